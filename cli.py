@@ -1,0 +1,275 @@
+"""The `roleplay` command: parses arguments and calls the library, nothing more.
+
+Library errors (RoleplayError) become one line on stderr and exit 2; `validate` exits 1
+when it found problems. Heavy modules are imported inside each command so that
+`roleplay validate` starts fast and works without the speech stack.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from roleplay.errors import RoleplayError
+
+Handler = Callable[[argparse.Namespace], int]
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], str]] = {}
+
+
+def command(name: str, help_text: str) -> Callable[[Handler], Handler]:
+    """Register `roleplay NAME`; the handler's `configure_NAME` adds its arguments."""
+
+    def register(handler: Handler) -> Handler:
+        COMMANDS[name] = (help_text, globals()[f"configure_{name.replace('-', '_')}"], handler.__name__)
+        return handler
+
+    return register
+
+
+# --- validate -----------------------------------------------------------------------------
+def configure_validate(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="+", metavar="PATH", help="scenario or curriculum files, or folders")
+
+
+@command("validate", "check scenario YAML files; every problem as file:line:col: message")
+def run_validate(args: argparse.Namespace) -> int:
+    from roleplay.validate import format_error, validate_paths
+
+    errors, checked = validate_paths([Path(p) for p in args.paths])
+    for error in errors:
+        print(format_error(error))
+    if errors:
+        print(f"{len(errors)} problem(s) in {checked} file(s)", file=sys.stderr)
+        return 1
+    print(f"{checked} file(s) OK", file=sys.stderr)
+    return 0
+
+
+# --- list ---------------------------------------------------------------------------------
+def configure_list(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dir", type=Path, help="scenario folder (default: the shipped library)")
+
+
+@command("list", "the scenario library with language, level and stage")
+def run_list(args: argparse.Namespace) -> int:
+    from roleplay.library import list_scenarios
+
+    for row in list_scenarios(args.dir):
+        print(f"{row.id:32} {row.language:3} level {row.level:<3} {row.stage:10} {row.title}")
+    return 0
+
+
+# --- run ----------------------------------------------------------------------------------
+def configure_run(p: argparse.ArgumentParser) -> None:
+    p.add_argument("scenario", help="scenario file or id")
+    p.add_argument("--typed", action="store_true", help="type answers instead of speaking")
+    p.add_argument("--input", dest="input_device", help="microphone: device name or index")
+    p.add_argument("--output", dest="output_device", help="headphones: device name or index")
+    p.add_argument("--trainee", default="trainee", help="trainee id for the records")
+    p.add_argument("--model", type=Path, help="Vosk model folder")
+    p.add_argument("--out", type=Path, help="archive folder for calls (default: ./calls)")
+    p.add_argument("--no-tts", action="store_true", help="typed mode: print the customer, do not speak")
+    p.add_argument("--json", action="store_true", help="print the scorecard as JSON")
+
+
+@command("run", "play a call: the customer speaks, the trainee answers")
+def run_run(args: argparse.Namespace) -> int:
+    from roleplay.live import run_call
+
+    return run_call(
+        args.scenario, args.typed, args.trainee, args.out, not args.no_tts,
+        args.input_device, args.output_device, args.model, args.json,
+    )
+
+
+# --- simulate -----------------------------------------------------------------------------
+def configure_simulate(p: argparse.ArgumentParser) -> None:
+    p.add_argument("scenario", help="scenario file or id")
+    p.add_argument("--answers", type=Path, required=True, help="ANSWERS.yaml (DESIGN.md section 4)")
+    p.add_argument("--asr", choices=["vosk", "whisper", "text"], default="text")
+    p.add_argument("--model", type=Path, help="ASR model folder")
+    p.add_argument("--out", type=Path, help="archive folder for the call")
+    p.add_argument("--json", action="store_true", help="print the scorecard and turns as JSON")
+    p.add_argument("--quiet", action="store_true", help="no live transcript")
+
+
+@command("simulate", "a whole call with a simulated trainee, on the virtual clock")
+def run_simulate(args: argparse.Namespace) -> int:
+    from roleplay.simulate import simulate_call
+
+    return simulate_call(args.scenario, args.answers, args.asr, args.model, args.out, args.json, args.quiet)
+
+
+# --- devices ------------------------------------------------------------------------------
+def configure_devices(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--input", dest="input_device", help="remember this microphone (name or index)")
+    p.add_argument("--output", dest="output_device", help="remember these headphones (name or index)")
+
+
+@command("devices", "audio devices, and the headset this station remembers")
+def run_devices(args: argparse.Namespace) -> int:
+    from audio.devices import device_table, list_devices, pick_device
+
+    devices = list_devices()
+    if args.input_device is not None:
+        pick_device(args.input_device, "input", devices)
+    if args.output_device is not None:
+        pick_device(args.output_device, "output", devices)
+    for row in device_table(devices):
+        print(row)
+    return 0
+
+
+# --- transcribe ---------------------------------------------------------------------------
+def configure_transcribe(p: argparse.ArgumentParser) -> None:
+    p.add_argument("audio", nargs="+", type=Path, metavar="AUDIO.wav", help="WAV files")
+    p.add_argument("--lang", choices=["en", "zh"], default="en")
+    p.add_argument("--asr", choices=["vosk", "whisper"], default="vosk")
+    p.add_argument("--model", type=Path, help="model folder (default: the installed one for --lang)")
+    p.add_argument("--json", action="store_true", help="one JSON object per file, one per line")
+
+
+@command("transcribe", "speech to text with word times; a bad file is reported and the batch goes on")
+def run_transcribe(args: argparse.Namespace) -> int:
+    import json
+
+    from audio.asr import transcribe_file
+    from audio.models import model_path
+    from roleplay.errors import AudioError
+
+    model = args.model if args.model or args.asr != "vosk" else model_path(args.lang)
+    failed = 0
+    for path in args.audio:
+        try:
+            transcript = transcribe_file(path, args.lang, args.asr, model)
+        except AudioError as error:  # this file only; a model problem stops the batch
+            print(f"roleplay: {error}", file=sys.stderr)
+            failed += 1
+            continue
+        if args.json:
+            print(json.dumps({"file": str(path), **transcript.as_json()}, ensure_ascii=False), flush=True)
+        else:
+            print(f"{path}: {transcript.text}" if len(args.audio) > 1 else transcript.text, flush=True)
+    return 2 if failed else 0
+
+
+# --- models -------------------------------------------------------------------------------
+def configure_models(p: argparse.ArgumentParser) -> None:
+    p.add_argument("action", choices=["list", "path", "download"])
+    p.add_argument("lang", nargs="?", choices=["en", "zh"], help="language (path, download)")
+
+
+@command("models", "speech models: list, path LANG, download LANG")
+def run_models(args: argparse.Namespace) -> int:
+    from audio import models
+
+    if args.action == "list":
+        installed = models.list_models()
+        for m in installed:
+            print(f"{m.name:40} {m.language or '?':3} {m.kind:8} {m.path}")
+        if not installed:
+            print(f"no models in {models.models_dir()}; try `roleplay models download en`", file=sys.stderr)
+        return 0
+    if not args.lang:
+        print(f"roleplay: `roleplay models {args.action}` needs a language: en or zh", file=sys.stderr)
+        return 2
+    path = models.model_path(args.lang) if args.action == "path" else models.download(args.lang)
+    print(path)
+    return 0
+
+
+# --- score --------------------------------------------------------------------------------
+def configure_score(p: argparse.ArgumentParser) -> None:
+    p.add_argument("call_dir", type=Path, metavar="CALL_DIR", help="an archived call folder")
+    p.add_argument("--json", action="store_true", help="print the scorecard as JSON")
+    p.add_argument("--rubric", type=Path, help="a centre's rubric YAML (default: the built-in rubric)")
+    p.add_argument("--save", action="store_true", help="store the new scorecard in the archive (history kept)")
+    p.add_argument("--quiet", action="store_true", help="only the items and total, no evidence lines")
+
+
+@command("score", "re-score an archived call; exit 0 scored, 1 when the call cannot be scored")
+def run_score(args: argparse.Namespace) -> int:
+    import json
+
+    from phrasebank import load_phrasebank
+    from roleplay.archive import read_call, save_scorecard
+    from scoring.rubric import load_rubric
+    from scoring.scorecard import score
+    from scoring.view import render_scorecard
+
+    call = read_call(args.call_dir)
+    bank = load_phrasebank(str(call.scenario.language))
+    card = score(call.timeline, call.scenario, bank, load_rubric(args.rubric), call_id=call.call_id)
+    if args.save:
+        save_scorecard(args.call_dir, card.to_json(), "roleplay score")
+    if args.json:
+        print(json.dumps(card.to_json(), ensure_ascii=False))
+    else:
+        print(render_scorecard(card, evidence=not args.quiet), end="")
+    return 0 if card.status == "scored" else 1
+
+
+# --- export -------------------------------------------------------------------------------
+def configure_export(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--csv", type=Path, help="one row per attempt")
+    p.add_argument("--items-csv", type=Path, help="one row per scored item")
+    p.add_argument("--xapi", type=Path, help="xAPI 1.0.3 statements (a JSON list)")
+    p.add_argument("--db", help="records database URL (default: $ROLEPLAY_DB or the local file)")
+    p.add_argument("--trainee", help="only this trainee's attempts")
+    p.add_argument("--base-iri", default="https://roleplay.local", help="IRI prefix for xAPI ids")
+    p.add_argument("--excel", action="store_true", help="CSV with a BOM so Excel shows Chinese")
+
+
+@command("export", "attempts and item scores as CSV, or as xAPI statements for an LMS")
+def run_export(args: argparse.Namespace) -> int:
+    if not (args.csv or args.items_csv or args.xapi):
+        raise RoleplayError("export: say what to write: --csv FILE, --items-csv FILE or --xapi FILE")
+    from roleplay.exports import write_attempts_csv, write_items_csv, write_xapi
+    from roleplay.store import open_store
+
+    with open_store(args.db) as store:
+        try:
+            if args.csv:
+                n = write_attempts_csv(store, args.csv, args.trainee, args.excel)
+                print(f"{args.csv}: {n} attempt(s)", file=sys.stderr)
+            if args.items_csv:
+                n = write_items_csv(store, args.items_csv, args.trainee, args.excel)
+                print(f"{args.items_csv}: {n} item row(s)", file=sys.stderr)
+            if args.xapi:
+                n = write_xapi(store, args.xapi, args.base_iri, args.trainee)
+                print(f"{args.xapi}: {n} statement(s)", file=sys.stderr)
+        except OSError as error:
+            raise RoleplayError(f"{error.filename}: cannot write ({error.strerror})") from None
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="roleplay", description=__doc__.splitlines()[0] if __doc__ else "")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (help_text, configure, _) in COMMANDS.items():
+        sub = subparsers.add_parser(name, help=help_text, description=help_text)
+        configure(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 2
+    handler = globals()[COMMANDS[args.command][2]]
+    try:
+        return int(handler(args))
+    except RoleplayError as error:
+        print(f"roleplay: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("roleplay: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,142 @@
+"""Courtesy, forbidden and filler phrases per language (phrasebank/en.yaml, zh.yaml).
+
+The YAML shape is documented at the top of en.yaml. A centre's override file has the same
+shape; per category it adds phrasings, or replaces the shipped ones with `replace: true`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from roleplay.errors import RoleplayError
+
+HERE = Path(__file__).parent
+TIERS: tuple[Tier, ...] = ("basic", "intermediate", "advanced")
+Tier = Literal["basic", "intermediate", "advanced"]
+CATEGORIES = ("greeting", "self_introduction", "verification", "hold_request", "thanks_for_waiting",
+              "apology", "empathy", "offer_more_help", "closing", "forbidden", "filler")
+
+
+@dataclass(frozen=True)
+class PhraseInfo:
+    """What the bank knows about one phrasing beyond its text."""
+
+    tier: Tier = "basic"
+    not_after: tuple[str, ...] = ()   # a preceding word that makes it something else ("would like")
+
+
+@dataclass(frozen=True)
+class Matching:
+    """Per-language fuzziness: how much ASR damage a phrase may carry and still count."""
+
+    tolerance: float = 0.2        # share of the phrase's characters that may be edited
+    min_fuzzy_chars: int = 5      # shorter phrases must match exactly
+
+
+DEFAULT_MATCHING = {"en": Matching(0.2, 5), "zh": Matching(0.25, 3)}
+
+
+@dataclass(frozen=True)
+class Phrasebank:
+    language: str
+    categories: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    info: dict[tuple[str, str], PhraseInfo] = field(default_factory=dict)   # (category, phrase)
+    matching: Matching | None = None
+
+    @property
+    def settings(self) -> Matching:
+        return self.matching or DEFAULT_MATCHING.get(self.language[:2], Matching())
+
+    def phrase_info(self, category: str, phrase: str) -> PhraseInfo:
+        return self.info.get((category, phrase), PhraseInfo())
+
+    def tier_of(self, category: str, phrase: str) -> Tier:
+        return self.phrase_info(category, phrase).tier
+
+    def with_extra(self, extra: dict[str, tuple[str, ...]] | dict[str, list[str]]) -> Phrasebank:
+        """A centre's or a scenario's phrasings added to the shipped ones."""
+        merged = dict(self.categories)
+        for category, phrases in extra.items():
+            merged[category] = tuple(dict.fromkeys(merged.get(category, ()) + tuple(phrases)))
+        return Phrasebank(self.language, merged, self.info, self.matching)
+
+    def merged(self, other: Phrasebank, replace: frozenset[str] = frozenset()) -> Phrasebank:
+        categories = {k: v for k, v in self.categories.items() if k not in replace}
+        for category, phrases in other.categories.items():
+            categories[category] = tuple(dict.fromkeys(categories.get(category, ()) + phrases))
+        return Phrasebank(self.language, categories, {**self.info, **other.info},
+                          other.matching or self.matching)
+
+
+def load_phrasebank(language: str, extra_file: Path | None = None) -> Phrasebank:
+    """The shipped phrasebank for `language`, with a centre's override file applied."""
+    path = HERE / f"{language}.yaml"
+    if not path.exists():
+        known = ", ".join(sorted(p.stem for p in HERE.glob("*.yaml")))
+        raise RoleplayError(f"{path}: no phrasebank for language {language!r}; use one of: {known}")
+    bank, _ = _read(path, language)
+    if extra_file is not None:
+        extra, replace = _read(Path(extra_file), language)
+        bank = bank.merged(extra, replace)
+    return bank
+
+
+def _read(path: Path, language: str) -> tuple[Phrasebank, frozenset[str]]:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as error:
+        raise RoleplayError(f"{path}: cannot read phrasebank ({error.strerror}); check the path") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise RoleplayError(f"{where}: invalid YAML in phrasebank; fix the syntax") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("categories", {}), dict):
+        raise RoleplayError(f"{path}: a phrasebank needs a 'categories:' mapping (see phrasebank/en.yaml)")
+    categories: dict[str, tuple[str, ...]] = {}
+    info: dict[tuple[str, str], PhraseInfo] = {}
+    replace: set[str] = set()
+    for name, entry in raw.get("categories", {}).items():
+        if isinstance(entry, dict) and entry.get("replace"):
+            replace.add(str(name))
+        phrases = []
+        for tier, item in _tiered_items(path, str(name), entry):
+            text, not_after = _phrase(path, str(name), item)
+            phrases.append(text)
+            info[(str(name), text)] = PhraseInfo(tier, not_after)
+        categories[str(name)] = tuple(dict.fromkeys(phrases))
+    settings = raw.get("matching")
+    matching = None
+    if isinstance(settings, dict):
+        base = DEFAULT_MATCHING.get(language[:2], Matching())
+        matching = Matching(float(settings.get("tolerance", base.tolerance)),
+                            int(settings.get("min_fuzzy_chars", base.min_fuzzy_chars)))
+    return Phrasebank(language, categories, info, matching), frozenset(replace)
+
+
+def _tiered_items(path: Path, name: str, entry: Any) -> list[tuple[Tier, Any]]:
+    if entry is None:
+        return []
+    if isinstance(entry, list):
+        return [("basic", item) for item in entry]
+    if isinstance(entry, dict):
+        unknown = set(entry) - {*TIERS, "phrases", "replace"}
+        if unknown:
+            raise RoleplayError(f"{path}: category {name!r} has unknown key(s) {sorted(unknown)}; "
+                                f"use basic/intermediate/advanced lists")
+        items: list[tuple[Tier, Any]] = [("basic", item) for item in entry.get("phrases") or []]
+        for tier in TIERS:
+            items += [(tier, item) for item in entry.get(tier) or []]
+        return items
+    raise RoleplayError(f"{path}: category {name!r} must be a list of phrases or tier lists")
+
+
+def _phrase(path: Path, name: str, item: Any) -> tuple[str, tuple[str, ...]]:
+    if isinstance(item, dict) and "text" in item:
+        return str(item["text"]), tuple(str(w) for w in item.get("not_after") or ())
+    if isinstance(item, str | int | float):
+        return str(item), ()
+    raise RoleplayError(f"{path}: a phrase in {name!r} must be text or {{text: ..., not_after: [...]}}")

@@ -1,0 +1,31 @@
+"""Do two Chinese characters sound alike? ASR swaps homophones and near-homophones
+(等/的, 账/帐, 吗/嘛), rarely characters that sound nothing alike (好/上)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from roleplay.errors import RoleplayError
+
+# Pairs that Mandarin speakers (and ASR models trained on them) blur together.
+_INITIAL_FOLD = {"zh": "z", "ch": "c", "sh": "s", "n": "l", "f": "h", "r": "l"}
+_FINAL_FOLD = {"eng": "en", "ing": "in", "ang": "an", "iang": "ian", "uang": "uan"}
+
+
+@lru_cache(maxsize=8192)
+def _syllable(char: str) -> tuple[str, str]:
+    try:
+        from pypinyin import Style, pinyin
+    except ImportError:  # pragma: no cover - a declared dependency
+        raise RoleplayError("Chinese phrase matching needs pypinyin: pip install pypinyin") from None
+    initial = pinyin(char, style=Style.INITIALS, strict=False)[0][0]
+    final = pinyin(char, style=Style.FINALS, strict=False)[0][0]
+    return _INITIAL_FOLD.get(initial, initial), _FINAL_FOLD.get(final, final)
+
+
+def sounds_alike(a: str, b: str) -> bool:
+    """Same (folded) initial or same (folded) final: 等 deng ~ 的 de, 致 zhi ~ 至 zhi."""
+    if a == b:
+        return True
+    (ia, fa), (ib, fb) = _syllable(a), _syllable(b)
+    return bool(ia and ia == ib) or bool(fa and fa == fb and (ia == ib or not ia or not ib))

@@ -1,0 +1,75 @@
+"""`roleplay validate`: check scenario (and curriculum) files and folders, every problem located."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+from roleplay.errors import ScenarioError, ScenarioErrors
+from roleplay.loader import load_scenario
+
+YAML_SUFFIXES = (".yaml", ".yml")
+_LEVELS_KEY = re.compile(rb"^levels[ \t]*:", re.MULTILINE)
+
+
+def validate_paths(paths: list[Path]) -> tuple[list[ScenarioError], int]:
+    """Every problem in these files and folders (recursing into *.yaml / *.yml), sorted by
+    path, line and column, and how many files were checked."""
+    errors: list[ScenarioError] = []
+    files: dict[Path, None] = {}   # ordered set: a file named twice is checked once
+    for path in paths:
+        if path.is_dir():
+            files.update(dict.fromkeys(sorted(f for f in path.rglob("*")
+                                              if f.suffix in YAML_SUFFIXES and f.is_file())))
+        elif path.exists():
+            files[path] = None
+        else:
+            errors.append(ScenarioError(str(path), 1, 1, "no such file or folder"))
+    for file in files:
+        errors.extend(validate_file(file))
+    errors.sort(key=lambda e: (e.path, e.line, e.col))
+    return errors, len(files)
+
+
+def validate_file(path: Path) -> list[ScenarioError]:
+    """The problems in one scenario or curriculum file (empty when it is fine)."""
+    if is_curriculum(path):
+        try:
+            from roleplay.curriculum import validate_curriculum  # type: ignore[attr-defined]
+        except ImportError:
+            return []   # curriculum checks arrive with roleplay/curriculum.py
+        return list(validate_curriculum(path))
+    try:
+        load_scenario(path)
+    except ScenarioErrors as e:
+        return list(e.errors)
+    return []
+
+
+def is_curriculum(path: Path) -> bool:
+    """A file in a `curriculum` folder, or one with a top-level `levels:` key."""
+    if "curriculum" in path.parent.parts or path.absolute().parent.name == "curriculum":
+        return True
+    try:
+        return _LEVELS_KEY.search(path.read_bytes()) is not None
+    except OSError:
+        return False
+
+
+def format_error(err: ScenarioError) -> str:
+    """`path:line:col: message`, then the source line quoted and a caret under the column."""
+    head = f"{err.path}:{err.line}:{err.col}: {err.message}"
+    source = err.source_line.rstrip("\r\n")
+    if not source.strip():
+        return head
+    before = source[: max(err.col - 1, 0)]
+    pad = "".join(_blank(ch) for ch in before)
+    return f"{head}\n    {source}\n    {pad}^"
+
+
+def _blank(ch: str) -> str:
+    """Blank space as wide as `ch` on a terminal: tabs stay tabs, CJK characters take two."""
+    if ch == "\t":
+        return "\t"
+    return "  " if unicodedata.east_asian_width(ch) in ("W", "F") else " "

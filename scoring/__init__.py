@@ -1,0 +1,1 @@
+"""Pure scoring: phrases, facts, timing, rubric -> scorecard. No I/O, no clock."""

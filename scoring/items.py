@@ -1,0 +1,330 @@
+"""One function per rubric item: Call -> Finding (credit 0..1 and the evidence for it).
+
+Evidence entries are plain dicts with a human `note` plus the data it rests on: the turn
+index, the node, the words with their times (seconds), the phrase matched and its
+similarity, or for facts the expected and stated values. A miss says what was expected where.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from phrasebank import Phrasebank
+from roleplay.scenario import Scenario
+from scoring import timing
+from scoring.facts import FactCheck, FactStatus, check_fact
+from scoring.phrases import PhraseMatch, find_phrases
+from scoring.rubric import Settings
+from scoring.turns import Turn, Visit, find_all, words_in_span
+
+NOT_REQUIRED = ("forbidden", "filler")   # categories a node may list that are not "must say"
+
+Evidence = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Finding:
+    credit: float                        # 0..1 of the item's points
+    applicable: bool
+    explanation: str
+    evidence: tuple[Evidence, ...] = ()
+    auto_fail: tuple[str, ...] = ()      # auto-fail rules this finding triggers
+
+
+class Call:
+    """A call's turns and visits with the scenario, phrasebank and thresholds to judge them."""
+
+    def __init__(self, scenario: Scenario, bank: Phrasebank, settings: Settings,
+                 turns: list[Turn], visits: list[Visit]) -> None:
+        self.scenario = scenario
+        self.bank = bank
+        self.settings = settings
+        self.turns = turns
+        self.visits = visits
+        self.language = str(scenario.language)
+
+    @cached_property
+    def phrases(self) -> dict[int, dict[str, PhraseMatch]]:
+        """The best match per category in each trainee turn."""
+        return {t.index: {m.category: m for m in find_phrases(t.text, self.bank)} if t.text else {}
+                for t in self.turns if t.speaker == "trainee"}
+
+    def answers(self, visit: Visit) -> list[Turn]:
+        return [self.turns[i] for i in visit.answers]
+
+    def answered_visits(self) -> list[Visit]:
+        return [v for v in self.visits if v.answers]
+
+    def said(self, turns: list[Turn], category: str) -> tuple[Turn, PhraseMatch] | None:
+        for turn in turns:
+            match = self.phrases.get(turn.index, {}).get(category)
+            if match:
+                return turn, match
+        return None
+
+
+def _sec(ms: int | None) -> float | None:
+    return None if ms is None else ms / 1000
+
+
+def _words(turn: Turn, start: int, end: int) -> list[dict[str, Any]]:
+    return [w.to_json() for w in words_in_span(turn, start, end)]
+
+
+def _at(turn: Turn, start: int, end: int) -> str:
+    words = words_in_span(turn, start, end)
+    return f" at {words[0].start_ms / 1000:.2f}-{words[-1].end_ms / 1000:.2f} s" if words else ""
+
+
+def phrase_hit(turn: Turn, match: PhraseMatch) -> Evidence:
+    return {
+        "turn": turn.index, "node": turn.node, "category": match.category, "found": True,
+        "phrase": match.phrase, "similarity": round(match.score, 1), "text": match.text,
+        "words": _words(turn, match.start, match.end),
+        "note": f"turn {turn.index} ({turn.node}): {match.category} \"{match.text}\""
+                f" ~ \"{match.phrase}\" {match.score:.0f}%{_at(turn, match.start, match.end)}",
+    }
+
+
+def phrase_miss(call: Call, visit: Visit | None, category: str, where: str) -> Evidence:
+    turns = call.answers(visit) if visit else []
+    said = " ".join(t.text for t in turns)
+    if visit and not turns:
+        heard = f"said nothing (waited {(visit.silent_ms or 0) / 1000:.1f} s)"
+    else:
+        heard = f"said \"{said}\"" if said else "no answer"
+    return {
+        "turn": turns[0].index if turns else None, "node": visit.node if visit else None,
+        "category": category, "found": False, "expected": category, "said": said,
+        "note": f"no {category} {where}: {heard}",
+    }
+
+
+def _phrase_checks(call: Call, wanted: list[tuple[Visit, str, list[Turn], str]]) -> tuple[int, list[Evidence]]:
+    """(visit, category, turns to search, where) -> (hits, evidence)."""
+    hits, evidence = 0, []
+    for visit, category, turns, where in wanted:
+        found = call.said(turns, category)
+        if found:
+            hits += 1
+            evidence.append(phrase_hit(*found))
+        else:
+            evidence.append(phrase_miss(call, visit, category, where))
+    return hits, evidence
+
+
+def _phrase_finding(call: Call, wanted: list[tuple[Visit, str, list[Turn], str]], what: str,
+                    none: str) -> Finding:
+    if not wanted:
+        return Finding(0.0, False, f"not applicable: {none}")
+    hits, evidence = _phrase_checks(call, wanted)
+    missed = sorted({e["category"] for e in evidence if not e["found"]})
+    tail = f"; missing {', '.join(missed)}" if missed else ""
+    return Finding(hits / len(wanted), True, f"{hits} of {len(wanted)} {what}{tail}", tuple(evidence))
+
+
+def opening(call: Call) -> Finding:
+    first = call.answered_visits()[:1]
+    wanted = [(v, c, call.answers(v), f"in the first answer ({v.node})")
+              for v in first for c in ("greeting", "self_introduction")]
+    return _phrase_finding(call, wanted, "opening phrases", "the trainee never answered")
+
+
+def closing(call: Call) -> Finding:
+    last = call.answered_visits()[-2:]
+    turns = [t for v in last for t in call.answers(v)]
+    where = "in the last answers (" + ", ".join(v.node for v in last) + ")"
+    wanted = [(last[-1], c, turns, where) for c in ("offer_more_help", "closing")] if last else []
+    return _phrase_finding(call, wanted, "closing phrases", "the trainee never answered")
+
+
+def required_phrases(call: Call) -> Finding:
+    wanted = []
+    for visit in call.visits:
+        node = call.scenario.nodes.get(visit.node)
+        if node and timing.expects_answer(visit, call.scenario):
+            wanted += [(visit, c, call.answers(visit), f"at {visit.node}")
+                       for c in node.expect.phrases if c not in NOT_REQUIRED]
+    return _phrase_finding(call, wanted, "required phrases", "no node expects a phrase")
+
+
+def _lookup_node(call: Call, node_id: str) -> bool:
+    node = call.scenario.nodes.get(node_id)
+    if node is None:
+        return False
+    facts = (call.scenario.knowledge.get(f) for f in node.expect.facts)
+    return node.hold or any(f is not None and f.crm for f in facts)
+
+
+def verification(call: Call) -> Finding:
+    wanted = []
+    answered = call.answered_visits()
+    for visit in call.visits:
+        if _lookup_node(call, visit.node) and timing.expects_answer(visit, call.scenario):
+            before = [v for v in answered if v.index < visit.index][-1:]
+            turns = [t for v in (*before, visit) for t in call.answers(v)]
+            wanted.append((visit, "verification", turns, f"before or at lookup node {visit.node}"))
+    return _phrase_finding(call, wanted, "lookups verified", "no lookup node in this call")
+
+
+def empathy(call: Call) -> Finding:
+    wanted = []
+    for visit in call.visits:
+        node = call.scenario.nodes.get(visit.node)
+        if node is None or not timing.expects_answer(visit, call.scenario):
+            continue
+        line = call.turns[visit.line] if visit.line is not None else None
+        upset = line is not None and line.mood is not None and line.mood >= call.settings.upset_mood
+        if upset or visit.node == call.scenario.mood.escalate_to \
+                or {"apology", "empathy"} & set(node.expect.phrases):
+            why = f"at {visit.node}" + (f" (customer anger {line.mood:g})" if upset and line else "")
+            wanted += [(visit, c, call.answers(visit), why) for c in ("apology", "empathy")]
+    return _phrase_finding(call, wanted, "apology/empathy checks", "the customer was never upset")
+
+
+def _fact_result(call: Call, visit: Visit, fact_id: str) -> tuple[Turn | None, FactCheck]:
+    fact = call.scenario.knowledge[fact_id]
+    last: tuple[Turn | None, FactCheck] = (None, FactCheck(fact_id, FactStatus.MISSING, f"{fact.value} {fact.unit}".strip()))
+    for turn in call.answers(visit):
+        result = check_fact(turn.text, fact, call.language)
+        if result.status is not FactStatus.MISSING:  # a later statement corrects an earlier one
+            last = (turn, result)
+    return last
+
+
+def knowledge(call: Call) -> Finding:
+    evidence: list[Evidence] = []
+    right = total = 0
+    fails: list[str] = []
+    for visit in call.visits:
+        node = call.scenario.nodes.get(visit.node)
+        if node is None or not timing.expects_answer(visit, call.scenario):
+            continue
+        for fact_id in node.expect.facts:
+            if fact_id not in call.scenario.knowledge:
+                continue
+            total += 1
+            critical = call.scenario.knowledge[fact_id].critical
+            turn, check = _fact_result(call, visit, fact_id)
+            right += check.status is FactStatus.RIGHT
+            entry: Evidence = {"turn": turn.index if turn else None, "node": visit.node, "fact": fact_id,
+                               "status": str(check.status), "expected": check.expected,
+                               "stated": check.stated, "critical": critical}
+            if turn is not None:
+                entry["words"] = _words(turn, check.start, check.end)
+            if check.status is FactStatus.MISSING:
+                entry["note"] = f"{fact_id} not stated at {visit.node}: expected \"{check.expected}\""
+            else:
+                entry["note"] = (f"turn {entry['turn']} ({visit.node}): {fact_id} stated \"{check.stated}\""
+                                 f"{_at(turn, check.start, check.end) if turn else ''}, expected"
+                                 f" \"{check.expected}\": {check.status}")
+            if critical and check.status is FactStatus.WRONG:
+                fails.append(f"wrong critical fact {fact_id} at {visit.node}: said \"{check.stated}\","
+                             f" expected \"{check.expected}\"")
+            evidence.append(entry)
+    if not total:
+        return Finding(0.0, False, "not applicable: no node expects a fact")
+    text = "; ".join(fails) if fails else f"{right} of {total} facts right"
+    return Finding(right / total, True, text, tuple(evidence), ("critical_fact",) if fails else ())
+
+
+def forbidden(call: Call) -> Finding:
+    evidence = []
+    for turn in timing.trainee_turns(call.turns):
+        for match in find_all(turn.text, call.bank, "forbidden"):
+            evidence.append(phrase_hit(turn, match))
+    if not evidence:
+        return Finding(1.0, True, "no forbidden phrase")
+    said = ", ".join(f"\"{e['text']}\" (turn {e['turn']})" for e in evidence)
+    return Finding(0.0, True, f"forbidden phrase said: {said}", tuple(evidence), ("forbidden",))
+
+
+def latency(call: Call) -> Finding:
+    found = timing.latency_checks(call.turns, call.visits, call.scenario, call.settings)
+    if not found:
+        return Finding(0.0, False, "not applicable: no answer was expected")
+    evidence = []
+    for c in found:
+        said = "said nothing" if c.latency_ms is None else f"answered after {c.latency_ms / 1000:.1f} s"
+        evidence.append({"turn": c.turn, "node": c.node, "latency_ms": c.latency_ms, "limit_ms": c.limit_ms,
+                         "credit": round(c.credit, 3),
+                         "note": f"{c.node}: {said} (limit {c.limit_ms / 1000:g} s)"
+                                 + ("" if c.credit >= 1 else f": {c.credit:.0%} credit")})
+    slow = sum(c.credit < 1 for c in found)
+    credit = sum(c.credit for c in found) / len(found)
+    return Finding(credit, True, f"{len(found) - slow} of {len(found)} answers within the limit", tuple(evidence))
+
+
+def dead_air(call: Call) -> Finding:
+    gaps = timing.find_dead_air(call.turns, call.visits, call.settings)
+    holds = timing.hold_checks(call.turns, call.visits, call.bank, call.settings)
+    evidence: list[Evidence] = []
+    faults = 0
+    for gap in gaps:
+        counted = gap.owner == "trainee"
+        faults += counted
+        place = (f"between turns {gap.after_turn} and {gap.before_turn}" if gap.where == "gap"
+                 else f"inside turn {gap.after_turn}")
+        evidence.append({"node": gap.node, "start": _sec(gap.start_ms), "end": _sec(gap.end_ms),
+                         "duration_ms": gap.duration_ms, "owner": gap.owner, "counted": counted,
+                         "note": f"{gap.duration_ms / 1000:.1f} s of dead air {place} ({gap.node})"
+                                 + ("" if counted else ", the customer's delay: not counted")})
+    for hold in holds:
+        problems = [p for p, bad in (("not announced", hold.announced is None),
+                                     ("not thanked after", hold.thanked is None),
+                                     (f"over {call.settings.max_hold_s:g} s", hold.too_long)) if bad]
+        faults += len(problems)
+        length = "until the call ended" if hold.duration_ms is None else f"{hold.duration_ms / 1000:.1f} s"
+        entry: Evidence = {"node": hold.node, "hold": True, "start": _sec(hold.start_ms), "end": _sec(hold.end_ms),
+                           "duration_ms": hold.duration_ms, "problems": problems,
+                           "note": f"hold at {hold.node}, {length}: " + (", ".join(problems) or "announced and thanked")}
+        for key, turn_index, match in (("announced", hold.announce_turn, hold.announced),
+                                       ("thanked", hold.thank_turn, hold.thanked)):
+            if match is not None and turn_index is not None:
+                entry[key] = phrase_hit(call.turns[turn_index], match)
+        evidence.append(entry)
+    credit = max(0.0, 1.0 - faults * call.settings.dead_air_penalty)
+    text = "no dead air, holds handled" if not faults else f"{faults} dead-air/hold problem(s)"
+    return Finding(credit, True, text, tuple(evidence))
+
+
+def delivery(call: Call) -> Finding:
+    s = call.settings
+    rate = timing.speech_rate(call.turns, call.language, s)
+    fill = timing.fillers(call.turns, call.bank, call.language, s)
+    over = timing.talk_over(call.visits, call.turns)
+    unit = "wpm" if rate.unit == "words" else "characters/min"
+    rate_ok = rate.within
+    rate_note = (f"too little speech to measure the rate ({rate.units} {rate.unit})" if rate_ok is None
+                 else f"speech rate {rate.per_minute:g} {unit} (band {rate.band[0]:g}-{rate.band[1]:g})")
+    evidence: list[Evidence] = [
+        {"measure": "speech_rate", "per_minute": rate.per_minute, "units": rate.units, "unit": rate.unit,
+         "speaking_ms": rate.speaking_ms, "band": list(rate.band), "ok": rate_ok, "note": rate_note},
+        {"measure": "fillers", "count": len(fill.matches), "units": fill.units, "ratio": fill.ratio,
+         "limit": fill.limit, "ok": fill.ratio <= fill.limit,
+         "matches": [phrase_hit(call.turns[i], m) for i, m in fill.matches],
+         "note": f"{len(fill.matches)} filler(s) in {fill.units} {rate.unit}"
+                 f" ({fill.ratio:.1%}, limit {fill.limit:.0%})"},
+        {"measure": "talk_over", "count": over.count, "longest_ms": over.longest_ms,
+         "nodes": list(over.nodes), "ok": over.count <= s.max_talk_over,
+         "note": f"talked over the customer {over.count} time(s)"
+                 + (f", longest {over.longest_ms / 1000:.1f} s at {', '.join(over.nodes)}" if over.count else "")},
+    ]
+    judged = [e["ok"] for e in evidence if e["ok"] is not None]
+    good = sum(bool(ok) for ok in judged)
+    bad = [e["measure"] for e in evidence if e["ok"] is False]
+    text = f"{good} of {len(judged)} delivery measures fine" + (f"; off: {', '.join(bad)}" if bad else "")
+    return Finding(good / len(judged), True, text, tuple(evidence))
+
+
+def resolution(call: Call) -> Finding:
+    ended = next((v for v in reversed(call.visits) if v.outcome), None)
+    if ended is None:
+        last = max((t.end_ms for t in call.turns), default=0)
+        return Finding(0.0, True, f"the call never ended (the timeline stops at {last / 1000:.1f} s)",
+                       ({"outcome": None, "note": "no call_ended event: the call was cut off"},))
+    credit = call.settings.outcome_credit(ended.outcome or "")
+    note = f"the call ended {ended.outcome} at {ended.node}"
+    return Finding(credit, True, note, ({"node": ended.node, "outcome": ended.outcome, "credit": credit, "note": note},))
