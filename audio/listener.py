@@ -101,6 +101,8 @@ class Listener:
                 return record_silence(self.timeline, node.id, now, now - after_ms)
 
     def _final(self, node: Node, turn_origin: int, onset: int, offset: int, now: int) -> Answer:
+        # Logged before the recogniser's flush so the turn gap can be measured from here.
+        self.timeline.append(offset, EventKind.TRAINEE_SPEECH_ENDED, node=node.id, endpoint_ms=now)
         try:
             transcript: Transcript = self.recognizer.final()
         except (ModelError, RuntimeError) as error:
@@ -110,7 +112,6 @@ class Listener:
              "end_ms": turn_origin + round(w.end_s * 1000), "conf": round(w.conf, 3)}
             for w in transcript.words
         )
-        self.timeline.append(offset, EventKind.TRAINEE_SPEECH_ENDED, node=node.id)
         self.timeline.append(now, EventKind.ASR_FINAL, node=node.id, text=transcript.text, words=list(words))
         return Answer(transcript.text, onset, offset, words)
 

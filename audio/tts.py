@@ -216,6 +216,7 @@ class EspeakSynth(_CachedSynth):
         self.espeak_binary = espeak_binary
         self.render_ms: list[int] = []  # wall time per rendered line, for tuning and the report
         self.fallbacks = 0  # lines the binary had to render
+        self.worker_errors: list[str] = []  # why, for each failed worker attempt
 
     def _render_missing(self, lines: list[Line]) -> None:
         worker: _Worker | None = None
@@ -246,6 +247,7 @@ class EspeakSynth(_CachedSynth):
             if error is None:
                 return worker
             errors.append(error)
+            self.worker_errors.append(error)
             hung = error == "timeout"
             if hung or worker.proc.poll() is not None:
                 worker.kill()

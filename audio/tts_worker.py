@@ -16,39 +16,53 @@ from collections.abc import Iterable
 from typing import Any, TextIO
 
 
-def _voice_id(engine: Any, voice: str) -> str:
-    """The espeak-ng identifier for `voice` (an id, a language code like en-gb, or a name),
-    keeping a "+variant". pyttsx3 queues setProperty and swallows its failure inside
-    runAndWait, so an unknown voice has to be caught here, before it silently speaks English."""
+def voice_table(engine: Any) -> dict[str, str]:
+    """Every name a voice answers to (id, id tail, name, language codes) -> its id.
+
+    Listed once, at start-up: calling espeak-ng's ListVoices between renders makes the odd
+    render come out empty (seen about 1 in 150)."""
+    table: dict[str, str] = {}
+    for voice in engine.getProperty("voices"):
+        for name in (voice.id, voice.id.rsplit("/", 1)[-1], voice.name, *voice.languages):
+            table.setdefault(str(name).lower(), voice.id)
+    return table
+
+
+def _voice_id(voices: dict[str, str], voice: str) -> str:
+    """The espeak-ng id for `voice`, keeping a "+variant". pyttsx3 queues setProperty and
+    swallows its failure inside runAndWait, so an unknown voice must be caught here, before
+    it silently speaks in the default voice."""
     base, plus, variant = voice.partition("+")
-    wanted = base.strip().lower()
-    for candidate in engine.getProperty("voices"):
-        names = {candidate.id.lower(), candidate.id.lower().rsplit("/", 1)[-1], str(candidate.name).lower(),
-                 *(str(lang).lower() for lang in candidate.languages)}
-        if wanted in names:
-            return candidate.id + plus + variant
-    raise ValueError(f"espeak-ng has no voice {voice!r}")
+    found = voices.get(base.strip().lower())
+    if found is None:
+        raise ValueError(f"espeak-ng has no voice {voice!r}")
+    return found + plus + variant
 
 
-def _render(engine: Any, request: dict[str, Any]) -> None:
-    engine.setProperty("voice", _voice_id(engine, request["voice"]))
+def _render(engine: Any, voices: dict[str, str], request: dict[str, Any]) -> None:
+    engine.setProperty("voice", _voice_id(voices, request["voice"]))
     engine.setProperty("rate", int(request["rate_wpm"]))
     engine.setProperty("pitch", int(request["pitch"]))
-    engine.save_to_file(request["text"], request["out"])
-    engine.runAndWait()
-    if not os.path.exists(request["out"]) or os.path.getsize(request["out"]) <= 44:
-        raise RuntimeError("pyttsx3 wrote no audio")
+    # About 1 render in 100 (more often a worker's first) comes out as an empty WAV; the
+    # same request again succeeds, so try twice before reporting it.
+    for _attempt in range(2):
+        engine.save_to_file(request["text"], request["out"])
+        engine.runAndWait()
+        if os.path.exists(request["out"]) and os.path.getsize(request["out"]) > 44:
+            return
+    raise RuntimeError("pyttsx3 wrote no audio, twice")
 
 
 def serve(requests: Iterable[str], replies: TextIO) -> None:
     import pyttsx3
 
     engine = pyttsx3.init("espeak")
+    voices = voice_table(engine)
     for raw in requests:
         if not raw.strip():
             continue
         try:
-            _render(engine, json.loads(raw))
+            _render(engine, voices, json.loads(raw))
             reply: dict[str, Any] = {"ok": True}
         except Exception as error:  # noqa: BLE001 - any failure is reported, the parent decides
             reply = {"ok": False, "error": f"{type(error).__name__}: {error}"}

@@ -30,9 +30,10 @@ class VadConfig:
     continue_db: float = 5.0     # above the floor to stay in speech (hysteresis)
     rise_db: float = 3.0         # backdating: the level counts as "risen" from here
     min_level_dbfs: float = -55.0  # absolute floor: very quiet input is never speech
-    min_speech_ms: int = 60      # shorter bursts are clicks, not speech
+    min_speech_ms: int = 40      # shorter bursts are clicks, not speech
+    max_gap_ms: int = 60         # a dip this short does not end a starting run ("the ... refund")
     hangover_ms: int = 300       # silence needed to call an offset
-    max_backdate_ms: int = 60    # how far before the crossing the onset may be moved
+    max_backdate_ms: int = 100   # how far before the crossing the onset may be moved
     floor_rise_db_per_s: float = 3.0  # how fast the floor follows rising noise
     stuck_ms: int = 3000         # "speech" with no dip to the floor this long is new noise
 
@@ -68,6 +69,7 @@ class Vad:
         self._in_speech = False
         self._candidate_start: int | None = None  # first frame of a run above the onset level
         self._loud_frames = 0
+        self._gap_frames = 0
         self._quiet_frames = 0
         self._speech_end = 0  # first quiet frame after the last speech frame
         self._history: deque[float] = deque(maxlen=self.config.stuck_ms // self.config.frame_ms)
@@ -118,11 +120,14 @@ class Vad:
         cfg = self.config
         if self._candidate_start is None:
             if level >= onset_level:
-                self._candidate_start, self._loud_frames = index, 1
+                self._candidate_start, self._loud_frames, self._gap_frames = index, 1, 0
             return None
-        if level < continue_level:  # the run died before it was long enough: a click
-            self._candidate_start = None
+        if level < continue_level:
+            self._gap_frames += 1
+            if self._gap_frames * cfg.frame_ms > cfg.max_gap_ms:  # it died young: a click
+                self._candidate_start = None
             return None
+        self._gap_frames = 0
         self._loud_frames += level >= onset_level
         if self._loud_frames * cfg.frame_ms < cfg.min_speech_ms:
             return None
@@ -133,11 +138,17 @@ class Vad:
         return VadEvent("onset", start * cfg.frame_ms, self._frame_index * cfg.frame_ms)
 
     def _backdate(self, start: int, floor: float) -> int:
-        """Walk back from the crossing frame while the level is still clearly above the floor."""
+        """Walk back from the crossing frame while the level is still clearly above the floor.
+        Levels are averaged over 3 frames: a weak "th" or "h" sits only 2-4 dB above the line
+        noise, and single 10 ms frames of noise reach that often, three in a row rarely."""
         cfg = self.config
         offset = self._frame_index - len(self._history)  # frame index of history[0]
-        earliest = max(start - cfg.max_backdate_ms // cfg.frame_ms, offset)
-        while start - 1 >= earliest and self._history[start - 1 - offset] >= floor + cfg.rise_db:
+        earliest = max(start - cfg.max_backdate_ms // cfg.frame_ms, offset + 1)
+        history = self._history
+        while start - 1 >= earliest:
+            i = start - 1 - offset
+            if (history[i - 1] + history[i] + history[i + 1]) / 3 < floor + cfg.rise_db:
+                break
             start -= 1
         return start
 

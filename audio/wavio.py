@@ -1,7 +1,8 @@
 """Mono 16-bit WAV files in and out, and resampling to the 16 kHz the recognisers expect.
 
-Pure numpy on purpose: a windowed-sinc low-pass plus linear interpolation is plenty for
-speech at these rates, and it keeps scipy/soxr out of the dependency list.
+Pure numpy on purpose: a windowed-sinc low-pass with polyphase steps (or linear
+interpolation for odd ratios) is plenty for speech, and keeps scipy/soxr out of the
+dependency list.
 """
 
 from __future__ import annotations
@@ -59,17 +60,26 @@ def fir(samples: np.ndarray, taps: np.ndarray) -> np.ndarray:
 
 
 def resample(samples: np.ndarray, src_hz: int, dst_hz: int) -> np.ndarray:
-    """int16 samples at `dst_hz`: anti-alias (or anti-image) filter, then linear interpolation."""
+    """int16 samples at `dst_hz`. Integer ratios (8->16, 48->16 kHz) are exact polyphase:
+    zero-stuff or decimate around a low-pass. Other ratios (22.05->16 kHz) filter, then
+    interpolate linearly, which droops by <0.5 dB at 3 kHz: fine for speech."""
     x = np.asarray(samples, dtype=np.float64)
     if src_hz == dst_hz or len(x) == 0:
-        return np.clip(x, -32768, 32767).astype(np.int16)
-    if dst_hz < src_hz:
-        x = fir(x, lowpass_taps(0.45 * dst_hz, src_hz))
-    n_out = round(len(x) * dst_hz / src_hz)
-    positions = np.arange(n_out) * (src_hz / dst_hz)
-    y = np.interp(positions, np.arange(len(x)), x)
-    if dst_hz > src_hz:
-        y = fir(y, lowpass_taps(0.45 * src_hz, dst_hz))
+        y = x
+    elif dst_hz % src_hz == 0:
+        factor = dst_hz // src_hz
+        stuffed = np.zeros(len(x) * factor)
+        stuffed[::factor] = x
+        y = fir(stuffed, lowpass_taps(0.45 * src_hz, dst_hz) * factor)
+    elif src_hz % dst_hz == 0:
+        y = fir(x, lowpass_taps(0.45 * dst_hz, src_hz))[:: src_hz // dst_hz]
+    else:
+        if dst_hz < src_hz:
+            x = fir(x, lowpass_taps(0.45 * dst_hz, src_hz))
+        positions = np.arange(round(len(x) * dst_hz / src_hz)) * (src_hz / dst_hz)
+        y = np.interp(positions, np.arange(len(x)), x)
+        if dst_hz > src_hz:
+            y = fir(y, lowpass_taps(0.45 * src_hz, dst_hz))
     return np.clip(np.round(y), -32768, 32767).astype(np.int16)
 
 

@@ -20,8 +20,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from phrasebank import Phrasebank, load_phrasebank  # noqa: E402
-from scoring.phrases import find_phrases  # noqa: E402
+from phrasebank import Phrasebank, load_phrasebank
+from scoring.phrases import find_phrases
 
 CORPUS = ROOT / "tests" / "corpus"
 

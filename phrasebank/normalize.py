@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from phrasebank.numerals import en_words_to_digits, zh_numeral_to_digits
 from phrasebank.offsets import Normalized, substitute
 
-__all__ = ["Normalized", "normalize", "substitute", "PIPELINES", "STEPS"]
+__all__ = ["PIPELINES", "STEPS", "Normalized", "normalize", "substitute"]
 
 Step = Callable[[Normalized], Normalized]
 

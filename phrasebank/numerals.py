@@ -10,18 +10,23 @@ import re
 
 from phrasebank.offsets import Normalized, substitute
 
-_UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-          "fifteen sixteen seventeen eighteen nineteen").split()
-_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
-_ORDINAL_UNITS = ("zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh "
-                  "twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth "
-                  "nineteenth").split()
-_ORDINAL_TENS = "twentieth thirtieth fortieth fiftieth sixtieth seventieth eightieth ninetieth".split()
+_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+          "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+          "eighteen", "nineteen"]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_ORDINAL_UNITS = ["zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh",
+                  "eighth", "ninth", "tenth", "eleventh", "twelfth", "thirteenth",
+                  "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth",
+                  "nineteenth"]
+_ORDINAL_TENS = ["twentieth", "thirtieth", "fortieth", "fiftieth", "sixtieth", "seventieth",
+                 "eightieth", "ninetieth"]
 
 EN_VALUES: dict[str, int] = {w: i for i, w in enumerate(_UNITS)} | {"oh": 0}
 EN_VALUES |= {w: 20 + 10 * i for i, w in enumerate(_TENS)}
 EN_ORDINALS: dict[str, int] = {w: i for i, w in enumerate(_ORDINAL_UNITS)}
 EN_ORDINALS |= {w: 20 + 10 * i for i, w in enumerate(_ORDINAL_TENS)}
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+          "october", "november", "december")
 EN_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
 
 _CARDINAL = "|".join(sorted([*EN_VALUES, *EN_SCALES, *_UNITS], key=len, reverse=True))
@@ -82,11 +87,9 @@ def _en_replace(match: re.Match[str]) -> str | None:
 def _second_is_ordinal(match: re.Match[str]) -> bool:
     before = match.string[max(0, match.start() - 12):match.start()].split()
     after = match.string[match.end():match.end() + 4]
-    return after.startswith(" of") or bool(before and before[-1] in _MONTH_WORDS | {"the"})
+    return after.startswith(" of") or bool(before and before[-1] in {*MONTHS, "the"})
 
 
-_MONTH_WORDS = {"january", "february", "march", "april", "may", "june", "july", "august",
-                "september", "october", "november", "december"}
 
 
 def en_words_to_digits(norm: Normalized) -> Normalized:

@@ -38,6 +38,7 @@ def speaking_voice(scenario: Scenario, output_device: str | None, clock: Clock) 
 
 def run_typed(
     scenario_ref: str, trainee_id: str, out_dir: Path | None, speak: bool, output_device: str | None,
+    db_url: str | None = None,
 ) -> SessionResult:
     scenario = open_scenario(scenario_ref)
     clock = SystemClock()
@@ -48,21 +49,23 @@ def run_typed(
     print(f"{scenario.title}  ({scenario.language}, level {scenario.level}, {scenario.stage})")
     print("Type each answer and press Enter; an empty line is silence." if sys.stdin.isatty() else "")
     return run_session(scenario, voice, trainee, clock, timeline, out_dir or default_archive_root(),
-                       trainee_id, None, transcript_printer(sys.stdout))  # type: ignore[arg-type]
+                       trainee_id, None, transcript_printer(sys.stdout),  # type: ignore[arg-type]
+                       record_db=db_url or True)
 
 
 def run_call(
     scenario_ref: str, typed: bool, trainee_id: str, out_dir: Path | None, speak: bool,
     input_device: str | None, output_device: str | None, model: Path | None, as_json: bool,
+    db_url: str | None = None,
 ) -> int:
     from scoring.view import render_scorecard
 
     if typed:
-        result = run_typed(scenario_ref, trainee_id, out_dir, speak, output_device)
+        result = run_typed(scenario_ref, trainee_id, out_dir, speak, output_device, db_url)
     else:
         from audio.headset_call import run_headset_call
 
-        result = run_headset_call(scenario_ref, trainee_id, out_dir, input_device, output_device, model)
+        result = run_headset_call(scenario_ref, trainee_id, out_dir, input_device, output_device, model, db_url)
     if as_json:
         print(json.dumps(result.scorecard.to_json(), ensure_ascii=False))
         return 0

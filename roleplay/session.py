@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from phrasebank import load_phrasebank
 from roleplay.archive import CallWriter
 from roleplay.clock import Clock
 from roleplay.engine import Call, CallResult, TurnObserver
+from roleplay.errors import RoleplayError
 from roleplay.events import Timeline
 from roleplay.ports import CustomerVoice, TraineeInput
 from roleplay.scenario import Scenario
@@ -37,8 +39,11 @@ def run_session(
     seed: int | None = 0,
     on_turn: TurnObserver | None = None,
     writer: CallWriter | None = None,
+    record_db: str | None | bool = False,
 ) -> SessionResult:
-    """`writer` is given when the caller needs the call folder before the call (the recorder)."""
+    """`writer` is given when the caller needs the call folder before the call (the recorder).
+    `record_db`: put the attempt in the records database (a URL, or True for the default);
+    live calls do, simulations do not, so a simulated trainee never fills the records."""
     from scoring.scorecard import score
 
     bank = load_phrasebank(str(scenario.language))
@@ -53,4 +58,16 @@ def run_session(
     if writer is None:
         return SessionResult(result, card, None)
     writer.finish(timeline, card.to_json(), {"outcome": str(result.outcome)})
+    if record_db is not False:
+        record_attempt(writer.dir, record_db if isinstance(record_db, str) else None)
     return SessionResult(result, card, writer.dir)
+
+
+def record_attempt(call_dir: Path, db_url: str | None) -> None:
+    """A database that cannot be reached costs the record, never the archived call."""
+    from roleplay.progress import record_call
+
+    try:
+        record_call(call_dir, db_url)
+    except RoleplayError as error:
+        print(f"roleplay: the call is archived in {call_dir} but not recorded: {error}", file=sys.stderr)

@@ -32,6 +32,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
@@ -152,9 +153,14 @@ def _duration_s(call: dict[str, Any]) -> float:
     return max(times, default=0) / 1000
 
 
+def _obj(call: dict[str, Any], key: str) -> dict[str, Any]:
+    value = call.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def _attempt_row(call: dict[str, Any]) -> dict[str, Any]:
-    scenario = call.get("scenario") if isinstance(call.get("scenario"), dict) else {}
-    card = call.get("scorecard") if isinstance(call.get("scorecard"), dict) else None
+    scenario = _obj(call, "scenario")
+    card = _obj(call, "scorecard") if call.get("scorecard") is not None else None
     scored = card is not None and isinstance(card.get("score"), int | float)
     return {
         "call_id": str(call["call_id"]), "trainee_id": str(call.get("trainee") or "unknown"),
@@ -171,22 +177,19 @@ def _attempt_row(call: dict[str, Any]) -> dict[str, Any]:
 
 
 def _item_rows(call: dict[str, Any], attempt_id: int) -> list[dict[str, Any]]:
-    card = call.get("scorecard") if isinstance(call.get("scorecard"), dict) else {}
+    card = _obj(call, "scorecard")
     return [
         {"attempt_id": attempt_id, "item_id": str(item["id"]), "kind": str(item.get("kind", "")),
          "points": float(item.get("points", 0)), "max_points": float(item.get("max_points", 0)),
          "passed": bool(item.get("passed"))}
-        for item in (card or {}).get("items") or [] if isinstance(item, dict) and "id" in item
+        for item in card.get("items") or [] if isinstance(item, dict) and "id" in item
     ]
 
 
 def _insert_ignore(conn: Connection, table: Table, row: dict[str, Any]) -> None:
     """INSERT that is a no-op when the row's unique key already exists (no race window)."""
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    conn.execute(insert(table).values(**row).on_conflict_do_nothing())
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(dialect.insert(table).values(**row).on_conflict_do_nothing())
 
 
 class Store:
@@ -286,8 +289,8 @@ class Store:
         with self.write() as conn:
             review_id = conn.execute(reviews.insert().values(
                 attempt_id=attempt_id, item_id=item_id, reviewer=reviewer, points=points,
-                comment=comment, created_at=created)).inserted_primary_key[0]
-        return Review(int(review_id), call_id, item_id, reviewer, points, comment, created)
+                comment=comment, created_at=created)).inserted_primary_key
+        return Review(int(review_id[0]) if review_id else 0, call_id, item_id, reviewer, points, comment, created)
 
     def reviews(self, call_id: str | None = None, reviewer: str | None = None) -> list[Review]:
         query = (select(attempts.c.call_id, reviews)

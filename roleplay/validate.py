@@ -6,11 +6,12 @@ import re
 import unicodedata
 from pathlib import Path
 
-from roleplay.errors import ScenarioError, ScenarioErrors
+from roleplay.errors import RoleplayError, ScenarioError, ScenarioErrors
 from roleplay.loader import load_scenario
 
 YAML_SUFFIXES = (".yaml", ".yml")
 _LEVELS_KEY = re.compile(rb"^levels[ \t]*:", re.MULTILINE)
+_PLACE = re.compile(r":(?P<line>\d+):(?P<col>\d+): ")
 
 
 def validate_paths(paths: list[Path]) -> tuple[list[ScenarioError], int]:
@@ -33,7 +34,9 @@ def validate_paths(paths: list[Path]) -> tuple[list[ScenarioError], int]:
 
 
 def validate_file(path: Path) -> list[ScenarioError]:
-    """The problems in one scenario or curriculum file (empty when it is fine)."""
+    """The problems in one scenario, curriculum or answers file (empty when it is fine)."""
+    if "answers" in path.parent.parts:
+        return _validate_answers(path)
     if is_curriculum(path):
         try:
             from roleplay.curriculum import validate_curriculum  # type: ignore[attr-defined]
@@ -44,6 +47,24 @@ def validate_file(path: Path) -> list[ScenarioError]:
         load_scenario(path)
     except ScenarioErrors as e:
         return list(e.errors)
+    return []
+
+
+def _validate_answers(path: Path) -> list[ScenarioError]:
+    """A simulated trainee's ANSWERS.yaml (kept in an `answers` folder beside scenarios)."""
+    from roleplay.answers import load_answers
+
+    try:
+        load_answers(path)
+    except RoleplayError as e:
+        # load_answers stops at its first problem and names the file itself, maybe with a place
+        text = str(e).removeprefix(f"{path}")
+        at = _PLACE.match(text)
+        line, col = (int(at["line"]), int(at["col"])) if at else (1, 1)
+        message = text[at.end():] if at else text.lstrip(": ")
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines() if at else []
+        source = lines[line - 1] if 0 < line <= len(lines) else ""   # no place: quote nothing
+        return [ScenarioError(str(path), line, col, message, source)]
     return []
 
 

@@ -1,4 +1,4 @@
-"""One function per rubric item: Call -> Finding (credit 0..1 and the evidence for it).
+"""One function per rubric item: CallFacts -> Finding (credit 0..1 and the evidence for it).
 
 Evidence entries are plain dicts with a human `note` plus the data it rests on: the turn
 index, the node, the words with their times (seconds), the phrase matched and its
@@ -33,7 +33,7 @@ class Finding:
     auto_fail: tuple[str, ...] = ()      # auto-fail rules this finding triggers
 
 
-class Call:
+class CallFacts:
     """A call's turns and visits with the scenario, phrasebank and thresholds to judge them."""
 
     def __init__(self, scenario: Scenario, bank: Phrasebank, settings: Settings,
@@ -88,7 +88,7 @@ def phrase_hit(turn: Turn, match: PhraseMatch) -> Evidence:
     }
 
 
-def phrase_miss(call: Call, visit: Visit | None, category: str, where: str) -> Evidence:
+def phrase_miss(call: CallFacts, visit: Visit | None, category: str, where: str) -> Evidence:
     turns = call.answers(visit) if visit else []
     said = " ".join(t.text for t in turns)
     if visit and not turns:
@@ -102,7 +102,7 @@ def phrase_miss(call: Call, visit: Visit | None, category: str, where: str) -> E
     }
 
 
-def _phrase_checks(call: Call, wanted: list[tuple[Visit, str, list[Turn], str]]) -> tuple[int, list[Evidence]]:
+def _phrase_checks(call: CallFacts, wanted: list[tuple[Visit, str, list[Turn], str]]) -> tuple[int, list[Evidence]]:
     """(visit, category, turns to search, where) -> (hits, evidence)."""
     hits, evidence = 0, []
     for visit, category, turns, where in wanted:
@@ -115,7 +115,7 @@ def _phrase_checks(call: Call, wanted: list[tuple[Visit, str, list[Turn], str]])
     return hits, evidence
 
 
-def _phrase_finding(call: Call, wanted: list[tuple[Visit, str, list[Turn], str]], what: str,
+def _phrase_finding(call: CallFacts, wanted: list[tuple[Visit, str, list[Turn], str]], what: str,
                     none: str) -> Finding:
     if not wanted:
         return Finding(0.0, False, f"not applicable: {none}")
@@ -125,14 +125,14 @@ def _phrase_finding(call: Call, wanted: list[tuple[Visit, str, list[Turn], str]]
     return Finding(hits / len(wanted), True, f"{hits} of {len(wanted)} {what}{tail}", tuple(evidence))
 
 
-def opening(call: Call) -> Finding:
+def opening(call: CallFacts) -> Finding:
     first = call.answered_visits()[:1]
     wanted = [(v, c, call.answers(v), f"in the first answer ({v.node})")
               for v in first for c in ("greeting", "self_introduction")]
     return _phrase_finding(call, wanted, "opening phrases", "the trainee never answered")
 
 
-def closing(call: Call) -> Finding:
+def closing(call: CallFacts) -> Finding:
     last = call.answered_visits()[-2:]
     turns = [t for v in last for t in call.answers(v)]
     where = "in the last answers (" + ", ".join(v.node for v in last) + ")"
@@ -140,7 +140,7 @@ def closing(call: Call) -> Finding:
     return _phrase_finding(call, wanted, "closing phrases", "the trainee never answered")
 
 
-def required_phrases(call: Call) -> Finding:
+def required_phrases(call: CallFacts) -> Finding:
     wanted = []
     for visit in call.visits:
         node = call.scenario.nodes.get(visit.node)
@@ -150,7 +150,7 @@ def required_phrases(call: Call) -> Finding:
     return _phrase_finding(call, wanted, "required phrases", "no node expects a phrase")
 
 
-def _lookup_node(call: Call, node_id: str) -> bool:
+def _lookup_node(call: CallFacts, node_id: str) -> bool:
     node = call.scenario.nodes.get(node_id)
     if node is None:
         return False
@@ -158,7 +158,7 @@ def _lookup_node(call: Call, node_id: str) -> bool:
     return node.hold or any(f is not None and f.crm for f in facts)
 
 
-def verification(call: Call) -> Finding:
+def verification(call: CallFacts) -> Finding:
     wanted = []
     answered = call.answered_visits()
     for visit in call.visits:
@@ -169,7 +169,7 @@ def verification(call: Call) -> Finding:
     return _phrase_finding(call, wanted, "lookups verified", "no lookup node in this call")
 
 
-def empathy(call: Call) -> Finding:
+def empathy(call: CallFacts) -> Finding:
     wanted = []
     for visit in call.visits:
         node = call.scenario.nodes.get(visit.node)
@@ -184,7 +184,7 @@ def empathy(call: Call) -> Finding:
     return _phrase_finding(call, wanted, "apology/empathy checks", "the customer was never upset")
 
 
-def _fact_result(call: Call, visit: Visit, fact_id: str) -> tuple[Turn | None, FactCheck]:
+def _fact_result(call: CallFacts, visit: Visit, fact_id: str) -> tuple[Turn | None, FactCheck]:
     fact = call.scenario.knowledge[fact_id]
     last: tuple[Turn | None, FactCheck] = (None, FactCheck(fact_id, FactStatus.MISSING, f"{fact.value} {fact.unit}".strip()))
     for turn in call.answers(visit):
@@ -194,7 +194,7 @@ def _fact_result(call: Call, visit: Visit, fact_id: str) -> tuple[Turn | None, F
     return last
 
 
-def knowledge(call: Call) -> Finding:
+def knowledge(call: CallFacts) -> Finding:
     evidence: list[Evidence] = []
     right = total = 0
     fails: list[str] = []
@@ -230,10 +230,10 @@ def knowledge(call: Call) -> Finding:
     return Finding(right / total, True, text, tuple(evidence), ("critical_fact",) if fails else ())
 
 
-def forbidden(call: Call) -> Finding:
+def forbidden(call: CallFacts) -> Finding:
     evidence = []
     for turn in timing.trainee_turns(call.turns):
-        for match in find_all(turn.text, call.bank, "forbidden"):
+        for match in find_all(turn.text, call.bank, "forbidden", call.phrases.get(turn.index)):
             evidence.append(phrase_hit(turn, match))
     if not evidence:
         return Finding(1.0, True, "no forbidden phrase")
@@ -241,13 +241,18 @@ def forbidden(call: Call) -> Finding:
     return Finding(0.0, True, f"forbidden phrase said: {said}", tuple(evidence), ("forbidden",))
 
 
-def latency(call: Call) -> Finding:
+def latency(call: CallFacts) -> Finding:
     found = timing.latency_checks(call.turns, call.visits, call.scenario, call.settings)
     if not found:
         return Finding(0.0, False, "not applicable: no answer was expected")
     evidence = []
     for c in found:
-        said = "said nothing" if c.latency_ms is None else f"answered after {c.latency_ms / 1000:.1f} s"
+        if c.latency_ms is None:
+            said = "said nothing"
+        elif call.visits[c.visit].talk_over_ms:
+            said = "started before the customer finished (talk-over)"
+        else:
+            said = f"answered after {c.latency_ms / 1000:.1f} s"
         evidence.append({"turn": c.turn, "node": c.node, "latency_ms": c.latency_ms, "limit_ms": c.limit_ms,
                          "credit": round(c.credit, 3),
                          "note": f"{c.node}: {said} (limit {c.limit_ms / 1000:g} s)"
@@ -257,9 +262,9 @@ def latency(call: Call) -> Finding:
     return Finding(credit, True, f"{len(found) - slow} of {len(found)} answers within the limit", tuple(evidence))
 
 
-def dead_air(call: Call) -> Finding:
+def dead_air(call: CallFacts) -> Finding:
     gaps = timing.find_dead_air(call.turns, call.visits, call.settings)
-    holds = timing.hold_checks(call.turns, call.visits, call.bank, call.settings)
+    holds = timing.hold_checks(call.turns, call.visits, call.bank, call.settings, call.phrases)
     evidence: list[Evidence] = []
     faults = 0
     for gap in gaps:
@@ -290,10 +295,10 @@ def dead_air(call: Call) -> Finding:
     return Finding(credit, True, text, tuple(evidence))
 
 
-def delivery(call: Call) -> Finding:
+def delivery(call: CallFacts) -> Finding:
     s = call.settings
     rate = timing.speech_rate(call.turns, call.language, s)
-    fill = timing.fillers(call.turns, call.bank, call.language, s)
+    fill = timing.fillers(call.turns, call.bank, call.language, s, call.phrases)
     over = timing.talk_over(call.visits, call.turns)
     unit = "wpm" if rate.unit == "words" else "characters/min"
     rate_ok = rate.within
@@ -319,7 +324,7 @@ def delivery(call: Call) -> Finding:
     return Finding(good / len(judged), True, text, tuple(evidence))
 
 
-def resolution(call: Call) -> Finding:
+def resolution(call: CallFacts) -> Finding:
     ended = next((v for v in reversed(call.visits) if v.outcome), None)
     if ended is None:
         last = max((t.end_ms for t in call.turns), default=0)

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from phrasebank import Matching, Phrasebank
 from phrasebank.normalize import Normalized, normalize, phrase_pipeline
@@ -159,8 +159,8 @@ def _find(pattern: _Pattern, text: str, units: list[tuple[int, int]], chinese: b
 def _cost(window: str, pattern: _Pattern, chinese: bool) -> float | None:
     """Edit distance; in Chinese a sound-alike substitution (账/帐, 等/的) costs half, and in a
     short phrase a substitution that sounds nothing alike (上午好/上午上) rules the window out."""
-    if not chinese:
-        return Levenshtein.distance(window, pattern.norm, score_cutoff=pattern.max_edits)
+    if not chinese:  # OSA: a swapped pair of letters (fibre/fiber) is one edit
+        return OSA.distance(window, pattern.norm, score_cutoff=pattern.max_edits)
     distance = Levenshtein.distance(window, pattern.norm, score_cutoff=2 * pattern.max_edits)
     if distance == 0 or distance > 2 * pattern.max_edits:
         return distance
@@ -241,3 +241,15 @@ def _wildcard_re(phrase: str, pipeline: str, chinese: bool) -> re.Pattern[str]:
     gap = r"\s*(?:\S+\s+){0,2}\S+\s*"
     body = gap.join(parts)
     return re.compile(rf"(?<![^\s]){body}(?![^\s])")
+
+
+def phrases_json(text: str, bank: Phrasebank) -> dict[str, object]:
+    """`roleplay phrases --json` (DESIGN.md section 4): every occurrence, with its tier."""
+    matches = find_all_phrases(text, bank)
+    return {
+        "text": text,
+        "categories": list(dict.fromkeys(m.category for m in matches)),
+        "matches": [{"category": m.category, "phrase": m.phrase, "score": m.score, "text": m.text,
+                     "start": m.start, "end": m.end, "tier": bank.tier_of(m.category, m.phrase)}
+                    for m in matches],
+    }

@@ -15,7 +15,7 @@ from phrasebank import Phrasebank
 from roleplay.events import EventKind, Timeline
 from roleplay.scenario import Scenario
 from scoring import items as checks
-from scoring.items import Call, Finding
+from scoring.items import CallFacts, Finding
 from scoring.rubric import DEFAULT_RUBRIC, Rubric, rescale
 from scoring.turns import Turn, derive_visits
 
@@ -96,7 +96,7 @@ def score(timeline: Timeline, scenario: Scenario, bank: Phrasebank, rubric: Rubr
     if why_not:
         return card("not_scored", 0.0, False, why_not, (), ())
 
-    call = Call(scenario, bank.with_extra(scenario.phrases), rules.settings, turns, visits)
+    call = CallFacts(scenario, bank.with_extra(scenario.phrases), rules.settings, turns, visits)
     findings: dict[str, Finding] = {item.id: EVALUATORS[item.id](call) for item in rules.items}
     max_points = rescale(rules.weights(), {k for k, f in findings.items() if f.applicable})
     results = tuple(

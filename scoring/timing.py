@@ -25,6 +25,9 @@ from scoring.phrases import PhraseMatch
 from scoring.rubric import Settings
 from scoring.turns import Turn, Visit, find_all
 
+# find_phrases(turn.text, bank) per trainee turn index, computed once per call by the caller.
+BestMatches = dict[int, dict[str, PhraseMatch]]
+
 CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 LATIN_WORD_RE = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)*")
 
@@ -177,16 +180,16 @@ def find_dead_air(turns: list[Turn], visits: list[Visit], settings: Settings) ->
     return sorted(found, key=lambda d: (d.start_ms, d.where))
 
 
-def hold_checks(turns: list[Turn], visits: list[Visit], bank: Phrasebank,
-                settings: Settings) -> list[HoldCheck]:
+def hold_checks(turns: list[Turn], visits: list[Visit], bank: Phrasebank, settings: Settings,
+                best: BestMatches | None = None) -> list[HoldCheck]:
     checks: list[HoldCheck] = []
     for visit in visits:
         mine = [turns[i] for i in visit.answers]
         for hold in visit.holds:
             before = [t for t in mine if t.start_ms <= hold.start_ms and not t.after_hold]
             after = [t for t in mine if t.after_hold and t.start_ms >= hold.start_ms]
-            announce = _first_match(before[-1:], bank, "hold_request")
-            thank = _first_match(after[:1], bank, "thanks_for_waiting")
+            announce = _first_match(before[-1:], bank, "hold_request", best)
+            thank = _first_match(after[:1], bank, "thanks_for_waiting", best)
             duration = None if hold.end_ms is None else hold.end_ms - hold.start_ms
             too_long = duration is None or duration > settings.max_hold_s * 1000
             checks.append(HoldCheck(
@@ -197,9 +200,10 @@ def hold_checks(turns: list[Turn], visits: list[Visit], bank: Phrasebank,
     return checks
 
 
-def _first_match(turns: list[Turn], bank: Phrasebank, category: str) -> tuple[int, PhraseMatch] | None:
+def _first_match(turns: list[Turn], bank: Phrasebank, category: str,
+                 best: BestMatches | None) -> tuple[int, PhraseMatch] | None:
     for turn in turns:
-        hits = find_all(turn.text, bank, category)
+        hits = find_all(turn.text, bank, category, best.get(turn.index) if best is not None else None)
         if hits:
             return turn.index, hits[0]
     return None
@@ -229,11 +233,13 @@ def speech_rate(turns: list[Turn], language: str, settings: Settings) -> SpeechR
     return SpeechRate(units, "characters" if language == "zh" else "words", speaking_ms, per_minute, band)
 
 
-def fillers(turns: list[Turn], bank: Phrasebank, language: str, settings: Settings) -> Fillers:
+def fillers(turns: list[Turn], bank: Phrasebank, language: str, settings: Settings,
+            best: BestMatches | None = None) -> Fillers:
     matches: list[tuple[int, PhraseMatch]] = []
     units = 0
     for turn in trainee_turns(turns):
         units += speech_units(turn.text, language)
-        matches += [(turn.index, m) for m in find_all(turn.text, bank, "filler")]
+        known = best.get(turn.index) if best is not None else None
+        matches += [(turn.index, m) for m in find_all(turn.text, bank, "filler", known)]
     ratio = len(matches) / units if units else 0.0
     return Fillers(tuple(matches), units, round(ratio, 4), settings.max_filler_ratio(language))

@@ -277,12 +277,22 @@ def words_in_span(turn: Turn, start: int, end: int) -> tuple[Word, ...]:
     return tuple(found)
 
 
-def find_all(text: str, bank: Phrasebank, category: str) -> list[PhraseMatch]:
-    """Every occurrence of a category (find_phrases gives only the best one per category)."""
+def find_all(text: str, bank: Phrasebank, category: str,
+             best: dict[str, PhraseMatch] | None = None) -> list[PhraseMatch]:
+    """Every occurrence of a category (find_phrases gives only the best one per category).
+
+    `best` is find_phrases(text, bank) already computed for this text: the matcher is the
+    costly part of scoring, so a category it did not find is not searched again.
+    """
+    if best is not None and category not in best:
+        return []
     found: list[PhraseMatch] = []
     masked = text
-    for _ in range(len(text.split()) + len(text)):  # bound: no more matches than characters
-        hits = [m for m in find_phrases(masked, bank, (category,)) if m.category == category]
+    for _ in range(len(text) + 1):  # bound: no more matches than characters
+        if best is not None and not found:
+            hits = [best[category]]
+        else:
+            hits = [m for m in find_phrases(masked, bank, (category,)) if m.category == category]
         if not hits:
             break
         hit = hits[0]

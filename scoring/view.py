@@ -48,5 +48,5 @@ def render_transcript(card: Scorecard) -> str:
         who = "customer" if turn.speaker == "customer" else "trainee "
         lat = f" (+{turn.latency_ms / 1000:.1f} s)" if turn.latency_ms is not None else ""
         hold = " [after hold]" if turn.after_hold else ""
-        out.append(f"{turn.start_ms / 1000:7.2f}  {who} {turn.node:<12} {turn.text}{lat}{hold}")
+        out.append(f"#{turn.index:<3} {turn.start_ms / 1000:7.2f}  {who} {turn.node:<12} {turn.text}{lat}{hold}")
     return "\n".join(out) + ("\n" if out else "")

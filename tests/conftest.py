@@ -50,3 +50,11 @@ def espeak() -> str:
 @pytest.fixture
 def scenarios_dir() -> Path:
     return ROOT / "scenarios"
+
+
+@pytest.fixture(autouse=True)
+def private_records(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Calls made by tests go to a throwaway records database and station file, never the user's."""
+    home = tmp_path_factory.mktemp("station")
+    monkeypatch.setenv("ROLEPLAY_DB", f"sqlite:///{home / 'records.db'}")
+    monkeypatch.setenv("ROLEPLAY_CONFIG", str(home))

@@ -61,7 +61,7 @@ class PostgresServer:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
 
     def _run(self, *args: str) -> None:
-        result = subprocess.run([*self.user_prefix, *args], capture_output=True, text=True,
+        result = subprocess.run([*self.user_prefix, *args], check=False, capture_output=True, text=True,
                                 timeout=60, cwd=self.root)
         if result.returncode != 0:
             log = (self.root / "server.log")

@@ -20,18 +20,21 @@ ANSWERS = {
 }
 
 
-def make_timeline(language: str = "en", partials: int = 4, sink: Any = None) -> Timeline:
-    """A two-turn call: customer line, trainee answer with partials and word times, end."""
+def make_timeline(language: str = "en", partials: int = 4, sink: Any = None,
+                  turns: int = 2) -> Timeline:
+    """A call of `turns` exchanges (customer line, trainee answer with partials and word
+    times), then the end."""
     timeline = Timeline(sink=sink)
     timeline.append(0, EventKind.CALL_STARTED, scenario=f"tiny-{language}", language=language,
                     trainee="trainee-1")
     t = 0
-    for turn, (node, answer) in enumerate(zip(("greet", "bye"), ANSWERS[language], strict=True)):
+    for turn in range(turns):
+        node, answer = ("greet", "bye")[turn % 2], ANSWERS[language][turn % 2]
         timeline.append(t, EventKind.NODE_ENTERED, node=node)
         timeline.append(t, EventKind.CUSTOMER_LINE_STARTED, node=node, text="...", mood=2.0)
         t += 2500
         timeline.append(t, EventKind.CUSTOMER_LINE_ENDED, node=node, cut=False)
-        t += 900 + 300 * turn
+        t += 900 + 300 * (turn % 2)
         timeline.append(t, EventKind.TRAINEE_SPEECH_STARTED, node=node)
         words = answer.split() if language == "en" else list(answer)
         for p in range(1, partials + 1):

@@ -108,11 +108,11 @@ def test_a_corrupted_line_inside_the_event_log_is_an_error(tmp_path, en):
 
 
 def test_a_batch_goes_on_past_a_bad_call(tmp_path, en, zh):
-    good1, _ = record(tmp_path / "desk1", en, call_id="a-good")
+    record(tmp_path / "desk1", en, call_id="a-good")
     bad = tmp_path / "desk1" / "b-bad"
     bad.mkdir()
     (bad / "call.json").write_text("{", encoding="utf-8")
-    good2, _ = record(tmp_path / "desk2", zh, call_id="c-good")
+    record(tmp_path / "desk2", zh, call_id="c-good")
     (tmp_path / "notes").mkdir()  # neither a call nor a folder of calls: nothing yielded
     results = list(iter_calls([tmp_path, tmp_path / "missing"]))
     assert [type(r).__name__ for r in results] == ["ArchivedCall", "ArchiveError", "ArchivedCall",
@@ -186,3 +186,11 @@ def test_writer_refuses_to_reuse_a_call_folder(tmp_path, en):
 def test_not_a_call_folder(tmp_path):
     with pytest.raises(ArchiveError, match="not a call archive"):
         read_call(tmp_path)
+
+
+def test_the_stdlib_parser_reads_the_same_call(tmp_path, en, monkeypatch):
+    writer, _ = record(tmp_path, en)
+    fast = read_call(writer.dir)
+    monkeypatch.setattr(archive, "_fast_loads", json.loads)  # as without the optional orjson
+    slow = read_call(writer.dir)
+    assert slow.raw == fast.raw and slow.timeline.to_json() == fast.timeline.to_json()

@@ -92,3 +92,23 @@ def test_calibration_with_no_reviews(store):
     report = calibration_report(store)
     assert (report.calls_reviewed, report.reviewers_agree, report.automatic_agree) == (0, None, None)
     assert report.items == ()
+
+
+def test_review_command(tmp_path, capsys):
+    import cli
+
+    url = f"sqlite:///{tmp_path}/r.db"
+    with open_store(url) as s:
+        s.record_attempt(make_call_json("c9"))
+    argv = ["review", "c9", "--db", url, "--item", "greeting", "--points", "2", "--reviewer", "qa-lee",
+            "--comment", "没有问候"]
+    assert cli.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "automatic 75.0, effective 67.0, passed False" in out and "<- qa-lee: 没有问候" in out
+    assert cli.main(["review", "--calibration", "--db", url]) == 0
+    out = capsys.readouterr().out
+    assert "1 call(s) reviewed, 0 by 2+ reviewers" in out and "within ±10 of automatic: 100%" in out
+    assert cli.main(["review", "c9", "--db", url, "--item", "greeting", "--points", "99",
+                     "--reviewer", "qa"]) == 2
+    assert "greeting takes 0 to 10 points" in capsys.readouterr().err
+    assert cli.main(["review", "c9", "--db", url, "--item", "greeting"]) == 2

@@ -242,3 +242,28 @@ def test_cli_score_rescores_an_archived_call(tmp_path: Path, capsys: pytest.Capt
     assert "Total" in capsys.readouterr().out
     assert main(["score", str(tmp_path / "missing")]) == 2
     assert "missing" in capsys.readouterr().err
+
+
+def test_verification_asked_in_the_previous_answer_counts() -> None:
+    card = score(full_call(greet="Hello, my name is Sam, could you confirm your account number?",
+                           lookup="Let me check, please hold."), broadband_scenario(), EN)
+    (found,) = item(card, "verification")["evidence"]
+    assert found["found"] and found["node"] == "greet" and found["turn"] == 1
+
+
+def test_talk_over_shows_in_latency_and_delivery() -> None:
+    card = score(full_call(delay_ms=-500), broadband_scenario(), EN)
+    notes = [e["note"] for e in item(card, "latency")["evidence"]]
+    assert all("talk-over" in n for n in notes) and item(card, "latency")["passed"]
+    over = next(e for e in item(card, "delivery")["evidence"] if e["measure"] == "talk_over")
+    assert (over["count"], over["longest_ms"], over["ok"]) == (4, 500, False)
+
+
+def test_customer_side_delay_is_shown_but_not_counted() -> None:
+    s = Script("broadband-en").line("greet", "Hi.")
+    s.answer("greet", "Hello, thank you for calling, my name is Sam.", 800)
+    s.t += 6000
+    s.next("greet", "bye").end("bye", "Bye.")
+    dead = item(score(s.timeline, broadband_scenario(), EN), "dead_air")
+    assert dead["passed"] and [e["counted"] for e in dead["evidence"]] == [False]
+    assert "the customer's delay: not counted" in dead["evidence"][0]["note"]

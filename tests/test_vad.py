@@ -106,3 +106,14 @@ def test_onsets_on_telephone_band_noisy_speech(espeak: str) -> None:
             assert abs(segments[-1][1] - call.end_ms) <= 200
     assert float(np.median(errors)) <= 20
     assert max(errors) <= 60
+
+
+@pytest.mark.parametrize("swing_db", [0.0, 3.0])
+def test_line_noise_alone_is_never_speech(swing_db: float) -> None:
+    """30 s of phone-band hiss, steady or swelling by +-3 dB every 2 s (a fan, traffic)."""
+    from audio.wavio import fir, lowpass_taps
+
+    hiss = fir(np.random.default_rng(3).normal(0, 300, 30 * RATE), lowpass_taps(3400, RATE))
+    t = np.arange(len(hiss)) / RATE
+    x = hiss * 10 ** (swing_db * np.sin(2 * np.pi * t / 2) / 20)
+    assert speech_segments(x.astype(np.int16), RATE) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -219,3 +220,45 @@ def test_cli_main_in_process_missing_file(capsys: pytest.CaptureFixture[str]) ->
 
     assert main(["validate", "does/not/exist.yaml"]) == 1
     assert capsys.readouterr().out.strip() == "does/not/exist.yaml:1:1: no such file or folder"
+
+
+def test_shipped_library_is_clean() -> None:
+    errors, checked = validate_paths([ROOT / "scenarios"])
+    assert [format_error(e) for e in errors] == []
+    assert checked >= 2
+
+
+def test_any_deleted_line_gives_located_errors_not_a_crash(tmp_path: Path) -> None:
+    lines = (GOOD / "broadband-slow-en.yaml").read_text(encoding="utf-8").splitlines()
+    mutant = tmp_path / "mutant.yaml"
+    failures = 0
+    for drop in range(len(lines)):
+        kept = lines[:drop] + lines[drop + 1:]
+        mutant.write_text("\n".join(kept) + "\n", encoding="utf-8")
+        errors, _ = validate_paths([mutant])   # anything but ScenarioError would raise here
+        failures += bool(errors)
+        for e in errors:
+            assert 1 <= e.line <= len(kept) and e.col >= 1
+            assert "<class" not in e.message and "NoneType" not in e.message
+    assert failures > len(lines) // 4   # deleting required lines must be caught
+
+
+def test_numbers_in_exponent_form_are_numbers(tmp_path: Path) -> None:
+    text = (GOOD / "refund-zh.yaml").read_text(encoding="utf-8")
+    scenario = tmp_path / "exp.yaml"
+    scenario.write_text(text.replace("level: 1", "level: 1\npass_mark: 7.5e1"), encoding="utf-8")
+    assert validate_paths([scenario])[0] == []
+    scenario.write_text(text.replace("level: 1", "level: 1\npass_mark: .inf"), encoding="utf-8")
+    assert located(validate_paths([scenario])[0]) == ["5:12: pass_mark: expected a number, got '.inf'"]
+
+
+def test_answers_files_are_checked_as_answers_not_scenarios(tmp_path: Path) -> None:
+    answers = tmp_path / "en" / "answers"
+    answers.mkdir(parents=True)
+    (answers / "good.yaml").write_text("- say: hello\n  delay: 1\n- silence: 8\n", encoding="utf-8")
+    (answers / "typo.yaml").write_text("- say: hello\n- sya: bye\n", encoding="utf-8")
+    shutil.copy(GOOD / "refund-zh.yaml", tmp_path / "en" / "refund.yaml")
+    errors, checked = validate_paths([tmp_path])
+    assert checked == 3
+    assert [(Path(e.path).name, e.line) for e in errors] == [("typo.yaml", 1)]
+    assert "sya" in errors[0].message and str(tmp_path) not in errors[0].message

@@ -1,0 +1,155 @@
+"""Batch re-scoring of archived calls with the current phrasebank and rubric (QA).
+
+Each call is read, scored and saved inside a worker process, so the parent only walks the
+folders: reading a call in the parent as well would parse every call.json twice. The
+previous scorecard stays in the call's history (save_scorecard, source "rescore").
+A broken call becomes a failed result with a one-line reason; the batch goes on.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from roleplay.archive import CALL_JSON, EVENTS, read_call, save_scorecard
+from roleplay.errors import RoleplayError
+
+SOURCE = "rescore"
+
+
+@dataclass(frozen=True)
+class Options:
+    rubric: Path | None = None
+    save: bool = True
+
+
+@dataclass(frozen=True)
+class Result:
+    path: str
+    call_id: str
+    old: float | None
+    new: float | None
+    status: str = ""                       # the new card's status; "" when failed
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+    @property
+    def delta(self) -> float | None:
+        return None if self.old is None or self.new is None else round(self.new - self.old, 1)
+
+    def line(self) -> str:
+        if self.error:
+            return f"{self.call_id} FAILED: {self.error}"
+        old = "-" if self.old is None else f"{self.old:g}"
+        new = "not scored" if self.status == "not_scored" else f"{self.new:g}"
+        delta = "" if self.delta is None else f" ({self.delta:+g})"
+        return f"{self.call_id} {old} -> {new}{delta}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "call_id": self.call_id, "old": self.old, "new": self.new,
+                "delta": self.delta, "status": self.status, "error": self.error}
+
+
+def call_dirs(paths: Iterable[Path]) -> Iterator[Path | RoleplayError]:
+    """Call folders under `paths`, in name order (same walk as archive.iter_calls, no reads)."""
+    for path in map(Path, paths):
+        if not path.is_dir():
+            yield RoleplayError(f"{path}: no such call folder")
+        elif (path / CALL_JSON).exists() or (path / EVENTS).exists():
+            yield path
+        else:
+            yield from call_dirs(sorted(p for p in path.iterdir() if p.is_dir()))
+
+
+# Per process: the phrasebank per language and the rubric are loaded once, not per call.
+_CACHE: dict[Any, Any] = {}
+
+
+def _cached(key: Any, make: Callable[[], Any]) -> Any:
+    if key not in _CACHE:
+        _CACHE[key] = make()
+    return _CACHE[key]
+
+
+def _old_score(card: dict[str, Any] | None) -> float | None:
+    if not card or card.get("status") == "not_scored":
+        return None
+    value = card.get("score")
+    return float(value) if isinstance(value, int | float) else None
+
+
+def rescore_call(call_dir: Path, options: Options = Options()) -> Result:
+    """Score one archived call again; never raises for a broken call (the Result says why)."""
+    from phrasebank import load_phrasebank
+    from scoring.rubric import load_rubric
+    from scoring.scorecard import score
+
+    try:
+        call = read_call(call_dir)
+        language = str(call.scenario.language)
+        bank = _cached(("bank", language), lambda: load_phrasebank(language))
+        rubric = _cached(("rubric", options.rubric), lambda: load_rubric(options.rubric))
+        card = score(call.timeline, call.scenario, bank, rubric, call_id=call.call_id)
+        if options.save:
+            save_scorecard(call.dir, card.to_json(), SOURCE)
+    except RoleplayError as error:
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        return Result(str(call_dir), Path(call_dir).name, None, None, error=first)
+    except OSError as error:
+        return Result(str(call_dir), Path(call_dir).name, None, None,
+                      error=f"{call_dir}: {error.strerror or error}")
+    new = card.score if card.status == "scored" else None
+    return Result(str(call_dir), call.call_id, _old_score(call.scorecard), new, card.status)
+
+
+def _run_one(job: tuple[str, Options]) -> Result:
+    return rescore_call(Path(job[0]), job[1])
+
+
+def rescore_all(paths: Iterable[Path], options: Options = Options(), jobs: int = 2,
+                chunksize: int | None = None) -> Iterator[Result]:
+    """Results in folder order; bad paths come out as failed results."""
+    found = list(call_dirs(paths))
+    work = [(str(p), options) for p in found if isinstance(p, Path)]
+    done = iter(_map(work, jobs, chunksize))
+    for item in found:
+        if isinstance(item, Path):
+            yield next(done)
+        else:
+            yield Result(str(item).split(":")[0], str(item).split(":")[0], None, None, error=str(item))
+
+
+def _map(work: list[tuple[str, Options]], jobs: int, chunksize: int | None) -> Iterator[Result]:
+    if jobs <= 1 or len(work) < 2:
+        yield from map(_run_one, work)
+        return
+    # Chunks big enough to amortise the pickling, small enough to keep both cores busy.
+    size = chunksize or max(1, min(64, len(work) // (jobs * 4)))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        yield from pool.map(_run_one, work, chunksize=size)
+
+
+class Progress:
+    """A plain-text progress bar on stderr, redrawn in place on a terminal."""
+
+    def __init__(self, total: int, out: TextIO | None = None, width: int = 30) -> None:
+        self.total, self.out, self.width, self.done = total, out or sys.stderr, width, 0
+        self.tty = self.out.isatty()
+
+    def step(self) -> None:
+        self.done += 1
+        if not self.tty and self.done not in (self.total, 1) and self.done % 50:
+            return  # a log file gets a line every 50 calls, not one per call
+        filled = self.width * self.done // max(self.total, 1)
+        bar = f"[{'#' * filled}{'.' * (self.width - filled)}] {self.done}/{self.total}"
+        self.out.write(("\r" + bar) if self.tty else bar + "\n")
+        if self.tty and self.done == self.total:
+            self.out.write("\n")
+        self.out.flush()

@@ -1,0 +1,209 @@
+"""Curriculum files (validated with located errors), level status, tiers, re-training, badges."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cli import main
+from roleplay.badges import Badge, CallRecord, CallSummary, ItemMark, badge_progress, earned_badges
+from roleplay.curriculum import level_status, load_curriculum, retraining, retraining_due, tier
+from roleplay.errors import ScenarioErrors
+from roleplay.validate import validate_paths
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+
+CURRICULUM = """\
+id: test-path
+title: Test path
+language: en
+certification:
+  beginner: Junior
+  intermediate: Senior
+levels:
+  - id: one
+    title: First
+    tier: beginner
+    scenarios: [tiny-en]
+  - id: two
+    title: Second
+    tier: beginner
+    pass_mark: 80
+    scenarios: [tiny-en, broadband-slow-en]
+  - id: three
+    title: Third
+    tier: intermediate
+    scenarios: [broadband-slow-en]
+retraining:
+  after_failures: 2
+  drill_rounds: 7
+  items:
+    knowledge: [tiny-en]
+badges:
+  clean:
+    title: Clean
+    criteria: {no_forbidden_streak: 3}
+  quick:
+    title: Quick
+    criteria: {lookup_under_s: 20, calls: 2}
+"""
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    """A scenario library with two English and two Chinese scenarios, and a curriculum folder."""
+    lib = tmp_path / "lib"
+    (lib / "en").mkdir(parents=True)
+    (lib / "zh").mkdir()
+    (lib / "curriculum").mkdir()
+    shutil.copy(FIXTURES / "good" / "broadband-slow-en.yaml", lib / "en")
+    shutil.copy(FIXTURES / "qa" / "tiny-en.yaml", lib / "en")
+    shutil.copy(FIXTURES / "good" / "refund-zh.yaml", lib / "zh")
+    (lib / "curriculum" / "path.yaml").write_text(CURRICULUM, encoding="utf-8")
+    return lib
+
+
+def rec(scenario: str, score: float | None, passed: bool, n: int, items: tuple[ItemMark, ...] = (),
+        summary: CallSummary | None = None, stage: str = "lookup") -> CallRecord:
+    return CallRecord(f"c{n}", "ann", scenario, "en", stage, f"2025-01-01T00:00:{n:02d}", score, passed,
+                      items, summary or CallSummary())
+
+
+def test_shipped_curricula_are_valid() -> None:
+    errors, checked = validate_paths([ROOT / "scenarios" / "curriculum"])
+    assert checked >= 2
+    assert [str(e) for e in errors] == []
+    for lang in ("en", "zh"):
+        c = load_curriculum(ROOT / "scenarios" / "curriculum" / f"{lang}.yaml")
+        assert c.language == lang and c.levels and c.badges
+
+
+def test_curriculum_reads_levels_rules_and_badges(library: Path) -> None:
+    c = load_curriculum(library / "curriculum" / "path.yaml")
+    assert [lv.id for lv in c.levels] == ["one", "two", "three"]
+    assert c.levels[1].scenarios == ("tiny-en", "broadband-slow-en")
+    assert c.levels[1].pass_mark == 80 and c.levels[0].pass_mark is None
+    assert c.levels[2].tier == "intermediate"
+    assert c.retraining.drill_rounds == 7 and c.retraining.items == {"knowledge": ("tiny-en",)}
+    quick = next(b for b in c.badges if b.id == "quick")
+    assert quick.criteria == (("lookup_under_s", 20.0),) and quick.calls == 2
+
+
+def test_every_problem_located(library: Path) -> None:
+    bad = library / "curriculum" / "bad.yaml"
+    bad.write_text(CURRICULUM
+                   .replace("tier: intermediate", "tier: intermediat")
+                   .replace("scenarios: [tiny-en]\n", "scenarios: [tiny-enn, refund-zh]\n")
+                   .replace("- id: three", "- id: one")
+                   .replace("knowledge: [tiny-en]", "knowlege: [tiny-en]")
+                   .replace("{no_forbidden_streak: 3}", "{no_forbidden_streak: 0, calls: 2}"), encoding="utf-8")
+    errors, _ = validate_paths([bad])
+    lines = bad.read_text(encoding="utf-8").splitlines()
+    found = {(e.line, e.message) for e in errors}
+    def at(text: str) -> int:
+        return next(i for i, line in enumerate(lines, start=1) if text in line)
+    assert (at("tiny-enn"), "level 1.scenarios: no scenario 'tiny-enn' in the library (did you mean 'tiny-en'?)") in found
+    assert (at("tiny-enn"), "level 1.scenarios: scenario 'refund-zh' is in zh, this curriculum is in en") in found
+    assert (at("tier: intermediat"), "level 3.tier: unknown tier 'intermediat' (did you mean 'intermediate'?)") in found
+    assert any(e.line == lines.index("  - id: one", 10) + 1 and "duplicate level id 'one'" in e.message for e in errors)
+    assert any(e.line == at("knowlege") and "did you mean 'knowledge'" in e.message for e in errors)
+    assert any(e.line == at("no_forbidden_streak") and "must be at least 1" in e.message for e in errors)
+    assert any(e.line == at("no_forbidden_streak") and "'calls' only goes with" in e.message for e in errors)
+    for e in errors:   # each column points at the offending text on its line
+        assert 1 <= e.col <= len(lines[e.line - 1])
+    with pytest.raises(ScenarioErrors):
+        load_curriculum(bad)
+
+
+def test_tier_order_and_syntax_errors(library: Path) -> None:
+    swapped = library / "curriculum" / "swapped.yaml"
+    swapped.write_text(CURRICULUM.replace("tier: intermediate", "tier: beginner", 1)
+                       .replace("    tier: beginner\n    scenarios: [tiny-en]", "    tier: advanced\n    scenarios: [tiny-en]"),
+                       encoding="utf-8")
+    errors, _ = validate_paths([swapped])
+    assert any("comes after an advanced level" in e.message for e in errors)
+    broken = library / "curriculum" / "broken.yaml"
+    broken.write_text("id: x\nlevels: [\n", encoding="utf-8")
+    errors, _ = validate_paths([broken])
+    assert len(errors) == 1 and errors[0].message.startswith("YAML syntax error")
+
+
+def test_validate_command_reports_curriculum_errors(library: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = library / "curriculum" / "bad.yaml"
+    bad.write_text(CURRICULUM.replace("[tiny-en]\n", "[nope]\n", 1), encoding="utf-8")
+    assert main(["validate", str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert f"{bad}:11:17: level 1.scenarios: no scenario 'nope' in the library" in out
+    assert main(["validate", str(library / "curriculum" / "path.yaml")]) == 0
+
+
+def test_level_status_unlocks_in_order(library: Path) -> None:
+    c = load_curriculum(library / "curriculum" / "path.yaml")
+    assert [s.status for s in level_status(c, [])] == ["unlocked", "locked", "locked"]
+    attempts = [rec("tiny-en", 75, True, 1)]
+    assert [s.status for s in level_status(c, attempts)] == ["passed", "unlocked", "locked"]
+    # Level two's pass mark is 80: a passing call at 75 does not count there.
+    attempts.append(rec("broadband-slow-en", 90, True, 2))
+    status = level_status(c, attempts)
+    assert [s.status for s in status] == ["passed", "unlocked", "locked"]
+    assert status[1].passed_scenarios == ("broadband-slow-en",)
+    assert status[1].best == {"tiny-en": 75, "broadband-slow-en": 90}
+    # A failed call never counts, whatever its score.
+    attempts.append(rec("tiny-en", 95, False, 3))
+    assert level_status(c, attempts)[1].status == "unlocked"
+    attempts.append(rec("tiny-en", 85, True, 4))
+    assert [s.status for s in level_status(c, attempts)] == ["passed", "passed", "passed"]
+    assert tier(c, attempts) == "intermediate"
+
+
+def test_tier_needs_every_level_of_the_tier(library: Path) -> None:
+    c = load_curriculum(library / "curriculum" / "path.yaml")
+    assert tier(c, []) is None
+    assert tier(c, [rec("tiny-en", 75, True, 1)]) is None   # level two is beginner too
+    both = [rec("tiny-en", 85, True, 1), rec("broadband-slow-en", 85, True, 2)]
+    # broadband-slow-en also passes level three, so both tiers are earned.
+    assert tier(c, both) == "intermediate"
+    assert tier(c, both[:1] + [rec("broadband-slow-en", 70, True, 2)]) is None
+
+
+def test_retraining_lists_missed_categories_items_and_scenarios(library: Path) -> None:
+    c = load_curriculum(library / "curriculum" / "path.yaml")
+    items = (ItemMark("knowledge", 0, 15, False), ItemMark("opening", 10, 10, True),
+             ItemMark("empathy", 0, 0, False))   # not applicable: not a failed item
+    summary = CallSummary(("verification", "hold_request"), ("current_plan",), ("not my problem",))
+    failed = rec("broadband-slow-en", 40, False, 5, items, summary)
+    r = retraining(c, failed)
+    assert r.scenarios == ("broadband-slow-en", "tiny-en")
+    assert r.categories == ("verification", "hold_request", "forbidden")
+    assert r.facts == ("current_plan",) and r.failed_items == ("knowledge",)
+    assert r.level == "two"
+    assert r.drills("en") == ["roleplay drill --category verification --lang en --rounds 7",
+                              "roleplay drill --category hold_request --lang en --rounds 7"]
+    # Due only after two failures in a row at the scenario.
+    assert retraining_due(c, [failed]) == []
+    second = rec("broadband-slow-en", 50, False, 6, items, summary)
+    assert [d.call_id for d in retraining_due(c, [failed, second])] == ["c6"]
+    assert retraining_due(c, [failed, second, rec("broadband-slow-en", 90, True, 7)]) == []
+
+
+def test_badges_streaks_thresholds_and_counts() -> None:
+    clean = Badge("clean", "Clean", "", (("no_forbidden_streak", 3),))
+    quick = Badge("quick", "Quick", "", (("lookup_under_s", 20),), calls=2)
+    calm = Badge("calm", "Calm", "", (("complaint_calmed", 1),))
+    ok, bad = ItemMark("forbidden", 10, 10, True), ItemMark("forbidden", 0, 10, False)
+    fast, slow = CallSummary(lookup_ms=(12000,)), CallSummary(lookup_ms=(12000, 25000))
+    calls = [rec("s", 80, True, 1, (ok,), fast), rec("s", 80, True, 2, (ok,), slow),
+             rec("s", 30, False, 3, (bad,)), rec("s", 80, True, 4, (ok,)), rec("s", 80, True, 5, (ok,))]
+    progress = {p.badge.id: p for p in badge_progress([clean, quick, calm], calls)}
+    assert (progress["clean"].earned, progress["clean"].have, progress["clean"].need) == (False, 2, 3)
+    assert (progress["quick"].earned, progress["quick"].have) == (False, 1)
+    calls.append(rec("s", 80, True, 6, (ok,), CallSummary(lookup_ms=(19000,), outcome="resolved"), "complaint"))
+    assert [b.id for b in earned_badges([clean, quick, calm], calls)] == ["clean", "quick", "calm"]
+    # A lookup that was never answered spoils the call; unscored calls do not count at all.
+    never = [rec("s", 80, True, 1, (ok,), CallSummary(lookup_ms=(None,))), rec("s", None, False, 2, (ok,), fast)]
+    assert earned_badges([quick], never) == []
+    escalated = [rec("s", 50, False, 1, (), CallSummary(outcome="escalated"), "complaint")]
+    assert earned_badges([calm], escalated) == []
