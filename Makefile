@@ -2,7 +2,7 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := espeak-ng libportaudio2 libasound2-plugins alsa-utils sox postgresql
+APT_PACKAGES := espeak-ng libportaudio2 libasound2-plugins alsa-utils sox postgresql chromium
 STAMP := $(VENV)/.installed
 
 .PHONY: demo test system venv lint bench clean

@@ -21,12 +21,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from roleplay.answers import AnswerStep  # noqa: E402
-from roleplay.clock import VirtualClock  # noqa: E402
-from roleplay.events import Event, EventKind, Timeline  # noqa: E402
-from roleplay.library import open_scenario  # noqa: E402
-from roleplay.simulate import NullStream  # noqa: E402
-from tests.speechgen import add_noise, telephone_band  # noqa: E402
+from roleplay.answers import AnswerStep
+from roleplay.clock import VirtualClock
+from roleplay.events import Event, EventKind, Timeline
+from roleplay.library import open_scenario
+from roleplay.simulate import NullStream
+from tests.speechgen import add_noise, telephone_band
 
 ANSWERS = [
     "Good morning, thank you for calling Skyline Broadband, my name is Alex.",
@@ -99,9 +99,9 @@ def first_word_ms() -> tuple[float, float]:
     from audio.customer import SpeakingVoice
     from audio.playback import NullSink
     from audio.tts import EspeakSynth
+    from phrasebank import load_phrasebank
     from roleplay.clock import SystemClock
     from roleplay.engine import Call
-    from phrasebank import load_phrasebank
 
     results = []
     with tempfile.TemporaryDirectory() as cache:

@@ -15,11 +15,12 @@ import argparse
 import os
 import platform
 import random
-import re
 import sys
 import time
 from multiprocessing import get_context
 from pathlib import Path
+
+from docs_section import write_section  # bench/ is on sys.path when run as a script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
@@ -117,11 +118,7 @@ def run(count: int, workers: int) -> dict[str, float]:
 
 
 def write_docs(text: str) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
-    new = pattern.sub(lambda _: text, old) if pattern.search(old) else old.rstrip("\n") + "\n\n" + text
-    path.write_text(new, encoding="utf-8")
+    write_section(SECTION, text)
 
 
 def main() -> int:

@@ -75,7 +75,7 @@ def _anchor(entry: dict[str, Any], turns: dict[int, Turn], end_ms: int) -> tuple
     return None
 
 
-def _turn_words(turn: Turn) -> list[tuple[int, str]]:
+def turn_words(turn: Turn) -> list[tuple[int, str]]:
     if turn.words:
         return [(w.start_ms, w.word) for w in turn.words]
     # No word times (a customer line): spread the words evenly over the turn.
@@ -101,7 +101,7 @@ def build_script(call: ArchivedCall, card: dict[str, Any] | None = None, from_tu
         lat = f" (+{turn.latency_ms / 1000:.1f} s)" if turn.latency_ms is not None else ""
         header = f"\n#{turn.index:<3}{turn.start_ms / 1000:7.2f}  {who}{lat}  "
         cues.append((turn.index, -1, -1, len(cues), Cue(turn.start_ms, header, turn.index)))
-        for n, (t, word) in enumerate(_turn_words(turn)):
+        for n, (t, word) in enumerate(turn_words(turn)):
             cues.append((turn.index, t, 0, len(cues), Cue(t, (" " if n else "") + word, turn.index)))
     for item in card.get("items") or []:
         for entry in item.get("evidence") or []:

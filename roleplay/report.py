@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from roleplay.archive import ArchivedCall
+from roleplay.replay import turn_words
 from scoring.turns import Turn, derive_turns
 
 CATEGORY_CLASS = {
@@ -90,20 +91,12 @@ def _word_marks(card: dict[str, Any]) -> dict[tuple[int, int], Mark]:
     return marks
 
 
-def _turn_words(turn: Turn) -> list[tuple[int, str]]:
-    if turn.words:
-        return [(w.start_ms, w.word) for w in turn.words]
-    words = turn.text.split()
-    step = (turn.end_ms - turn.start_ms) / max(len(words), 1)
-    return [(turn.start_ms + round(i * step), w) for i, w in enumerate(words)]
-
-
 def transcript_html(turns: list[Turn], card: dict[str, Any]) -> str:
     marks = _word_marks(card)
     out = ['<div id="transcript">']
     for turn in turns:
         spans = []
-        for start, word in _turn_words(turn):
+        for start, word in turn_words(turn):
             mark = marks.get((turn.index, start))
             cls = f' class="{mark.cls}" title="{escape(mark.title)}"' if mark else ""
             spans.append(f'<span data-t="{_s(start)}"{cls}>{escape(word)}</span>')

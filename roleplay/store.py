@@ -8,6 +8,8 @@ Automatic item scores are never changed by a review: reviews sit beside them.
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -334,7 +336,7 @@ def _sqlite_engine(url: str) -> Engine:
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA busy_timeout = 30000")  # wait for another station's write
-        cursor.execute("PRAGMA journal_mode = WAL")    # readers never block the writer
+        _switch_to_wal(cursor)                         # readers never block the writer
         cursor.execute("PRAGMA synchronous = NORMAL")  # durable enough in WAL, much faster
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
@@ -367,3 +369,16 @@ def open_store(url: str | None = None) -> Store:
     store = Store(engine)
     store.create_schema()
     return store
+
+
+def _switch_to_wal(cursor: Any) -> None:
+    """Switching a new file to WAL needs a moment alone with it; SQLite answers 'locked' at
+    once rather than waiting on busy_timeout, so stations opening together retry."""
+    for attempt in range(100):
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError:
+            if attempt == 99:
+                raise
+            time.sleep(0.05)

@@ -7,7 +7,14 @@ from typing import TextIO
 
 from roleplay.clock import Clock
 from roleplay.events import Timeline
-from roleplay.ports import Answer, CustomerVoice, Line, estimated_speech_ms, record_silence, record_text_answer
+from roleplay.ports import (
+    Answer,
+    CustomerVoice,
+    Line,
+    estimated_speech_ms,
+    record_silence,
+    record_text_answer,
+)
 from roleplay.scenario import Node
 
 

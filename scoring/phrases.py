@@ -116,7 +116,7 @@ def _all_hits(norm: Normalized, bank: Phrasebank, categories: tuple[str, ...] | 
     chinese = bank.language.startswith("zh")
     units = _char_units(norm.text) if chinese else _word_units(norm.text)
     hits: list[_Hit] = []
-    for pattern in _patterns(_bank_key(bank)):
+    for pattern in _patterns_of(bank):
         if categories is not None and pattern.category not in categories:
             continue
         for hit in _find(pattern, norm.text, units, chinese):
@@ -139,6 +139,8 @@ def _find(pattern: _Pattern, text: str, units: list[tuple[int, int]], chinese: b
         return [_Hit(pattern, 0, m.start(), m.end()) for m in pattern.wildcard.finditer(text)]
     if pattern.max_edits == 0:
         return [_Hit(pattern, 0, m.start(), m.end()) for m in _exact_re(pattern.norm, chinese).finditer(text)]
+    if not _could_match(pattern, text, chinese):
+        return []
     size = len(pattern.norm) if chinese else pattern.norm.count(" ") + 1
     slack = pattern.max_edits if chinese else 1
     hits = []
@@ -148,12 +150,26 @@ def _find(pattern: _Pattern, text: str, units: list[tuple[int, int]], chinese: b
                 break
             start, end = units[first][0], units[first + count - 1][1]
             window = text[start:end]
+            if abs(len(window) - len(pattern.norm)) > pattern.max_edits:
+                continue  # an edit distance is at least the difference in length
             if chinese and len(pattern.norm) <= 4 and window[0] != pattern.norm[0]:
                 continue  # short Chinese phrases hinge on their first character: 不知道 vs 我知道
             cost = _cost(window, pattern, chinese)
             if cost is not None and cost <= pattern.max_edits:
                 hits.append(_Hit(pattern, cost, start, end))
     return hits
+
+
+def _could_match(pattern: _Pattern, text: str, chinese: bool) -> bool:
+    """A cheap bound before the window search: each edit alters at most two of the phrase's
+    words (a deleted space joins two) or one of its characters, so the rest must be present."""
+    if chinese:
+        units, present = pattern.norm, set(text)
+        spare = 2 * pattern.max_edits
+    else:
+        units, present = pattern.norm.split(), set(text.split())  # type: ignore[assignment]
+        spare = 2 * pattern.max_edits
+    return sum(unit in present for unit in units) >= len(units) - spare
 
 
 def _cost(window: str, pattern: _Pattern, chinese: bool) -> float | None:
@@ -202,6 +218,22 @@ def _allowed(hit: _Hit, text: str, units: list[tuple[int, int]], chinese: bool) 
         return False  # "i do not understand" is not "i understand"
     negators = ZH_NEGATORS if chinese else EN_NEGATORS
     return hit.pattern.category in NEGATION_IMMUNE or previous not in negators
+
+
+_compiled: dict[int, tuple[Phrasebank, tuple[_Pattern, ...]]] = {}
+
+
+def _patterns_of(bank: Phrasebank) -> tuple[_Pattern, ...]:
+    """Compiled patterns, looked up by the bank object first: re-scoring a batch reuses one
+    bank, and building its content key costs more than matching a short answer."""
+    cached = _compiled.get(id(bank))
+    if cached is not None and cached[0] is bank:
+        return cached[1]
+    patterns = _patterns(_bank_key(bank))
+    if len(_compiled) > 64:
+        _compiled.clear()
+    _compiled[id(bank)] = (bank, patterns)
+    return patterns
 
 
 def _bank_key(bank: Phrasebank) -> tuple[object, ...]:
