@@ -30,8 +30,12 @@ class Word:
     conf: float
 
     def as_json(self) -> dict[str, object]:
-        return {"word": self.word, "start": round(self.start_s, 3), "end": round(self.end_s, 3),
-                "conf": round(self.conf, 3)}
+        return {
+            "word": self.word,
+            "start": round(self.start_s, 3),
+            "end": round(self.end_s, 3),
+            "conf": round(self.conf, 3),
+        }
 
 
 @dataclass(frozen=True)
@@ -41,8 +45,11 @@ class Transcript:
     duration_s: float = 0.0  # audio seen by the recognizer so far (stream time)
 
     def as_json(self) -> dict[str, object]:
-        return {"text": self.text, "duration": round(self.duration_s, 3),
-                "words": [w.as_json() for w in self.words]}
+        return {
+            "text": self.text,
+            "duration": round(self.duration_s, 3),
+            "words": [w.as_json() for w in self.words],
+        }
 
 
 @dataclass(frozen=True)
@@ -71,8 +78,9 @@ class Recognizer(Protocol):
         ...
 
 
-def open_recognizer(backend: str, language: str, model_path: Path | None = None,
-                    trailing_silence_ms: int = 300) -> Recognizer:
+def open_recognizer(
+    backend: str, language: str, model_path: Path | None = None, trailing_silence_ms: int = 300
+) -> Recognizer:
     """A recognizer for `backend`; model_path defaults to the installed model for `language`."""
     from roleplay.errors import ModelError
 
@@ -90,8 +98,9 @@ def open_recognizer(backend: str, language: str, model_path: Path | None = None,
     raise ModelError(f"unknown ASR backend {backend!r}; use one of: {', '.join(BACKENDS)}")
 
 
-def transcribe_file(path: Path, language: str = "en", backend: str = "vosk",
-                    model_path: Path | None = None) -> Transcript:
+def transcribe_file(
+    path: Path, language: str = "en", backend: str = "vosk", model_path: Path | None = None
+) -> Transcript:
     """The whole file as one Transcript; word times from the file start. Models are cached
     per folder by the backends, so a batch of files loads the model once."""
     from audio.wavio import read_wav
@@ -127,8 +136,13 @@ class ScriptedRecognizer:
     endpoint. Words are spread evenly over the utterance so timing code has real numbers.
     """
 
-    def __init__(self, utterances: Sequence[str], sample_rate_hz: int = 16000,
-                 utterance_ms: int = 1000, words_after_ms: int = 200) -> None:
+    def __init__(
+        self,
+        utterances: Sequence[str],
+        sample_rate_hz: int = 16000,
+        utterance_ms: int = 1000,
+        words_after_ms: int = 200,
+    ) -> None:
         self.sample_rate_hz = sample_rate_hz
         self._script = list(utterances)
         self.utterance_ms = utterance_ms
@@ -165,5 +179,7 @@ class ScriptedRecognizer:
         tokens = text.split()
         start_s = self._utterance_start / self.sample_rate_hz
         step = self.utterance_ms / 1000 / max(len(tokens), 1)
-        words = tuple(Word(t, start_s + i * step, start_s + (i + 1) * step, 1.0) for i, t in enumerate(tokens))
+        words = tuple(
+            Word(t, start_s + i * step, start_s + (i + 1) * step, 1.0) for i, t in enumerate(tokens)
+        )
         return Transcript(text, words, self._stream_samples / self.sample_rate_hz)

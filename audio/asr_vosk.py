@@ -54,8 +54,10 @@ def load_model(path: Path) -> Any:
 
 
 def parse_words(items: list[dict[str, Any]]) -> tuple[Word, ...]:
-    return tuple(Word(str(w["word"]), float(w["start"]), float(w["end"]), float(w.get("conf", 1.0)))
-                 for w in items)
+    return tuple(
+        Word(str(w["word"]), float(w["start"]), float(w["end"]), float(w.get("conf", 1.0)))
+        for w in items
+    )
 
 
 def clamp_end(word: Word, end_s: float) -> Word:
@@ -64,8 +66,9 @@ def clamp_end(word: Word, end_s: float) -> Word:
 
 
 class VoskRecognizer:
-    def __init__(self, model_path: Path, trailing_silence_ms: int = 300,
-                 sample_rate_hz: int = 16000) -> None:
+    def __init__(
+        self, model_path: Path, trailing_silence_ms: int = 300, sample_rate_hz: int = 16000
+    ) -> None:
         self.sample_rate_hz = sample_rate_hz
         self.trailing_silence_ms = trailing_silence_ms
         self._model = load_model(model_path)
@@ -80,7 +83,9 @@ class VoskRecognizer:
         # words are stable (measured ~1.4 s later), which is too late to show live.
         rec.SetPartialWords(False)
         if hasattr(rec, "SetEndpointerDelays"):  # vosk newer than 0.3.45
-            rec.SetEndpointerDelays(MAX_UTTERANCE_S, self.trailing_silence_ms / 1000, MAX_UTTERANCE_S)
+            rec.SetEndpointerDelays(
+                MAX_UTTERANCE_S, self.trailing_silence_ms / 1000, MAX_UTTERANCE_S
+            )
         self._rec = rec
         self._vad.reset()
         self._samples = 0

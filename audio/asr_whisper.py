@@ -33,12 +33,21 @@ def load_model(path: Path) -> Any:
         try:
             from faster_whisper import WhisperModel
         except ImportError:
-            raise ModelError("faster-whisper is not installed: pip install 'roleplay[whisper]'") from None
+            raise ModelError(
+                "faster-whisper is not installed: pip install 'roleplay[whisper]'"
+            ) from None
         if not (path / "model.bin").is_file():
-            raise ModelError(f"{path}: not a faster-whisper model folder (no model.bin); pass --model FOLDER")
+            raise ModelError(
+                f"{path}: not a faster-whisper model folder (no model.bin); pass --model FOLDER"
+            )
         try:
-            model = WhisperModel(str(path), device="cpu", compute_type="int8", cpu_threads=CPU_THREADS,
-                                 local_files_only=True)
+            model = WhisperModel(
+                str(path),
+                device="cpu",
+                compute_type="int8",
+                cpu_threads=CPU_THREADS,
+                local_files_only=True,
+            )
         except Exception as error:  # noqa: BLE001 - CTranslate2 raises assorted types on bad files
             raise ModelError(f"{path}: the Whisper model failed to load ({error})") from None
         _MODELS[path] = model
@@ -47,32 +56,59 @@ def load_model(path: Path) -> Any:
 
 def check_language(model: Any, path: Path, language: str) -> None:
     if not model.model.is_multilingual and language != "en":
-        raise ModelError(f"{path}: this Whisper model is English-only (.en); "
-                         f"for --lang {language} use a multilingual model or --asr vosk")
+        raise ModelError(
+            f"{path}: this Whisper model is English-only (.en); "
+            f"for --lang {language} use a multilingual model or --asr vosk"
+        )
 
 
-def transcribe_samples(model_path: Path, language: str, samples: np.ndarray, rate_hz: int = 16000,
-                       offset_s: float = 0.0) -> Transcript:
+def transcribe_samples(
+    model_path: Path,
+    language: str,
+    samples: np.ndarray,
+    rate_hz: int = 16000,
+    offset_s: float = 0.0,
+) -> Transcript:
     """One utterance or a whole file: int16 at 16 kHz in, word times + offset_s out."""
     model = load_model(model_path)
     check_language(model, Path(model_path), language)
     audio = np.asarray(samples, dtype=np.float32) / 32768.0
     if len(audio) < rate_hz // 10:  # under 100 ms: nothing Whisper could say honestly
         return Transcript("", (), offset_s + len(audio) / rate_hz)
-    segments, _ = model.transcribe(audio, language=language, beam_size=1, word_timestamps=True,
-                                   condition_on_previous_text=False, vad_filter=False)
+    segments, _ = model.transcribe(
+        audio,
+        language=language,
+        beam_size=1,
+        word_timestamps=True,
+        condition_on_previous_text=False,
+        vad_filter=False,
+    )
     words: list[Word] = []
     texts: list[str] = []
     for segment in segments:
         texts.append(segment.text.strip())
-        words.extend(Word(w.word.strip(), offset_s + float(w.start), offset_s + float(w.end), float(w.probability))
-                     for w in segment.words or [])
-    return Transcript(" ".join(t for t in texts if t), tuple(words), offset_s + len(audio) / rate_hz)
+        words.extend(
+            Word(
+                w.word.strip(),
+                offset_s + float(w.start),
+                offset_s + float(w.end),
+                float(w.probability),
+            )
+            for w in segment.words or []
+        )
+    return Transcript(
+        " ".join(t for t in texts if t), tuple(words), offset_s + len(audio) / rate_hz
+    )
 
 
 class WhisperRecognizer:
-    def __init__(self, model_path: Path, language: str = "en", trailing_silence_ms: int = 300,
-                 sample_rate_hz: int = 16000) -> None:
+    def __init__(
+        self,
+        model_path: Path,
+        language: str = "en",
+        trailing_silence_ms: int = 300,
+        sample_rate_hz: int = 16000,
+    ) -> None:
         self.sample_rate_hz = sample_rate_hz
         self.model_path = Path(model_path)
         self.language = language
@@ -107,8 +143,13 @@ class WhisperRecognizer:
             keep = (self._speech_end_ms + 100) * self.sample_rate_hz // 1000 - self._buffer_start
             samples = samples[: max(keep, 0)]
         start_s = self._buffer_start / self.sample_rate_hz
-        transcript = (transcribe_samples(self.model_path, self.language, samples, self.sample_rate_hz, start_s)
-                      if self._heard_speech or self._vad.in_speech else Transcript("", (), 0.0))
+        transcript = (
+            transcribe_samples(
+                self.model_path, self.language, samples, self.sample_rate_hz, start_s
+            )
+            if self._heard_speech or self._vad.in_speech
+            else Transcript("", (), 0.0)
+        )
         self._chunks, self._buffer_start = [], self._samples
         self._speech_end_ms, self._heard_speech = None, False
         return Transcript(transcript.text, transcript.words, self._samples / self.sample_rate_hz)

@@ -34,7 +34,7 @@ TIMEOUT_S = 30
 @dataclass(frozen=True)
 class CatalogEntry:
     language: str
-    name: str                 # folder name, and the zip's stem
+    name: str  # folder name, and the zip's stem
     sha256: str | None = None  # None: recorded on first download (see module docstring)
     size_bytes: int | None = None
 
@@ -44,7 +44,10 @@ CATALOG: dict[str, CatalogEntry] = {
     "zh": CatalogEntry("zh", "vosk-model-small-cn-0.22"),
 }
 # Other folders accepted for a language (a bigger model the centre installed by hand).
-PREFIXES = {"en": ("vosk-model-en-", "vosk-model-small-en-"), "zh": ("vosk-model-cn-", "vosk-model-small-cn-")}
+PREFIXES = {
+    "en": ("vosk-model-en-", "vosk-model-small-en-"),
+    "zh": ("vosk-model-cn-", "vosk-model-small-cn-"),
+}
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ class InstalledModel:
     name: str
     path: Path
     language: str | None  # None when the folder name says nothing we know
-    kind: str             # "vosk" | "whisper" | "unknown"
+    kind: str  # "vosk" | "whisper" | "unknown"
 
 
 def models_dir() -> Path:
@@ -85,8 +88,11 @@ def list_models() -> list[InstalledModel]:
     root = models_dir()
     if not root.is_dir():
         return []
-    return [InstalledModel(p.name, p, _language(p.name), _kind(p))
-            for p in sorted(root.iterdir()) if p.is_dir() and not p.name.startswith(".")]
+    return [
+        InstalledModel(p.name, p, _language(p.name), _kind(p))
+        for p in sorted(root.iterdir())
+        if p.is_dir() and not p.name.startswith(".")
+    ]
 
 
 def model_path(language: str) -> Path:
@@ -99,8 +105,10 @@ def model_path(language: str) -> Path:
     others = [m.path for m in list_models() if m.language == language and m.kind == "vosk"]
     if others:
         return others[0]
-    raise ModelError(f"no {language} speech model in {root}; run `roleplay models download {language}` "
-                     f"or copy the unzipped {entry.name} folder there")
+    raise ModelError(
+        f"no {language} speech model in {root}; run `roleplay models download {language}` "
+        f"or copy the unzipped {entry.name} folder there"
+    )
 
 
 def download(language: str, progress: bool = True, base_url: str | None = None) -> Path:
@@ -133,8 +141,10 @@ def _fetch(url: str, part: Path, entry: CatalogEntry, log: IO[str] | None) -> No
             return
         raise ModelError(f"cannot download {url}: HTTP {error.code}; try again later") from None
     except (urllib.error.URLError, OSError) as error:
-        raise ModelError(f"cannot reach {url} ({getattr(error, 'reason', error)}): you are offline? "
-                         f"copy the unzipped {entry.name} folder into {models_dir()}") from None
+        raise ModelError(
+            f"cannot reach {url} ({getattr(error, 'reason', error)}): you are offline? "
+            f"copy the unzipped {entry.name} folder into {models_dir()}"
+        ) from None
     with response:
         if response.status != 206:  # the server ignored Range: start over
             have = 0
@@ -147,13 +157,17 @@ def _fetch(url: str, part: Path, entry: CatalogEntry, log: IO[str] | None) -> No
                     have += len(chunk)
                     _show(log, entry.name, have, total)
         except (OSError, HTTPException) as error:
-            raise ModelError(f"download of {url} was cut at {have} bytes ({error}); "
-                             f"run the same command again to resume") from None
+            raise ModelError(
+                f"download of {url} was cut at {have} bytes ({error}); "
+                f"run the same command again to resume"
+            ) from None
     if log:
         log.write("\n")
     if total is not None and have < total:
-        raise ModelError(f"download of {url} was cut at {have} of {total} bytes; "
-                         f"run the same command again to resume")
+        raise ModelError(
+            f"download of {url} was cut at {have} of {total} bytes; "
+            f"run the same command again to resume"
+        )
 
 
 def _show(log: IO[str] | None, name: str, have: int, total: int | None) -> None:
@@ -161,8 +175,10 @@ def _show(log: IO[str] | None, name: str, have: int, total: int | None) -> None:
         return
     if total:
         filled = have * 30 // total
-        log.write(f"\r{name} [{'#' * filled}{'.' * (30 - filled)}] {have * 100 // total:3d}% "
-                  f"{have / 1e6:.1f}/{total / 1e6:.1f} MB")
+        log.write(
+            f"\r{name} [{'#' * filled}{'.' * (30 - filled)}] {have * 100 // total:3d}% "
+            f"{have / 1e6:.1f}/{total / 1e6:.1f} MB"
+        )
     else:
         log.write(f"\r{name} {have / 1e6:.1f} MB")
     log.flush()
@@ -195,8 +211,10 @@ def _verify(part: Path, entry: CatalogEntry, sidecar: Path) -> None:
             problem = f"not a valid zip ({error})"
     if problem:
         part.unlink()
-        raise ModelError(f"downloaded {entry.name}.zip is damaged: {problem}; it was deleted, "
-                         f"run the same command again")
+        raise ModelError(
+            f"downloaded {entry.name}.zip is damaged: {problem}; it was deleted, "
+            f"run the same command again"
+        )
     if not expected:
         sidecar.write_text(f"{digest}  {entry.name}.zip\n")
 
@@ -211,9 +229,13 @@ def _unzip(zip_path: Path, target: Path) -> None:
         with zipfile.ZipFile(zip_path) as archive:
             for member in archive.infolist():
                 destination = (staging / member.filename).resolve()
-                if not destination.is_relative_to(staging.resolve()) or member.filename.startswith("/"):
-                    raise ModelError(f"{zip_path}: member {member.filename!r} points outside the folder; "
-                                     f"refusing to unzip it")
+                if not destination.is_relative_to(staging.resolve()) or member.filename.startswith(
+                    "/"
+                ):
+                    raise ModelError(
+                        f"{zip_path}: member {member.filename!r} points outside the folder; "
+                        f"refusing to unzip it"
+                    )
                 archive.extract(member, staging)
         entries = [p for p in staging.iterdir()]
         source = entries[0] if len(entries) == 1 and entries[0].is_dir() else staging

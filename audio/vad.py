@@ -26,23 +26,23 @@ SILENCE_DB = -100.0  # level of digital silence; keeps log10 finite
 @dataclass(frozen=True)
 class VadConfig:
     frame_ms: int = 10
-    onset_db: float = 9.0        # above the noise floor to start speech
-    continue_db: float = 5.0     # above the floor to stay in speech (hysteresis)
-    rise_db: float = 3.0         # backdating: the level counts as "risen" from here
+    onset_db: float = 9.0  # above the noise floor to start speech
+    continue_db: float = 5.0  # above the floor to stay in speech (hysteresis)
+    rise_db: float = 3.0  # backdating: the level counts as "risen" from here
     min_level_dbfs: float = -55.0  # absolute floor: very quiet input is never speech
-    min_speech_ms: int = 40      # shorter bursts are clicks, not speech
-    max_gap_ms: int = 60         # a dip this short does not end a starting run ("the ... refund")
-    hangover_ms: int = 300       # silence needed to call an offset
-    max_backdate_ms: int = 100   # how far before the crossing the onset may be moved
+    min_speech_ms: int = 40  # shorter bursts are clicks, not speech
+    max_gap_ms: int = 60  # a dip this short does not end a starting run ("the ... refund")
+    hangover_ms: int = 300  # silence needed to call an offset
+    max_backdate_ms: int = 100  # how far before the crossing the onset may be moved
     floor_rise_db_per_s: float = 3.0  # how fast the floor follows rising noise
-    stuck_ms: int = 3000         # "speech" with no dip to the floor this long is new noise
+    stuck_ms: int = 3000  # "speech" with no dip to the floor this long is new noise
 
 
 @dataclass(frozen=True)
 class VadEvent:
     kind: Literal["onset", "offset"]
-    t_ms: int           # when it happened, from the stream start (backdated)
-    decided_ms: int     # stream time at which the VAD could say so (t_ms + latency)
+    t_ms: int  # when it happened, from the stream start (backdated)
+    decided_ms: int  # stream time at which the VAD could say so (t_ms + latency)
 
 
 def frame_levels_db(samples: np.ndarray, frame_len: int) -> np.ndarray:
@@ -56,7 +56,9 @@ def frame_levels_db(samples: np.ndarray, frame_len: int) -> np.ndarray:
 class Vad:
     """Streaming VAD: feed bytes of any length, get events with stream times."""
 
-    def __init__(self, sample_rate_hz: int = 16000, frame_ms: int = 10, config: VadConfig | None = None):
+    def __init__(
+        self, sample_rate_hz: int = 16000, frame_ms: int = 10, config: VadConfig | None = None
+    ):
         self.config = config or VadConfig(frame_ms=frame_ms)
         self.sample_rate_hz = sample_rate_hz
         self.frame_len = sample_rate_hz * self.config.frame_ms // 1000
@@ -101,7 +103,9 @@ class Vad:
         self._history.append(level)
         floor = self._update_floor(level)
         onset_level = max(floor + cfg.onset_db, cfg.min_level_dbfs)
-        continue_level = max(floor + cfg.continue_db, cfg.min_level_dbfs - (cfg.onset_db - cfg.continue_db))
+        continue_level = max(
+            floor + cfg.continue_db, cfg.min_level_dbfs - (cfg.onset_db - cfg.continue_db)
+        )
         if not self._in_speech:
             return self._step_silence(index, level, onset_level, continue_level, floor)
         if level >= continue_level:
@@ -112,11 +116,14 @@ class Vad:
         if self._quiet_frames * cfg.frame_ms >= cfg.hangover_ms:
             self._in_speech = False
             self._candidate_start = None
-            return VadEvent("offset", self._speech_end * cfg.frame_ms, self._frame_index * cfg.frame_ms)
+            return VadEvent(
+                "offset", self._speech_end * cfg.frame_ms, self._frame_index * cfg.frame_ms
+            )
         return None
 
-    def _step_silence(self, index: int, level: float, onset_level: float, continue_level: float,
-                      floor: float) -> VadEvent | None:
+    def _step_silence(
+        self, index: int, level: float, onset_level: float, continue_level: float, floor: float
+    ) -> VadEvent | None:
         cfg = self.config
         if self._candidate_start is None:
             if level >= onset_level:
@@ -169,8 +176,10 @@ class Vad:
         return self._floor_db
 
 
-def speech_segments(samples: np.ndarray, rate_hz: int = 16000, config: VadConfig | None = None) -> list[tuple[int, int]]:
-    """Whole-signal convenience: [(onset_ms, offset_ms)], an unfinished segment closed at the end."""
+def speech_segments(
+    samples: np.ndarray, rate_hz: int = 16000, config: VadConfig | None = None
+) -> list[tuple[int, int]]:
+    """Whole signal: [(onset_ms, offset_ms)]; a segment still open at the end is closed there."""
     vad = Vad(rate_hz, config=config)
     segments: list[tuple[int, int]] = []
     onset: int | None = None

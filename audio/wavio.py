@@ -26,7 +26,9 @@ def read_wav(path: Path, rate_hz: int | None = ASR_RATE_HZ) -> tuple[np.ndarray,
     except FileNotFoundError:
         raise AudioError(f"{path}: no such file") from None
     except (wave.Error, EOFError, OSError) as error:
-        raise AudioError(f"{path}: not a readable WAV file ({error}); convert it to 16-bit PCM WAV") from None
+        raise AudioError(
+            f"{path}: not a readable WAV file ({error}); convert it to 16-bit PCM WAV"
+        ) from None
     if width != 2:
         raise AudioError(f"{path}: {8 * width}-bit samples; convert it to 16-bit PCM WAV")
     samples = np.frombuffer(raw[: len(raw) - len(raw) % (2 * channels)], dtype="<i2")

@@ -113,8 +113,13 @@ def vosk_figures(model: Path, speech: list[np.ndarray]) -> dict[str, float]:
         after = [t for t in finals if t >= call.end_ms]
         if after:
             lags.append(after[0] - call.end_ms)
-    return {"rtf": busy / audio, "lag_median_ms": statistics.median(lags), "lag_max_ms": max(lags),
-            "lag_n": len(lags), "n": len(speech)}
+    return {
+        "rtf": busy / audio,
+        "lag_median_ms": statistics.median(lags),
+        "lag_max_ms": max(lags),
+        "lag_n": len(lags),
+        "n": len(speech),
+    }
 
 
 def vad_figures(speech: list[np.ndarray]) -> dict[str, float]:
@@ -128,8 +133,12 @@ def vad_figures(speech: list[np.ndarray]) -> dict[str, float]:
         onset = segments[0][0] if segments else len(call.signal) * 1000 // RATE
         errors.append(abs(onset - call.onset_ms))
         raw.append(abs(onset - call.first_sound_ms))
-    return {"median_ms": statistics.median(errors), "max_ms": max(errors),
-            "raw_median_ms": statistics.median(raw), "raw_max_ms": max(raw)}
+    return {
+        "median_ms": statistics.median(errors),
+        "max_ms": max(errors),
+        "raw_median_ms": statistics.median(raw),
+        "raw_max_ms": max(raw),
+    }
 
 
 def main() -> int:
@@ -141,22 +150,32 @@ def main() -> int:
     texts = CORPUS[: args.sentences]
     speech = [speechgen.render(t) for t in texts]
     total_s = sum(len(x) for x in speech) / RATE
-    print(f"corpus: {len(texts)} espeak-ng en-us sentences, {total_s:.0f} s; telephone = 300-3400 Hz "
-          f"via 8 kHz + noise at {SNR_DB:.0f} dB SNR")
+    print(
+        f"corpus: {len(texts)} espeak-ng en-us sentences, {total_s:.0f} s; telephone = 300-3400 Hz "
+        f"via 8 kHz + noise at {SNR_DB:.0f} dB SNR"
+    )
     vad = vad_figures(speech)
-    print(f"VAD onset error (telephone, noisy, delays 200-1500 ms): median {vad['median_ms']:.0f} ms, "
-          f"max {vad['max_ms']:.0f} ms  [vs first sample above 1% of peak, even under the noise: "
-          f"median {vad['raw_median_ms']:.0f} ms, max {vad['raw_max_ms']:.0f} ms]")
+    print(
+        "VAD onset error (telephone, noisy, delays 200-1500 ms): "
+        f"median {vad['median_ms']:.0f} ms, "
+        f"max {vad['max_ms']:.0f} ms  [vs first sample above 1% of peak, even under the noise: "
+        f"median {vad['raw_median_ms']:.0f} ms, max {vad['raw_max_ms']:.0f} ms]"
+    )
     if args.vosk_model:
         v = vosk_figures(args.vosk_model, speech)
-        print(f"vosk ({args.vosk_model.name}): real-time factor {v['rtf']:.2f} (20 ms chunks, partials on); "
-              f"endpoint lag speech end -> final: median {v['lag_median_ms']:.0f} ms, "
-              f"max {v['lag_max_ms']:.0f} ms ({v['lag_n']}/{v['n']} utterances)")
+        print(
+            f"vosk ({args.vosk_model}): real-time factor {v['rtf']:.2f} "
+            "(20 ms chunks, partials on); "
+            f"endpoint lag speech end -> final: median {v['lag_median_ms']:.0f} ms, "
+            f"max {v['lag_max_ms']:.0f} ms ({v['lag_n']}/{v['n']} utterances)"
+        )
     if args.whisper_model:
         w = whisper_figures(args.whisper_model, speech, texts)
-        print(f"whisper tiny.en (int8, 2 threads, beam 1): WER plain {w['wer_plain']:.1%}, "
-              f"telephone {w['wer_telephone']:.1%}; real-time factor {w['rtf_plain']:.2f} / "
-              f"{w['rtf_telephone']:.2f}")
+        print(
+            f"whisper tiny.en (int8, 2 threads, beam 1): WER plain {w['wer_plain']:.1%}, "
+            f"telephone {w['wer_telephone']:.1%}; real-time factor {w['rtf_plain']:.2f} / "
+            f"{w['rtf_telephone']:.2f}"
+        )
     return 0
 
 

@@ -16,12 +16,17 @@ from audio.wavio import fir, lowpass_taps, read_wav, resample
 RATE_HZ = 16000
 
 
-def render(text: str, espeak: str = "espeak-ng", voice: str = "en-us", speed_wpm: int = 160) -> np.ndarray:
+def render(
+    text: str, espeak: str = "espeak-ng", voice: str = "en-us", speed_wpm: int = 160
+) -> np.ndarray:
     """espeak-ng speech as int16 at 16 kHz."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "say.wav"
-        subprocess.run([espeak, "-v", voice, "-s", str(speed_wpm), "-w", str(out), text],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [espeak, "-v", voice, "-s", str(speed_wpm), "-w", str(out), text],
+            check=True,
+            capture_output=True,
+        )
         samples, _ = read_wav(out, RATE_HZ)
     return samples
 
@@ -52,13 +57,19 @@ class SimCall:
     """A simulated answer: `delay_ms` of line silence, the speech, a tail; known timings."""
 
     signal: np.ndarray
-    onset_ms: int       # first clean frame within AUDIBLE_DB of the loudest (what noise leaves)
+    onset_ms: int  # first clean frame within AUDIBLE_DB of the loudest (what noise leaves)
     first_sound_ms: int  # first clean sample above 1% of the peak (even if under the noise)
-    end_ms: int         # last clean frame within AUDIBLE_DB of the loudest
+    end_ms: int  # last clean frame within AUDIBLE_DB of the loudest
 
 
-def call(speech: np.ndarray, delay_ms: int, tail_ms: int = 1000, telephone: bool = True,
-         snr_db: float | None = 22.0, seed: int = 0) -> SimCall:
+def call(
+    speech: np.ndarray,
+    delay_ms: int,
+    tail_ms: int = 1000,
+    telephone: bool = True,
+    snr_db: float | None = 22.0,
+    seed: int = 0,
+) -> SimCall:
     pad = np.zeros(delay_ms * RATE_HZ // 1000, dtype=np.int16)
     tail = np.zeros(tail_ms * RATE_HZ // 1000, dtype=np.int16)
     clean = np.concatenate([pad, speech, tail])

@@ -29,8 +29,8 @@ def answer(espeak: str) -> speechgen.SimCall:
 
 @dataclass(frozen=True)
 class Streamed:
-    partials_s: list[float]                    # stream times of each new partial
-    finals: list[tuple[float, Transcript]]     # (stream time of the endpoint, transcript)
+    partials_s: list[float]  # stream times of each new partial
+    finals: list[tuple[float, Transcript]]  # (stream time of the endpoint, transcript)
     onsets_ms: list[int]
 
 
@@ -66,8 +66,9 @@ def test_partials_come_before_the_final(streamed: Streamed) -> None:
     assert streamed.partials_s[0] < streamed.finals[0][0]
 
 
-def test_final_comes_quickly_with_words_inside_the_speech(streamed: Streamed,
-                                                          answer: speechgen.SimCall) -> None:
+def test_final_comes_quickly_with_words_inside_the_speech(
+    streamed: Streamed, answer: speechgen.SimCall
+) -> None:
     second_s = len(answer.signal) / RATE
     for offset_s in (0, second_s):
         end_s, onset_s = offset_s + answer.end_ms / 1000, offset_s + answer.onset_ms / 1000
@@ -80,22 +81,26 @@ def test_final_comes_quickly_with_words_inside_the_speech(streamed: Streamed,
         assert words and all(onset_s - 0.1 <= w.start_s <= w.end_s <= end_s + 0.1 for w in words)
 
 
-def test_vad_onset_matches_the_inserted_silence(streamed: Streamed, answer: speechgen.SimCall) -> None:
+def test_vad_onset_matches_the_inserted_silence(
+    streamed: Streamed, answer: speechgen.SimCall
+) -> None:
     second_ms = len(answer.signal) * 1000 // RATE
     assert len(streamed.onsets_ms) >= 2 and abs(streamed.onsets_ms[0] - answer.onset_ms) <= 20
     assert min(abs(t - second_ms - answer.onset_ms) for t in streamed.onsets_ms[1:]) <= 20
 
 
-def test_reset_restarts_stream_time(recognizer: Recognizer, streamed: Streamed,
-                                    answer: speechgen.SimCall) -> None:
+def test_reset_restarts_stream_time(
+    recognizer: Recognizer, streamed: Streamed, answer: speechgen.SimCall
+) -> None:
     recognizer.reset()
     again = stream(recognizer, answer.signal)
     assert again.finals and again.finals[0][1].words[0].start_s < len(answer.signal) / RATE
     assert again.onsets_ms[0] == streamed.onsets_ms[0]
 
 
-def test_transcribe_file_resamples_and_times_from_file_start(vosk_model_path: Path, tmp_path: Path,
-                                                              answer: speechgen.SimCall) -> None:
+def test_transcribe_file_resamples_and_times_from_file_start(
+    vosk_model_path: Path, tmp_path: Path, answer: speechgen.SimCall
+) -> None:
     from audio.wavio import resample
 
     path = tmp_path / "answer.wav"
@@ -118,8 +123,12 @@ def test_missing_or_broken_model_is_a_model_error(tmp_path: Path) -> None:
 
 
 def test_cli_batch_loads_the_model_once_and_goes_on_after_a_bad_file(
-        vosk_model_path: Path, tmp_path: Path, answer: speechgen.SimCall,
-        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    vosk_model_path: Path,
+    tmp_path: Path,
+    answer: speechgen.SimCall,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     good = tmp_path / "good.wav"
     write_wav(good, answer.signal)
     corrupt = tmp_path / "corrupt.wav"
@@ -127,7 +136,9 @@ def test_cli_batch_loads_the_model_once_and_goes_on_after_a_bad_file(
     loads = []
     real_model = asr_vosk._import_vosk().Model
     monkeypatch.setattr(asr_vosk, "_MODELS", {})
-    monkeypatch.setattr(asr_vosk._import_vosk(), "Model", lambda p: loads.append(p) or real_model(p))
+    monkeypatch.setattr(
+        asr_vosk._import_vosk(), "Model", lambda p: loads.append(p) or real_model(p)
+    )
     files = [good, tmp_path / "missing.wav", corrupt, good]
     code = main(["transcribe", *map(str, files), "--model", str(vosk_model_path), "--json"])
     out, err = capsys.readouterr()
@@ -140,8 +151,9 @@ def test_cli_batch_loads_the_model_once_and_goes_on_after_a_bad_file(
     assert len(err.strip().splitlines()) == 2
 
 
-def test_cli_without_a_model_says_how_to_get_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_without_a_model_says_how_to_get_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("ROLEPLAY_MODELS", str(tmp_path))
     assert main(["transcribe", str(tmp_path / "a.wav"), "--lang", "zh"]) == 2
     assert "roleplay models download zh" in capsys.readouterr().err

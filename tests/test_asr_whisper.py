@@ -35,11 +35,15 @@ def test_wer_on_noisy_speech(whisper_model_path: Path, espeak: str) -> None:
         transcript = asr_whisper.transcribe_samples(whisper_model_path, "en", call.signal)
         n = len(text.split())
         errors, words = errors + speechgen.wer(text, transcript.text) * n, words + n
-        assert all(0 <= w.start_s <= w.end_s <= transcript.duration_s + 0.05 for w in transcript.words)
+        assert all(
+            0 <= w.start_s <= w.end_s <= transcript.duration_s + 0.05 for w in transcript.words
+        )
     assert errors / words < 0.35
 
 
-def test_streaming_endpoint_then_final_with_stream_times(whisper_model_path: Path, espeak: str) -> None:
+def test_streaming_endpoint_then_final_with_stream_times(
+    whisper_model_path: Path, espeak: str
+) -> None:
     text = SENTENCES[3]
     speech = speechgen.render(text, espeak)
     call = speechgen.call(speech, 1500, tail_ms=800, telephone=False, snr_db=25, seed=9)
@@ -58,13 +62,16 @@ def test_streaming_endpoint_then_final_with_stream_times(whisper_model_path: Pat
         assert transcript.words[-1].end_s <= offset_s + call.end_ms / 1000 + 0.2
 
 
-def test_transcribe_file_and_cli_json(whisper_model_path: Path, espeak: str, tmp_path: Path,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_transcribe_file_and_cli_json(
+    whisper_model_path: Path, espeak: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "hello.wav"
     write_wav(path, speechgen.render(SENTENCES[0], espeak))
     transcript = transcribe_file(path, "en", "whisper", whisper_model_path)
     assert speechgen.wer(SENTENCES[0], transcript.text) < 0.35
-    assert main(["transcribe", str(path), "--asr", "whisper", "--model", str(whisper_model_path)]) == 0
+    assert (
+        main(["transcribe", str(path), "--asr", "whisper", "--model", str(whisper_model_path)]) == 0
+    )
     assert capsys.readouterr().out.strip() == transcript.text
 
 
@@ -80,7 +87,9 @@ def test_whisper_needs_a_model_folder(tmp_path: Path, capsys: pytest.CaptureFixt
         open_recognizer("whisper", "en", tmp_path)
 
 
-def test_missing_faster_whisper_says_how_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_faster_whisper_says_how_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setitem(sys.modules, "faster_whisper", None)  # import now fails
     monkeypatch.setattr(asr_whisper, "_MODELS", {})
     with pytest.raises(ModelError, match=r"pip install 'roleplay\[whisper\]'"):

@@ -46,7 +46,11 @@ class Server:
                 if self.path != f"/{NAME}.zip":
                     self.send_error(404)
                     return
-                start = int(self.headers["Range"].split("=")[1].rstrip("-")) if self.headers.get("Range") else 0
+                start = (
+                    int(self.headers["Range"].split("=")[1].rstrip("-"))
+                    if self.headers.get("Range")
+                    else 0
+                )
                 data = server.body[start:]
                 self.send_response(206 if start else 200)
                 self.send_header("Content-Length", str(len(data)))
@@ -90,8 +94,9 @@ def test_download_unzips_and_records_the_checksum(home: Path, server: Server) ->
     assert [(m.name, m.language, m.kind) for m in models.list_models()] == [(NAME, "en", "vosk")]
 
 
-def test_resume_after_a_cut_uses_http_range(home: Path, server: Server,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_resume_after_a_cut_uses_http_range(
+    home: Path, server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ROLEPLAY_MODEL_URL", server.url)
     server.cut_after = 20_000
     with pytest.raises(ModelError, match="again to resume"):
@@ -102,15 +107,18 @@ def test_resume_after_a_cut_uses_http_range(home: Path, server: Server,
     assert (path / "README").read_bytes() == b"small test model"
 
 
-def test_checksum_mismatch_deletes_the_download(home: Path, server: Server,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_checksum_mismatch_deletes_the_download(
+    home: Path, server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setitem(models.CATALOG, "en", replace(models.CATALOG["en"], sha256="0" * 64))
     with pytest.raises(ModelError, match="sha256"):
         models.download("en", progress=False, base_url=server.url)
     assert not (home / f"{NAME}.zip.part").exists() and not (home / NAME).exists()
 
 
-def test_a_changed_file_fails_against_the_first_recorded_checksum(home: Path, server: Server) -> None:
+def test_a_changed_file_fails_against_the_first_recorded_checksum(
+    home: Path, server: Server
+) -> None:
     models.download("en", progress=False, base_url=server.url)
     (home / NAME).rename(home / "old")
     server.body = model_zip(extra={f"{NAME}/extra": b"x"})
@@ -149,8 +157,9 @@ def test_another_model_folder_for_the_language_is_accepted(home: Path) -> None:
     assert kinds == {"notes": (None, "unknown"), "vosk-model-en-us-0.22": ("en", "vosk")}
 
 
-def test_cli_models(home: Path, server: Server, monkeypatch: pytest.MonkeyPatch,
-                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_models(
+    home: Path, server: Server, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["models", "path", "en"]) == 2
     assert "roleplay models download en" in capsys.readouterr().err
     monkeypatch.setenv("ROLEPLAY_MODEL_URL", server.url)

@@ -22,7 +22,9 @@ def tone(ms: int, amplitude: float = 3000.0, hz: float = 440.0) -> np.ndarray:
 
 def signal(*parts: np.ndarray) -> np.ndarray:
     x = np.concatenate(parts)
-    return np.clip(x + np.random.default_rng(7).normal(0, 30, len(x)), -32768, 32767).astype(np.int16)
+    return np.clip(x + np.random.default_rng(7).normal(0, 30, len(x)), -32768, 32767).astype(
+        np.int16
+    )
 
 
 def test_tone_in_noise_gives_one_segment_at_the_right_times() -> None:
@@ -96,7 +98,9 @@ def test_reset_restarts_stream_time() -> None:
 def test_onsets_on_telephone_band_noisy_speech(espeak: str) -> None:
     """The issue's target: median error <= 20 ms, worst <= 60 ms, at ~22 dB SNR."""
     errors = []
-    for i, text in enumerate(["Thank you for waiting.", "Sure, let me check that.", "Hello, how can I help?"]):
+    for i, text in enumerate(
+        ["Thank you for waiting.", "Sure, let me check that.", "Hello, how can I help?"]
+    ):
         speech = speechgen.render(text, espeak)
         for j, delay in enumerate((350, 1210)):
             call = speechgen.call(speech, delay, snr_db=22, seed=10 * i + j)

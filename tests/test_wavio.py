@@ -21,7 +21,9 @@ def peak_hz(x: np.ndarray, rate: int) -> float:
     return float(np.fft.rfftfreq(len(x), 1 / rate)[np.argmax(spectrum)])
 
 
-@pytest.mark.parametrize(("src", "dst"), [(22050, 16000), (8000, 16000), (48000, 16000), (16000, 8000)])
+@pytest.mark.parametrize(
+    ("src", "dst"), [(22050, 16000), (8000, 16000), (48000, 16000), (16000, 8000)]
+)
 def test_resample_keeps_pitch_length_and_level(src: int, dst: int) -> None:
     y = resample(sine(1000, src), src, dst)
     assert y.dtype == np.int16 and abs(len(y) - dst) <= 1
