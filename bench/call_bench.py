@@ -89,9 +89,12 @@ def one_call(asr: str, model: Path, seed: int, probe: TurnGapProbe | None = None
         sim.SimulatedTrainee.__init__ = original  # type: ignore[method-assign]
     scheduled = captured["trainee"].scheduled_onsets  # type: ignore[attr-defined]
     measured = [e.t_ms for e in timeline.of_kind(EventKind.TRAINEE_SPEECH_STARTED)]
+    ended = timeline.of_kind(EventKind.CALL_ENDED)[-1].t_ms
     # Each answer's onset is the measured onset nearest to it (a pause inside an answer may
-    # add a second onset; those are counted apart, not as onset error).
-    return [min(abs(m - s) for m in measured) for s in scheduled if measured]
+    # add a second onset; those are counted apart, not as onset error). An answer scheduled
+    # after the call ended was never played: when a pause splits an answer into two turns,
+    # the call runs one turn ahead of the answers file and can end before the last answer.
+    return [min(abs(m - s) for m in measured) for s in scheduled if measured and s < ended]
 
 
 def first_word_ms() -> tuple[float, float]:

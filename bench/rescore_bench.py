@@ -1,4 +1,5 @@
-"""QA benchmark: batch re-scoring throughput over N archived text calls (2 processes), and the
+"""QA benchmark: batch re-scoring throughput over N archived text calls (2 processes; 16 kinds of
+call, en and zh, good and poor, copied round-robin), and the
 time to build one HTML report.
 
     .venv/bin/python bench/rescore_bench.py [--calls 400] [--jobs 2] [--report CALL_DIR]
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
 import subprocess
 import sys
@@ -22,21 +24,39 @@ from roleplay.archive import read_call
 from roleplay.report import build_report
 from roleplay.rescore import Options, rescore_all
 
+# Good and poor answers over both languages and all three kinds of call, so the batch's texts
+# vary like a centre's archive does.
+SEEDS = [f"{lang}/answers/{stem}-{quality}.yaml" for lang in ("en", "zh")
+         for stem in ("broadband-slow", "card-lookup", "pharmacy-complaint", "returns-inquiry")
+         for quality in ("good", "poor")]
+
 
 def make_calls(root: Path, n: int) -> None:
-    """Simulate one text call, then copy its folder n times under new call ids."""
-    seed = root / "seed"
-    subprocess.run([sys.executable, "-m", "roleplay", "simulate", "broadband-slow-en", "--answers",
-                    str(ROOT / "scenarios/en/answers/broadband-slow-poor.yaml"), "--asr", "text",
-                    "--out", str(seed)], check=True, capture_output=True, cwd=ROOT)
-    (call,) = [p for p in seed.iterdir() if p.is_dir()]
-    raw = json.loads((call / "call.json").read_text())
+    """Simulate each seed call once (text), then copy the folders round-robin to n calls."""
+    seeds = []
+    for number, answers in enumerate(SEEDS):
+        lang, _, name = answers.partition("/answers/")
+        scenario = ROOT / "scenarios" / lang / (name.rsplit("-", 1)[0] + ".yaml")
+        out = root / "seed" / str(number)
+        subprocess.run([sys.executable, "-m", "roleplay", "simulate", str(scenario), "--answers",
+                        str(ROOT / "scenarios" / answers), "--asr", "text", "--out", str(out)],
+                       check=True, capture_output=True, cwd=ROOT)
+        seeds.extend(p for p in out.iterdir() if p.is_dir())
     calls = root / "calls"
     for i in range(n):
+        call = seeds[i % len(seeds)]
         target = calls / f"{call.name}-{i:04d}"
         shutil.copytree(call, target)
+        raw = json.loads((call / "call.json").read_text())
         raw["call_id"] = target.name
         (target / "call.json").write_text(json.dumps(raw))
+
+
+def _cpu_s() -> float:
+    """CPU seconds of this process and its finished children (the pool's workers): a figure
+    that does not depend on what else the machine is doing."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def main() -> int:
@@ -47,17 +67,21 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         make_calls(Path(tmp), args.calls)
+        cpu_before = _cpu_s()
         started = time.perf_counter()
         results = list(rescore_all([Path(tmp) / "calls"], Options(), jobs=args.jobs))
         took = time.perf_counter() - started
+        cpu = _cpu_s() - cpu_before
         failed = sum(not r.ok for r in results)
-        print(f"rescore: {len(results)} calls, {failed} failed, {args.jobs} processes: "
-              f"{took:.2f} s = {len(results) / took:.0f} calls/s")
-        call_dir = args.report or next((Path(tmp) / "calls").iterdir())
-    call = read_call(call_dir)
-    started = time.perf_counter()
-    page = build_report(call)
-    took = time.perf_counter() - started
+        print(f"rescore: {len(results)} calls ({len(SEEDS)} kinds), {failed} failed, {args.jobs} processes: "
+              f"{took:.2f} s = {len(results) / took:.0f} calls/s; "
+              f"{cpu * 1000 / len(results):.1f} CPU-ms per call = {len(results) / cpu * args.jobs:.0f} calls/s "
+              f"on {args.jobs} idle cores")
+        # The report is timed while the batch's folder still exists.
+        call = read_call(args.report or next((Path(tmp) / "calls").iterdir()))
+        started = time.perf_counter()
+        page = build_report(call)
+        took = time.perf_counter() - started
     wav = call.wav_path.stat().st_size if call.wav_path else 0
     print(f"report: {call.call_id}: {took * 1000:.0f} ms, {len(page) / 1e6:.1f} MB page "
           f"({wav / 1e6:.1f} MB call.wav)")

@@ -62,6 +62,8 @@ class Phrasebank:
         merged = dict(self.categories)
         for category, phrases in extra.items():
             merged[category] = tuple(dict.fromkeys(merged.get(category, ()) + tuple(phrases)))
+        if merged == self.categories:
+            return self  # the same object keeps the matcher's compiled patterns (scoring/phrase_search.py)
         return Phrasebank(self.language, merged, self.info, self.matching)
 
     def merged(self, other: Phrasebank, replace: frozenset[str] = frozenset()) -> Phrasebank:

@@ -22,6 +22,10 @@ Step = Callable[[Normalized], Normalized]
 
 def map_chars(norm: Normalized, convert: Callable[[str], str]) -> Normalized:
     """A character-by-character rewrite (case, width); one character may become several."""
+    converted = [convert(char) for char in norm.text]
+    if all(len(char) == 1 for char in converted):  # one for one, as nearly always: offsets stay
+        text = "".join(converted)
+        return norm if text == norm.text else Normalized(norm.original, text, norm.starts, norm.ends)
     return substitute(norm, re.compile(r"(?s)."), lambda m: _changed(m.group(), convert))
 
 

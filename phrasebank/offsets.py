@@ -31,11 +31,14 @@ def substitute(norm: Normalized, pattern: re.Pattern[str],
                replace: Callable[[re.Match[str]], str | None]) -> Normalized:
     """re.sub with offsets: replacement characters all map to the span of what they replace.
     `replace` returning None keeps the match as it is."""
+    matches = list(pattern.finditer(norm.text))
+    if not matches:
+        return norm  # most steps change nothing in most answers
     text: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     done = 0
-    for match in pattern.finditer(norm.text):
+    for match in matches:
         new = replace(match)
         if new is None:
             continue

@@ -35,17 +35,17 @@ if TYPE_CHECKING:
 
 
 
-def _pick_json_parser() -> Callable[[bytes], Any]:
-    # orjson is optional: it parses call.json about twice as fast, which batch re-scoring
-    # feels; the stdlib parser gives the same result.
+def _pick_json_codec() -> tuple[Callable[[bytes], Any], Callable[[Any], str]]:
+    # orjson reads call.json about twice as fast and writes it about five times as fast as the
+    # stdlib, which batch re-scoring feels; without it the stdlib gives the same JSON.
     try:
         import orjson
     except ImportError:
-        return json.loads
-    return orjson.loads
+        return json.loads, lambda item: json.dumps(item, ensure_ascii=False)
+    return orjson.loads, lambda item: orjson.dumps(item, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
-_fast_loads = _pick_json_parser()
+_fast_loads, _fast_dumps = _pick_json_codec()
 
 SCHEMA = 1
 CALL_JSON = "call.json"
@@ -70,8 +70,7 @@ def write_json_atomic(path: Path, payload: dict[str, Any]) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(payload, out, ensure_ascii=False, indent=1)
-            out.write("\n")
+            out.write(dumps_readable(payload))
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)
@@ -79,6 +78,20 @@ def write_json_atomic(path: Path, payload: dict[str, Any]) -> None:
         Path(tmp).unlink(missing_ok=True)
         raise
     _fsync_dir(path.parent)
+
+
+def dumps_readable(payload: dict[str, Any]) -> str:
+    """JSON with one top-level key, and one list item (an event, a scorecard), per line.
+
+    Readable in a pager and diffable, yet encoded in C: the stdlib's `indent=` falls back to
+    its pure-Python encoder, which made saving a scorecard cost more than scoring it."""
+    def value(item: Any) -> str:
+        if isinstance(item, list) and item:
+            return "[\n  " + ",\n  ".join(_fast_dumps(v) for v in item) + "\n ]"
+        return _fast_dumps(item)
+
+    lines = (f" {_fast_dumps(key)}: {value(item)}" for key, item in payload.items())
+    return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -20,6 +20,7 @@ from roleplay.graphcheck import GraphNode, check_graph
 from roleplay.nodereader import NodeReader
 from roleplay.scenario import CrmTable, Fact, Language, MoodModel, Node, Persona, Scenario, Stage
 from roleplay.yamlmarks import Y, YamlDoc, did_you_mean
+from scoring.rubric import RUBRIC_KEYS
 
 TOP_REQUIRED = ("id", "title", "language", "level", "stage", "domain", "persona", "start", "nodes")
 TOP_OPTIONAL = ("pass_mark", "barge_in", "knowledge", "crm", "mood", "phrases", "rubric")
@@ -52,17 +53,35 @@ def resolve_scenario(ref: str, library: Path) -> Path:
         return as_path
     ids: dict[str, Path] = {}
     for file in sorted([*library.rglob("*.yaml"), *library.rglob("*.yml")]) if library.is_dir() else []:
-        try:
-            data = yaml.safe_load(file.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
-            continue   # a broken file is `roleplay validate`'s business, not a lookup's
-        if isinstance(data, dict) and isinstance(data.get("id"), str) and "levels" not in data:
-            ids.setdefault(data["id"], file)
+        found = _top_level_id(file)
+        if found:
+            ids.setdefault(found, file)
     if ref in ids:
         return ids[ref]
     hint = did_you_mean(ref, ids)
     raise RoleplayError(f"no scenario '{ref}': it is not a file and no scenario in {library} has that id"
                         f"{hint}; run `roleplay list` to see them")
+
+
+_TOP_ID = re.compile(r"^id:[ \t]*(\S.*?)[ \t]*$", re.MULTILINE)
+_TOP_LEVELS = re.compile(r"^levels:", re.MULTILINE)
+
+
+def _top_level_id(file: Path) -> str | None:
+    """The `id:` of a scenario file, read off its top-level line: parsing every YAML file of
+    the library took over a second per lookup. Curricula (top-level `levels:`) have ids too."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None   # a broken file is `roleplay validate`'s business, not a lookup's
+    match = _TOP_ID.search(text)
+    if not match or _TOP_LEVELS.search(text):
+        return None
+    try:
+        value = yaml.safe_load(match.group(1))
+    except yaml.YAMLError:
+        return None
+    return value if isinstance(value, str) else None
 
 
 class _ScenarioReader(NodeReader):
@@ -219,8 +238,12 @@ class _ScenarioReader(NodeReader):
         items = self.doc.mapping(y, "rubric")
         if items is None:
             return None
+        for key in items:   # caught here, not first when the call is scored
+            if key not in RUBRIC_KEYS:
+                hint = did_you_mean(key, RUBRIC_KEYS) or f"; use one of {', '.join(RUBRIC_KEYS)}"
+                self.doc.error(y.keys[key], f"rubric: unknown rubric item '{key}'{hint}")
         weights = {k: self.doc.number(v, f"rubric.{k}", lo=0) for k, v in items.items()}
-        return {k: w for k, w in weights.items() if w is not None}
+        return {k: w for k, w in weights.items() if w is not None and k in RUBRIC_KEYS}
 
     def _mood(self, y: Y) -> MoodModel | None:
         doc = self.doc

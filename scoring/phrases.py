@@ -9,16 +9,12 @@ Courtesy phrases right after a negation ("not sorry", "不理解") do not count.
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass
-from functools import lru_cache
 
-from rapidfuzz.distance import OSA, Levenshtein
-
-from phrasebank import Matching, Phrasebank
+from phrasebank import Phrasebank
 from phrasebank.normalize import Normalized, normalize, phrase_pipeline
-from phrasebank.pinyin import sounds_alike
+from scoring.phrase_search import Hit as _Hit
+from scoring.phrase_search import patterns_of, search
 
 
 @dataclass(frozen=True)
@@ -36,29 +32,6 @@ ZH_NEGATORS = frozenset("不没别未")
 # A negation before these does not undo them ("not my problem" is still forbidden).
 NEGATION_IMMUNE = frozenset({"forbidden", "filler"})
 MARGIN = 5.0   # score points by which a rival category must win to silence a fuzzy hit
-
-
-@dataclass(frozen=True)
-class _Pattern:
-    category: str
-    phrase: str
-    norm: str                   # normalised phrase ("" for a wildcard phrase)
-    max_edits: int
-    not_after: tuple[str, ...]
-    wildcard: re.Pattern[str] | None
-
-
-@dataclass(frozen=True)
-class _Hit:
-    pattern: _Pattern
-    distance: float
-    start: int                  # in normalised text
-    end: int
-
-    @property
-    def score(self) -> float:
-        size = max(len(self.pattern.norm), 1)
-        return round(100.0 * (1 - self.distance / size), 1)
 
 
 def find_phrases(text: str, bank: Phrasebank, categories: tuple[str, ...] | None = None) -> list[PhraseMatch]:
@@ -114,95 +87,11 @@ def _match(norm: Normalized, hit: _Hit) -> PhraseMatch:
 
 def _all_hits(norm: Normalized, bank: Phrasebank, categories: tuple[str, ...] | None) -> list[_Hit]:
     chinese = bank.language.startswith("zh")
-    units = _char_units(norm.text) if chinese else _word_units(norm.text)
-    hits: list[_Hit] = []
-    for pattern in _patterns_of(bank):
-        if categories is not None and pattern.category not in categories:
-            continue
-        for hit in _find(pattern, norm.text, units, chinese):
-            if _allowed(hit, norm.text, units, chinese):
-                hits.append(hit)
-    return hits
+    return [hit for hit in search(norm.text, patterns_of(bank), categories)
+            if _allowed(hit, norm.text, chinese)]
 
 
-def _word_units(text: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
-
-
-def _char_units(text: str) -> list[tuple[int, int]]:
-    # A Latin word or number stays one unit; each Chinese character is its own unit.
-    return [(m.start(), m.end()) for m in re.finditer(r"[a-z0-9]+|\S", text)]
-
-
-def _find(pattern: _Pattern, text: str, units: list[tuple[int, int]], chinese: bool) -> list[_Hit]:
-    if pattern.wildcard is not None:
-        return [_Hit(pattern, 0, m.start(), m.end()) for m in pattern.wildcard.finditer(text)]
-    if pattern.max_edits == 0:
-        return [_Hit(pattern, 0, m.start(), m.end()) for m in _exact_re(pattern.norm, chinese).finditer(text)]
-    if not _could_match(pattern, text, chinese):
-        return []
-    size = len(pattern.norm) if chinese else pattern.norm.count(" ") + 1
-    slack = pattern.max_edits if chinese else 1
-    hits = []
-    for first in range(len(units)):
-        for count in range(max(1, size - slack), size + slack + 1):
-            if first + count > len(units):
-                break
-            start, end = units[first][0], units[first + count - 1][1]
-            window = text[start:end]
-            if abs(len(window) - len(pattern.norm)) > pattern.max_edits:
-                continue  # an edit distance is at least the difference in length
-            if chinese and len(pattern.norm) <= 4 and window[0] != pattern.norm[0]:
-                continue  # short Chinese phrases hinge on their first character: 不知道 vs 我知道
-            cost = _cost(window, pattern, chinese)
-            if cost is not None and cost <= pattern.max_edits:
-                hits.append(_Hit(pattern, cost, start, end))
-    return hits
-
-
-def _could_match(pattern: _Pattern, text: str, chinese: bool) -> bool:
-    """A cheap bound before the window search: each edit alters at most two of the phrase's
-    words (a deleted space joins two) or one of its characters, so the rest must be present."""
-    if chinese:
-        units, present = pattern.norm, set(text)
-        spare = 2 * pattern.max_edits
-    else:
-        units, present = pattern.norm.split(), set(text.split())  # type: ignore[assignment]
-        spare = 2 * pattern.max_edits
-    return sum(unit in present for unit in units) >= len(units) - spare
-
-
-def _cost(window: str, pattern: _Pattern, chinese: bool) -> float | None:
-    """Edit distance; in Chinese a sound-alike substitution (账/帐, 等/的) costs half, and in a
-    short phrase a substitution that sounds nothing alike (上午好/上午上) rules the window out."""
-    if not chinese:  # OSA: a swapped pair of letters (fibre/fiber) is one edit
-        return OSA.distance(window, pattern.norm, score_cutoff=pattern.max_edits)
-    distance = Levenshtein.distance(window, pattern.norm, score_cutoff=2 * pattern.max_edits)
-    if distance == 0 or distance > 2 * pattern.max_edits:
-        return distance
-    cost = 0.0
-    for op in Levenshtein.editops(window, pattern.norm):
-        if op.tag != "replace":
-            if len(pattern.norm) <= 3:
-                return None  # 上午 is not a mangled 上午好: three characters leave nothing to drop
-            cost += 1
-        elif sounds_alike(window[op.src_pos], pattern.norm[op.dest_pos]):
-            cost += 0.5
-        elif len(pattern.norm) <= 4:
-            return None
-        else:
-            cost += 1
-    return cost
-
-
-@lru_cache(maxsize=4096)
-def _exact_re(norm: str, chinese: bool) -> re.Pattern[str]:
-    if chinese:
-        return re.compile(re.escape(norm))
-    return re.compile(rf"(?<![^\s]){re.escape(norm)}(?![^\s])")
-
-
-def _allowed(hit: _Hit, text: str, units: list[tuple[int, int]], chinese: bool) -> bool:
+def _allowed(hit: _Hit, text: str, chinese: bool) -> bool:
     window = text[hit.start:hit.end]
     before = text[:hit.start].rstrip()
     previous = before[-1:] if chinese else (before.rsplit(" ", 1)[-1] if before else "")
@@ -218,61 +107,6 @@ def _allowed(hit: _Hit, text: str, units: list[tuple[int, int]], chinese: bool) 
         return False  # "i do not understand" is not "i understand"
     negators = ZH_NEGATORS if chinese else EN_NEGATORS
     return hit.pattern.category in NEGATION_IMMUNE or previous not in negators
-
-
-_compiled: dict[int, tuple[Phrasebank, tuple[_Pattern, ...]]] = {}
-
-
-def _patterns_of(bank: Phrasebank) -> tuple[_Pattern, ...]:
-    """Compiled patterns, looked up by the bank object first: re-scoring a batch reuses one
-    bank, and building its content key costs more than matching a short answer."""
-    cached = _compiled.get(id(bank))
-    if cached is not None and cached[0] is bank:
-        return cached[1]
-    patterns = _patterns(_bank_key(bank))
-    if len(_compiled) > 64:
-        _compiled.clear()
-    _compiled[id(bank)] = (bank, patterns)
-    return patterns
-
-
-def _bank_key(bank: Phrasebank) -> tuple[object, ...]:
-    return (bank.language, bank.settings,
-            tuple((c, phrases, tuple(bank.phrase_info(c, p).not_after for p in phrases))
-                  for c, phrases in bank.categories.items()))
-
-
-@lru_cache(maxsize=32)
-def _patterns(key: tuple[object, ...]) -> tuple[_Pattern, ...]:
-    language, settings, categories = key
-    assert isinstance(language, str) and isinstance(settings, Matching) and isinstance(categories, tuple)
-    pipeline = phrase_pipeline(language)
-    chinese = language.startswith("zh")
-    patterns = []
-    for category, phrases, not_afters in categories:
-        for phrase, not_after in zip(phrases, not_afters, strict=True):
-            after = tuple(normalize(w, pipeline).text for w in not_after)
-            if "*" in phrase:
-                patterns.append(_Pattern(category, phrase, "", 0, after, _wildcard_re(phrase, pipeline, chinese)))
-                continue
-            norm = normalize(phrase, pipeline).text
-            if not norm:
-                continue
-            edits = 0
-            if len(norm) >= settings.min_fuzzy_chars:
-                edits = max(1, math.floor(len(norm) * settings.tolerance))
-            patterns.append(_Pattern(category, phrase, norm, edits, after, None))
-    return tuple(patterns)
-
-
-def _wildcard_re(phrase: str, pipeline: str, chinese: bool) -> re.Pattern[str]:
-    """"this is * speaking": the gap is one to three words (English) or one to six characters."""
-    parts = [re.escape(normalize(part, pipeline).text) for part in phrase.split("*")]
-    if chinese:
-        return re.compile(r"\S{1,6}?".join(parts))
-    gap = r"\s*(?:\S+\s+){0,2}\S+\s*"
-    body = gap.join(parts)
-    return re.compile(rf"(?<![^\s]){body}(?![^\s])")
 
 
 def phrases_json(text: str, bank: Phrasebank) -> dict[str, object]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -9,8 +10,21 @@ import pytest
 
 from cli import main
 from roleplay.badges import Badge, CallRecord, CallSummary, ItemMark, badge_progress, earned_badges
-from roleplay.curriculum import level_status, load_curriculum, retraining, retraining_due, tier
+from roleplay.curriculum import (
+    TIERS,
+    Curriculum,
+    level_status,
+    load_curriculum,
+    retraining,
+    retraining_due,
+    tier,
+)
 from roleplay.errors import ScenarioErrors
+from roleplay.loader import load_scenario
+from roleplay.progress import load_records, record_call
+from roleplay.scenario import Scenario
+from roleplay.simulate import simulate
+from roleplay.store import Store, open_store
 from roleplay.validate import validate_paths
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -207,3 +221,124 @@ def test_badges_streaks_thresholds_and_counts() -> None:
     assert earned_badges([quick], never) == []
     escalated = [rec("s", 50, False, 1, (), CallSummary(outcome="escalated"), "complaint")]
     assert earned_badges([calm], escalated) == []
+
+
+# --- the shipped path: every scenario of the library, graded, and walked through -------------
+LANGUAGES = ("en", "zh")
+STAGE_ORDER = ("inquiry", "lookup", "complaint")
+
+
+def shipped(language: str) -> Curriculum:
+    return load_curriculum(ROOT / "scenarios" / "curriculum" / f"{language}.yaml")
+
+
+def scenario_files(language: str) -> dict[str, Scenario]:
+    """Scenario id -> scenario, for every scenario file in scenarios/<language>/."""
+    files = sorted((ROOT / "scenarios" / language).glob("*.yaml"))
+    assert len(files) >= 12
+    return {s.id: s for s in map(load_scenario, files)}
+
+
+def stages(language: str) -> dict[str, str]:
+    return {sid: str(s.stage) for sid, s in scenario_files(language).items()}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_shipped_curriculum_takes_in_every_scenario_of_its_language(language: str) -> None:
+    c = shipped(language)
+    named = {sid for level in c.levels for sid in level.scenarios}
+    assert named == set(stages(language))
+    assert all(sid in named for sids in c.retraining.items.values() for sid in sids)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_shipped_curriculum_is_graded(language: str) -> None:
+    c, stage = shipped(language), stages(language)
+    assert all(level.pass_mark is not None for level in c.levels)
+    marks = [level.pass_mark or 0.0 for level in c.levels]
+    assert marks == sorted(marks) and marks[0] < marks[-1]   # never down, and it does rise
+    # Each tier has levels and a certificate; tiers come in order.
+    assert [lv.tier for lv in c.levels] == sorted((lv.tier for lv in c.levels), key=TIERS.index)
+    assert {lv.tier for lv in c.levels} == set(TIERS) == set(c.certification)
+    # Beginner levels are inquiries, intermediate lookups; advanced brings the complaints.
+    by_tier = {t: {stage[s] for lv in c.levels if lv.tier == t for s in lv.scenarios} for t in TIERS}
+    assert by_tier["beginner"] == {"inquiry"} and by_tier["intermediate"] == {"lookup"}
+    assert "complaint" in by_tier["advanced"] and by_tier["advanced"] <= {"lookup", "complaint"}
+    for t in TIERS:   # each tier's levels together span the four domains
+        domains = {s.split("-")[0] for lv in c.levels if lv.tier == t for s in lv.scenarios}
+        assert domains == {"broadband", "card", "pharmacy", "returns"}, t
+    hardest = [max(STAGE_ORDER.index(stage[s]) for s in lv.scenarios) for lv in c.levels]
+    assert hardest == sorted(hardest)
+
+
+def attempt(store: Store, root: Path, scenario: Scenario, kind: str, trainee: str, n: int) -> None:
+    """Simulate one call with the scenario's good or poor answers (text only) and record it at
+    a fixed time, so the order of attempts does not depend on the wall clock. The scenario is
+    passed as its file: looking an id up reads the whole library each time."""
+    path = Path(scenario.path)
+    answers = path.parent / "answers" / f"{path.stem}-{kind}.yaml"
+    result = simulate(str(path), answers, asr="text", out_dir=root)
+    assert result.call_dir is not None
+    path = result.call_dir / "call.json"
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    raw.update(trainee=trainee, started_at=f"2025-03-01T09:{n // 60:02d}:{n % 60:02d}Z")
+    path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    record_call(result.call_dir, store=store)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_good_answers_climb_every_level_to_the_top_tier(language: str, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    c, scenarios = shipped(language), scenario_files(language)
+    url = f"sqlite:///{tmp_path / 'records.db'}"
+    done: set[str] = set()
+    with open_store(url) as store:
+        for i, level in enumerate(c.levels):
+            for sid in level.scenarios:
+                if sid not in done:
+                    attempt(store, tmp_path / "calls", scenarios[sid], "good", "gina", len(done))
+                    done.add(sid)
+            records = load_records(store, "gina")
+            expected = ["passed"] * (i + 1) + ["unlocked"] * (i + 1 < len(c.levels))
+            expected += ["locked"] * (len(c.levels) - len(expected))
+            assert [s.status for s in level_status(c, records)] == expected, level.id
+            last_of_tier = i + 1 == len(c.levels) or c.levels[i + 1].tier != level.tier
+            if last_of_tier:
+                assert tier(c, records) == level.tier
+            else:
+                assert tier(c, records) == next((lv.tier for lv in reversed(c.levels[:i])
+                                                 if lv.tier != level.tier), None)
+            assert retraining_due(c, records) == []
+    curriculum = ROOT / "scenarios" / "curriculum" / f"{language}.yaml"
+    assert main(["progress", "gina", "--db", url, "--curriculum", str(curriculum), "--json"]) == 0
+    (report,) = json.loads(capsys.readouterr().out)["curricula"]
+    assert report["tier"] == "advanced" and report["certificate"] == c.certification["advanced"]
+    earned = {b["id"] for b in report["badges"] if b["earned"]}
+    assert {"first-pass", "calm-hands", "peacemaker", "quick-lookup", "clean-speech"} <= earned
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_poor_answers_stay_at_level_one_with_retraining(language: str, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    c = shipped(language)
+    first = c.levels[0].scenarios[0]
+    scenario = scenario_files(language)[first]
+    url = f"sqlite:///{tmp_path / 'records.db'}"
+    with open_store(url) as store:
+        attempt(store, tmp_path / "calls", scenario, "poor", "pete", 0)
+        records = load_records(store, "pete")
+        assert retraining_due(c, records) == []   # one failure is not yet a pattern
+        attempt(store, tmp_path / "calls", scenario, "poor", "pete", 1)
+        records = load_records(store, "pete")
+    assert [s.status for s in level_status(c, records)] == ["unlocked"] + ["locked"] * (len(c.levels) - 1)
+    assert tier(c, records) is None
+    (due,) = retraining_due(c, records)
+    assert due.scenario_id == first and due.level == c.levels[0].id
+    assert due.scenarios[0] == first and due.failed_items and due.categories
+    extra = {s for item in due.failed_items for s in c.retraining.items.get(item, ())}
+    assert set(due.scenarios[1:]) == extra - {first} and extra
+    curriculum = ROOT / "scenarios" / "curriculum" / f"{language}.yaml"
+    assert main(["progress", "pete", "--db", url, "--curriculum", str(curriculum), "--json"]) == 0
+    (report,) = json.loads(capsys.readouterr().out)["curricula"]
+    assert report["tier"] is None and [r["scenario"] for r in report["retraining"]] == [first]
+    assert report["retraining"][0]["drills"] and not any(b["earned"] for b in report["badges"])

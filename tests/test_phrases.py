@@ -141,3 +141,28 @@ def test_cli_phrases_on_real_speech_through_whisper(tmp_path, espeak, whisper_mo
     out = json.loads(capsys.readouterr().out)
     assert out["file"] == str(wav)
     assert {"thanks_for_waiting", "offer_more_help"} <= set(out["categories"])
+
+
+@pytest.mark.parametrize(("text", "tier"), [
+    ("请您提供一下您的手机号码", "intermediate"),              # written out: fuzzy, survives ASR
+    ("请您提工一下您的手几号码", "intermediate"),              # two sound-alike slips
+    ("请 您 提 供 一 下 您 的 订 单 号", "intermediate"),      # ASR spacing, wildcard object
+    ("好的，请您提供一下持卡人姓名。", "intermediate"),
+    ("麻烦您报一下您的手机号", "intermediate"),
+    ("为了核实您的身份，请您提供一下卡号后四位", "advanced"),
+])
+def test_zh_verification_requests_to_provide_details(text, tier):
+    found = [m for m in find_phrases(text, ZH) if m.category == "verification"]
+    assert found, text
+    assert ZH.tier_of("verification", found[0].phrase) == tier
+    assert text[found[0].start:found[0].end] == found[0].text
+
+
+@pytest.mark.parametrize("text", [
+    "我给您提供一下解决方案",          # offering something is not asking for it
+    "您提供的信息我已经记下了",
+    "请您提供一下您的宝贵意见",        # asking, but for no identifier
+    "我们为您提供上门服务",
+])
+def test_zh_offers_and_feedback_are_not_verification(text):
+    assert "verification" not in {m.category for m in find_phrases(text, ZH)}

@@ -89,6 +89,11 @@ EXPECTED: dict[str, list[str]] = {
         "16:15: crm.account.plan: expected text, got a list"],
     "node_not_mapping": ["13:6: node 'b': expected a mapping of keys, got 'Bye'"],
     "tab_indent": ["12:1: YAML syntax error: a tab character: indent with spaces"],
+    "unknown_rubric_item": [
+        "10:3: rubric: unknown rubric item 'knowlege' (did you mean 'knowledge'?)",
+        ("11:3: rubric: unknown rubric item 'charm'; use one of opening, required_phrases, knowledge,"
+         " verification, empathy, forbidden, latency, dead_air, delivery, closing, resolution,"
+         " courtesy, accuracy, timing")],
 }
 
 
@@ -262,3 +267,17 @@ def test_answers_files_are_checked_as_answers_not_scenarios(tmp_path: Path) -> N
     assert checked == 3
     assert [(Path(e.path).name, e.line) for e in errors] == [("typo.yaml", 1)]
     assert "sya" in errors[0].message and str(tmp_path) not in errors[0].message
+
+
+def test_rubric_typo_is_caught_by_the_loader_with_quote_and_caret(tmp_path: Path) -> None:
+    """A misspelt rubric key fails validation, not the first scoring of a call."""
+    text = (GOOD / "broadband-slow-en.yaml").read_text(encoding="utf-8")
+    assert "  courtesy: 30\n" in text
+    bad = tmp_path / "typo.yaml"
+    bad.write_text(text.replace("  courtesy: 30\n", "  courtesy: 30\n  timng: 10\n"), encoding="utf-8")
+    errors, _ = validate_paths([bad])
+    line = text.splitlines().index("  courtesy: 30") + 2
+    assert [format_error(e).splitlines() for e in errors] == [[
+        f"{bad}:{line}:3: rubric: unknown rubric item 'timng' (did you mean 'timing'?)",
+        "      timng: 10",
+        "      ^"]]

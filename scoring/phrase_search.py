@@ -1,0 +1,252 @@
+"""The search behind phrase detection: a phrasebank compiled once into patterns, and every place
+in a normalised answer where a pattern lies within its edit budget.
+
+Fuzzy phrases: every window of whole words (English) or characters (Chinese) about the
+phrase's length is compared with the phrase by edit distance. All phrases whose window length
+is n are compared with all windows of n units in one rapidfuzz `cdist` call, in C: re-scoring a
+batch of calls spends most of its time here, and a Python loop per phrase and window was
+most of that. Exact and wildcard phrases are regular expressions, tried only when every
+word (Chinese: character) of the phrase is in the answer.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import OSA, Levenshtein
+
+from phrasebank import Matching, Phrasebank
+from phrasebank.normalize import normalize, phrase_pipeline
+from phrasebank.pinyin import sounds_alike
+
+
+@dataclass(frozen=True)
+class Pattern:
+    category: str
+    phrase: str
+    norm: str                   # normalised phrase ("" for a wildcard phrase)
+    max_edits: int
+    not_after: tuple[str, ...]
+    wildcard: re.Pattern[str] | None
+
+
+@dataclass(frozen=True)
+class Hit:
+    pattern: Pattern
+    distance: float
+    start: int                  # in normalised text
+    end: int
+
+    @cached_property  # _resolve compares every pair of hits
+    def score(self) -> float:
+        size = max(len(self.pattern.norm), 1)
+        return round(100.0 * (1 - self.distance / size), 1)
+
+
+class Answer:
+    """One normalised answer: its units (words, or characters in Chinese), the set of them,
+    and its windows of n consecutive units, built once and shared by every pattern."""
+
+    def __init__(self, text: str, chinese: bool) -> None:
+        self.text, self.chinese = text, chinese
+        # A Latin word or number stays one unit; each Chinese character is its own unit.
+        unit = r"[a-z0-9]+|\S" if chinese else r"\S+"
+        self.units = [(m.start(), m.end()) for m in re.finditer(unit, text)]
+        self.present = set(text) if chinese else set(text.split())
+        self._windows: dict[int, tuple[list[str], list[tuple[int, int]]]] = {}
+
+    def windows(self, count: int) -> tuple[list[str], list[tuple[int, int]]]:
+        if count not in self._windows:
+            spans = [(self.units[i][0], self.units[i + count - 1][1])
+                     for i in range(len(self.units) - count + 1)]
+            self._windows[count] = ([self.text[a:b] for a, b in spans], spans)
+        return self._windows[count]
+
+
+@dataclass(frozen=True)
+class _Group:
+    """The fuzzy patterns compared with windows of one length."""
+    numbers: tuple[int, ...]    # positions in PatternSet.patterns
+    norms: list[str]
+    limits: np.ndarray          # per pattern: the largest distance worth a closer look
+    cutoff: int
+
+
+class PatternSet:
+    def __init__(self, patterns: tuple[Pattern, ...], chinese: bool) -> None:
+        self.patterns, self.chinese = patterns, chinese
+        self.exact = [n for n, p in enumerate(patterns) if p.wildcard is not None or p.max_edits == 0]
+        # word (character) -> the exact phrases holding it; a wildcard phrase is always tried
+        self._index: dict[str, list[int]] = {}
+        self._needed: dict[int, int] = {}
+        self._always: list[int] = []
+        for number in self.exact:
+            units = set(patterns[number].norm if chinese else patterns[number].norm.split())
+            self._needed[number] = len(units)
+            for unit in units:
+                self._index.setdefault(unit, []).append(number)
+            if not units:
+                self._always.append(number)
+        self._groups: dict[tuple[str, ...] | None, dict[int, _Group]] = {}
+
+    def exact_candidates(self, present: set[str]) -> list[int]:
+        counts: dict[int, int] = {}
+        for unit in present:
+            for number in self._index.get(unit, ()):
+                counts[number] = counts.get(number, 0) + 1
+        return [n for n, count in counts.items() if count == self._needed[n]] + self._always
+
+    def groups(self, categories: tuple[str, ...] | None) -> dict[int, _Group]:
+        """Fuzzy patterns by window length (in units), for one choice of categories."""
+        if categories not in self._groups:
+            members: dict[int, list[int]] = {}
+            for number, p in enumerate(self.patterns):
+                if p.wildcard is not None or p.max_edits == 0:
+                    continue
+                if categories is not None and p.category not in categories:
+                    continue
+                size = len(p.norm) if self.chinese else p.norm.count(" ") + 1
+                slack = p.max_edits if self.chinese else 1
+                for count in range(max(1, size - slack), size + slack + 1):
+                    members.setdefault(count, []).append(number)
+            # Chinese: a sound-alike slip costs half an edit, so twice the edits are looked at.
+            factor = 2 if self.chinese else 1
+            self._groups[categories] = {
+                count: _Group(tuple(numbers), [self.patterns[n].norm for n in numbers],
+                              limits := np.array([factor * self.patterns[n].max_edits for n in numbers]),
+                              int(limits.max()))
+                for count, numbers in members.items()}
+        return self._groups[categories]
+
+
+def search(text: str, patterns: PatternSet, categories: tuple[str, ...] | None) -> list[Hit]:
+    """Every hit of every pattern (of `categories`), in bank order, each pattern's hits in order
+    of appearance (at one place, the shorter window first)."""
+    answer = Answer(text, patterns.chinese)
+    spots: list[tuple[int, int, int, float]] = []       # pattern, position, window units, cost
+    for number in patterns.exact_candidates(answer.present):
+        p = patterns.patterns[number]
+        if categories is None or p.category in categories:
+            regex = p.wildcard or _exact_re(p.norm, patterns.chinese)
+            spots.extend((number, m.start(), m.end(), 0) for m in regex.finditer(text))
+    scorer = Levenshtein.distance if patterns.chinese else OSA.distance
+    fuzzy: list[tuple[int, int, int, float]] = []
+    for count, group in patterns.groups(categories).items():
+        windows, _ = answer.windows(count)
+        if not windows:
+            continue
+        distances = process.cdist(group.norms, windows, scorer=scorer, score_cutoff=group.cutoff,
+                                  dtype=np.int32)
+        for row, column in zip(*np.nonzero(distances <= group.limits[:, None]), strict=True):
+            p = patterns.patterns[group.numbers[row]]
+            cost = (_chinese_cost(windows[column], p) if patterns.chinese
+                    else float(distances[row, column]))
+            if cost is not None and cost <= p.max_edits:
+                fuzzy.append((group.numbers[row], int(column), count, cost))
+    keyed = [((n, start, end), Hit(patterns.patterns[n], cost, start, end)) for n, start, end, cost in spots]
+    keyed += [((n, column, count), Hit(patterns.patterns[n], cost, *answer.windows(count)[1][column]))
+              for n, column, count, cost in fuzzy]
+    keyed.sort(key=lambda item: item[0])
+    return [hit for _, hit in keyed]
+
+
+def _chinese_cost(window: str, pattern: Pattern) -> float | None:
+    if abs(len(window) - len(pattern.norm)) > pattern.max_edits:
+        return None  # an edit distance is at least the difference in length
+    if len(pattern.norm) <= 4 and window[0] != pattern.norm[0]:
+        return None  # short Chinese phrases hinge on their first character: 不知道 vs 我知道
+    return _cost(window, pattern)
+
+
+def _cost(window: str, pattern: Pattern) -> float | None:
+    """Chinese edit distance: a sound-alike substitution (账/帐, 等/的) costs half, and in a
+    short phrase a substitution that sounds nothing alike (上午好/上午上) rules the window out."""
+    distance = Levenshtein.distance(window, pattern.norm, score_cutoff=2 * pattern.max_edits)
+    if distance == 0 or distance > 2 * pattern.max_edits:
+        return distance
+    cost = 0.0
+    for op in Levenshtein.editops(window, pattern.norm):
+        if op.tag != "replace":
+            if len(pattern.norm) <= 3:
+                return None  # 上午 is not a mangled 上午好: three characters leave nothing to drop
+            cost += 1
+        elif sounds_alike(window[op.src_pos], pattern.norm[op.dest_pos]):
+            cost += 0.5
+        elif len(pattern.norm) <= 4:
+            return None
+        else:
+            cost += 1
+    return cost
+
+
+@lru_cache(maxsize=4096)
+def _exact_re(norm: str, chinese: bool) -> re.Pattern[str]:
+    if chinese:
+        return re.compile(re.escape(norm))
+    return re.compile(rf"(?<![^\s]){re.escape(norm)}(?![^\s])")
+
+
+_compiled: OrderedDict[int, tuple[Phrasebank, PatternSet]] = OrderedDict()
+
+
+def patterns_of(bank: Phrasebank) -> PatternSet:
+    """Compiled patterns, looked up by the bank object first: re-scoring a batch reuses one
+    bank, and building its content key costs more than matching a short answer. Least recently
+    used first out: the one-fact banks of knowledge checks must not push out the main bank."""
+    cached = _compiled.get(id(bank))
+    if cached is not None and cached[0] is bank:
+        _compiled.move_to_end(id(bank))
+        return cached[1]
+    patterns = _compile(_bank_key(bank))
+    _compiled[id(bank)] = (bank, patterns)
+    if len(_compiled) > 64:
+        _compiled.popitem(last=False)
+    return patterns
+
+
+def _bank_key(bank: Phrasebank) -> tuple[object, ...]:
+    # Only what matching reads: the phrasings and their "not after" words (tiers do not matter).
+    not_after = tuple((key, info.not_after) for key, info in bank.info.items() if info.not_after)
+    return (bank.language, bank.settings, tuple(bank.categories.items()), not_after)
+
+
+@lru_cache(maxsize=32)
+def _compile(key: tuple[object, ...]) -> PatternSet:
+    language, settings, categories, not_after_pairs = key
+    assert isinstance(language, str) and isinstance(settings, Matching)
+    assert isinstance(categories, tuple) and isinstance(not_after_pairs, tuple)
+    not_afters = dict(not_after_pairs)
+    pipeline = phrase_pipeline(language)
+    chinese = language.startswith("zh")
+    patterns = []
+    for category, phrases in categories:
+        for phrase in phrases:
+            not_after = not_afters.get((category, phrase), ())
+            after = tuple(normalize(w, pipeline).text for w in not_after)
+            if "*" in phrase:
+                patterns.append(Pattern(category, phrase, "", 0, after, _wildcard_re(phrase, pipeline, chinese)))
+                continue
+            norm = normalize(phrase, pipeline).text
+            if not norm:
+                continue
+            edits = 0
+            if len(norm) >= settings.min_fuzzy_chars:
+                edits = max(1, math.floor(len(norm) * settings.tolerance))
+            patterns.append(Pattern(category, phrase, norm, edits, after, None))
+    return PatternSet(tuple(patterns), chinese)
+
+
+def _wildcard_re(phrase: str, pipeline: str, chinese: bool) -> re.Pattern[str]:
+    """"this is * speaking": the gap is one to three words (English) or one to six characters."""
+    parts = [re.escape(normalize(part, pipeline).text) for part in phrase.split("*")]
+    if chinese:
+        return re.compile(r"\S{1,6}?".join(parts))
+    gap = r"\s*(?:\S+\s+){0,2}\S+\s*"
+    body = gap.join(parts)
+    return re.compile(rf"(?<![^\s]){body}(?![^\s])")
