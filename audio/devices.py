@@ -8,10 +8,15 @@ uses the same headset without flags.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import queue
+import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -24,6 +29,7 @@ from roleplay.errors import AudioError
 
 Kind = Literal["input", "output"]
 TYPED_HINT = "use --typed to answer by keyboard"
+CLOSE_WAIT_S = 2.0  # a stream that takes longer to stop is stuck in its driver
 
 
 def sounddevice_module() -> ModuleType:
@@ -34,6 +40,21 @@ def sounddevice_module() -> ModuleType:
         raise AudioError("PortAudio is not installed (apt-get install libportaudio2); "
                          f"{TYPED_HINT}") from None
     return sounddevice
+
+
+@contextmanager
+def native_stderr_silenced() -> Iterator[None]:
+    """ALSA and PortAudio print their own diagnostics on fd 2 when a device fails to open; our
+    AudioError says it in one line, so theirs are held back (as sounddevice does at start-up)."""
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 @dataclass(frozen=True)
@@ -182,20 +203,23 @@ class MicrophoneSource:
         self.frame_bytes = sample_rate_hz * frame_ms // 1000 * 2
         self.stall_s = stall_s
         self._sd = sounddevice_module()
-        self.device_rate_hz = device_rate_hz or self._choose_rate()
+        with native_stderr_silenced():
+            self.device_rate_hz = device_rate_hz or self._choose_rate()
         self._chunks: queue.Queue[tuple[bytes, bool] | None] = queue.Queue()
         self._resampler = (StreamResampler(self.device_rate_hz, sample_rate_hz)
                            if self.device_rate_hz != sample_rate_hz else None)
         self._buffer = bytearray()
         self._last_data = time.monotonic()
         self.status_flags = 0  # callbacks that reported overflow/underflow (dropped audio)
+        self._stream: Any = None
         try:
-            self._stream = self._sd.RawInputStream(
-                samplerate=self.device_rate_hz, device=device.index, channels=1, dtype="int16",
-                blocksize=self.device_rate_hz * frame_ms // 1000,
-                callback=self._callback, finished_callback=self._finished,
-            )
-            self._stream.start()
+            with native_stderr_silenced():
+                self._stream = self._sd.RawInputStream(
+                    samplerate=self.device_rate_hz, device=device.index, channels=1, dtype="int16",
+                    blocksize=self.device_rate_hz * frame_ms // 1000,
+                    callback=self._callback, finished_callback=self._finished,
+                )
+                self._stream.start()
         except self._sd.PortAudioError as error:
             raise self._error(f"could not start ({error})") from None
 
@@ -241,9 +265,24 @@ class MicrophoneSource:
         return frame
 
     def close(self) -> None:
+        """A device that stalls can leave PortAudio's capture thread blocked in the driver, and
+        abort() then waits for it forever: stop from a helper thread and give up after a while,
+        so a dead headset ends the call with its message instead of hanging the program."""
+        stream, self._stream = self._stream, None
+        if stream is None:
+            return
+        closer = threading.Thread(target=self._stop_stream, args=(stream,), daemon=True)
+        closer.start()
+        closer.join(CLOSE_WAIT_S)
+        exit_handler = getattr(self._sd, "_exit_handler", None)
+        if closer.is_alive() and exit_handler is not None:
+            # sounddevice's exit handler would wait on the same stream: let the process exit.
+            atexit.unregister(exit_handler)
+
+    def _stop_stream(self, stream: Any) -> None:
         try:
-            self._stream.abort()
-            self._stream.close()
+            stream.abort()
+            stream.close()
         except self._sd.PortAudioError:
             pass  # already gone with the device
 

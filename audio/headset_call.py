@@ -42,15 +42,17 @@ def run_headset_call(
     headphones = pick_device(output_device, "output")
     recognizer = open_recognizer("vosk", language, model)  # before the call: a missing model stops here
     clock, timeline = SystemClock(), Timeline()
+    # Before the call folder too: a microphone that cannot start leaves no empty call behind.
+    mic = MicrophoneSource(microphone)
+    mic_origin_ms = clock.now_ms()  # the call time of the microphone's first sample
     writer = CallWriter(out_dir or default_archive_root(), scenario, trainee_id)
     recorder = StereoRecorder(writer.wav_path)
     sink = SpeakerSink(headphones)
     voice = PrintedVoice(sys.stdout, language, scenario.persona.rate_wpm,
                          SpeakingVoice(scenario, EspeakSynth(), sink, clock, recorder))
     timeline.add_sink(show_partials)
-    mic = MicrophoneSource(microphone)
     listener = Listener(mic, recognizer, timeline, clock, recorder,
-                        barge_in=voice.stop if scenario.barge_in else None, origin_ms=clock.now_ms())
+                        barge_in=voice.stop if scenario.barge_in else None, origin_ms=mic_origin_ms)
     print(f"{scenario.title}: speak after the customer; Ctrl-C ends the call (it is kept).")
     try:
         return run_session(scenario, voice, listener, clock, timeline, None, trainee_id, None,

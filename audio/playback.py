@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from audio.devices import DeviceInfo, sounddevice_module
+from audio.devices import DeviceInfo, native_stderr_silenced, sounddevice_module
 from audio.wavio import read_wav, resample
 from roleplay.errors import AudioError
 
@@ -94,18 +94,20 @@ class SpeakerSink:
     def play(self, wav: Path) -> int:
         self.stop()
         samples, wav_rate = read_wav(wav, rate_hz=None)
-        self._rate, self._channels = self._choose(wav_rate)
+        with native_stderr_silenced():
+            self._rate, self._channels = self._choose(wav_rate)
         if self._rate != wav_rate:
             samples = resample(samples, wav_rate, self._rate)
         frames = np.repeat(samples.astype("<i2")[:, None], self._channels, axis=1)
         self._data, self._pos = frames.tobytes(), 0
         self._done.clear()
         try:
-            self._stream = self._sd.RawOutputStream(
-                samplerate=self._rate, device=self.device.index, channels=self._channels,
-                dtype="int16", callback=self._callback, finished_callback=self._done.set,
-            )
-            self._stream.start()
+            with native_stderr_silenced():
+                self._stream = self._sd.RawOutputStream(
+                    samplerate=self._rate, device=self.device.index, channels=self._channels,
+                    dtype="int16", callback=self._callback, finished_callback=self._done.set,
+                )
+                self._stream.start()
         except self._sd.PortAudioError as error:
             self._done.set()
             raise self._error(str(error)) from None
