@@ -297,6 +297,10 @@ def configure_drill(p: argparse.ArgumentParser) -> None:
     p.add_argument("--limit-s", type=float, default=5.0, help="seconds to start each answer")
     p.add_argument("--fluent", type=int, default=5, help="right answers in a row that end the drill")
     p.add_argument("--typed", action="store_true", help="type the answers (lines on stdin; scriptable)")
+    p.add_argument("--input", dest="input_device", help="spoken: microphone, device name or index")
+    p.add_argument("--output", dest="output_device", help="spoken: headphones, device name or index")
+    p.add_argument("--asr", choices=["vosk", "whisper"], default="vosk", help="spoken: speech recogniser")
+    p.add_argument("--model", type=Path, help="spoken: ASR model folder (default: the installed Vosk model)")
     p.add_argument("--seed", type=int, help="fixed order of the customer's lines")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
@@ -305,11 +309,15 @@ def configure_drill(p: argparse.ArgumentParser) -> None:
 def run_drill(args: argparse.Namespace) -> int:
     from roleplay.drill import drill_command
 
-    if not args.typed:
-        raise RoleplayError("drill: spoken drills are not available yet; add --typed to type the answers")
     if args.rounds < 1 or args.limit_s <= 0 or args.fluent < 1:
         raise RoleplayError("drill: --rounds and --fluent must be at least 1 and --limit-s above 0")
-    return drill_command(args.category, args.lang, args.rounds, args.limit_s, args.fluent, args.seed, args.json)
+    headset = None
+    if not args.typed:
+        from audio.drill_voice import HeadsetSetup
+
+        headset = HeadsetSetup(args.input_device, args.output_device, args.asr, args.model)
+    return drill_command(args.category, args.lang, args.rounds, args.limit_s, args.fluent, args.seed,
+                         args.json, headset=headset)
 
 
 def configure_scenario(p: argparse.ArgumentParser) -> None:
@@ -415,6 +423,10 @@ def configure_rescore(p: argparse.ArgumentParser) -> None:
     p.add_argument("archives", nargs="+", type=Path, metavar="ARCHIVE", help="call folders or folders of them")
     p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     p.add_argument("--rubric", type=Path, help="a centre's rubric YAML (default: the built-in rubric)")
+    p.add_argument("--retranscribe", choices=["whisper"],
+                   help="hear the trainee channel of call.wav again turn by turn and score that text "
+                        "(kept in retranscript.json; the live transcript is not changed)")
+    p.add_argument("--model", type=Path, help="the faster-whisper model folder for --retranscribe")
     p.add_argument("--json", action="store_true", help="one JSON object per call, one per line")
 
 
@@ -424,11 +436,14 @@ def run_rescore(args: argparse.Namespace) -> int:
 
     from roleplay.rescore import Options, Progress, call_dirs, rescore_all
 
+    if args.model and not args.retranscribe:
+        raise RoleplayError("rescore: --model is for --retranscribe whisper; add it or drop --model")
+    options = Options(rubric=args.rubric, retranscribe=args.retranscribe, model=args.model)
+    results = rescore_all(args.archives, options, jobs=max(1, args.jobs))  # a missing model fails here
     total = sum(1 for _ in call_dirs(args.archives))
     progress = Progress(total)
     failed = 0
-    options = Options(rubric=args.rubric)
-    for result in rescore_all(args.archives, options, jobs=max(1, args.jobs)):
+    for result in results:
         failed += not result.ok
         print(json.dumps(result.to_json(), ensure_ascii=False) if args.json else result.line(), flush=True)
         progress.step()

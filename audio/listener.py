@@ -54,14 +54,26 @@ class Listener:
         self.samples_read = 0
         self.origin_ms = origin_ms
 
-    def _read(self) -> tuple[int, bytes]:
-        pcm = self.source.read(READ_TIMEOUT_S)  # AudioError (unplugged) ends the call; the archive keeps it
+    def _read(self, timeout_s: float = READ_TIMEOUT_S) -> tuple[int, bytes]:
+        pcm = self.source.read(timeout_s)  # AudioError (unplugged) ends the call; the archive keeps it
         start = self.stream_ms
         self.samples_read += len(pcm) // 2
         self.stream_ms = self.origin_ms + self.samples_read * 1000 // self.source.sample_rate_hz
         if self.recorder:
             self.recorder.trainee(start, pcm)
         return start, pcm
+
+    def skip_until(self, t_ms: int) -> None:
+        """Read (and record) without listening up to call time `t_ms` (a simulated source)."""
+        while self.stream_ms < t_ms:
+            self._read()
+
+    def drain(self) -> None:
+        """Read (and record) without listening what a live microphone has queued, so that
+        `stream_ms` is "now" on the stream's own time: a drill starts each customer line
+        there, and audio queued between rounds is not part of the next answer."""
+        while self._read(0.0)[1]:
+            pass
 
     def answer(self, node: Node, line: Line | None, after_ms: int, timeout_ms: int) -> Answer:
         self.recognizer.reset()

@@ -4,8 +4,9 @@ Each round the customer says one short line (roleplay/drill_prompts.yaml) and th
 answers; the round is right when the answer holds a phrase of the category, no forbidden
 phrase, and started within the time limit. The drill stops once the trainee is fluent
 (`fluent` right answers in a row) or the rounds run out. The answer source is a small
-Protocol: typed lines from stdin now (scriptable, like `roleplay run --typed`); a spoken
-source can join it without changing the judging.
+Protocol: typed lines from stdin (`--typed`, scriptable like `roleplay run --typed`), or
+speech on the headset (audio/drill_voice.py: the TTS customer says the line, the answer time
+runs from the end of the line to the trainee's speech onset, Vosk gives the words).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from statistics import mean
-from typing import Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 import yaml
 
@@ -26,6 +27,9 @@ from roleplay.clock import Clock, SystemClock
 from roleplay.curriculum import DRILLABLE
 from roleplay.errors import RoleplayError
 from scoring.phrases import find_phrases
+
+if TYPE_CHECKING:
+    from audio.drill_voice import HeadsetSetup
 
 PROMPTS = Path(__file__).with_name("drill_prompts.yaml")
 
@@ -61,10 +65,10 @@ class DrillRound:
     def verdict(self) -> str:
         if self.correct:
             return f"right: \"{self.phrase}\" in {self.elapsed_ms / 1000:.1f} s"
-        why = []
         if not self.answer:
-            why.append("no answer")
-        elif self.phrase is None:
+            return "wrong: no answer"
+        why = []
+        if self.phrase is None:
             why.append("no phrase of the category")
         if self.forbidden:
             why.append("forbidden: " + ", ".join(f"\"{f}\"" for f in self.forbidden))
@@ -80,6 +84,7 @@ class DrillResult:
     rounds: tuple[DrillRound, ...]
     fluent_after: int                  # right answers in a row that count as fluent
     examples: tuple[str, ...]          # phrases of the category, to show on a miss
+    mode: str = "typed"                # how the answers came: "typed" or "spoken"
 
     @property
     def correct(self) -> int:
@@ -100,7 +105,7 @@ class DrillResult:
     def to_json(self) -> dict[str, Any]:
         answered = [r.elapsed_ms for r in self.rounds if r.answer]
         return {
-            "category": self.category, "language": self.language, "fluent": self.fluent,
+            "category": self.category, "language": self.language, "mode": self.mode, "fluent": self.fluent,
             "fluent_after": self.fluent_after, "rounds": len(self.rounds), "correct": self.correct,
             "best_streak": self.best_streak,
             "mean_answer_s": round(mean(answered) / 1000, 2) if answered else None,
@@ -118,6 +123,8 @@ class AnswerSource(Protocol):
 
 class TypedSource:
     """Prints the customer's line and reads one typed line; the time runs from the print."""
+
+    mode = "typed"
 
     def __init__(self, stream: TextIO, out: TextIO, clock: Clock) -> None:
         self.stream = stream
@@ -173,7 +180,8 @@ def run_drill(
         if on_round:
             on_round(result)
     examples = tuple(p for p in bank.categories.get(category, ()) if "*" not in p)[:3]
-    return DrillResult(category, language, tuple(done), fluent_after, examples)
+    mode = str(getattr(source, "mode", "typed"))
+    return DrillResult(category, language, tuple(done), fluent_after, examples, mode)
 
 
 def render_summary(result: DrillResult) -> str:
@@ -189,24 +197,39 @@ def render_summary(result: DrillResult) -> str:
 
 def drill_command(category: str, language: str, rounds: int, limit_s: float, fluent_after: int,
                   seed: int | None, as_json: bool, stream: TextIO | None = None,
-                  out: TextIO | None = None) -> int:
-    """Exit 0 when the trainee reached fluency, 1 when the rounds ran out first."""
+                  out: TextIO | None = None, headset: HeadsetSetup | None = None) -> int:
+    """Typed answers from `stream`, or spoken ones on the headset when `headset` is given.
+    Exit 0 when the trainee reached fluency, 1 when the rounds ran out first."""
     import json
 
-    stream = stream or sys.stdin
     out = out or sys.stdout
     view = sys.stderr if as_json else out
-    source = TypedSource(stream, view, SystemClock())
-    print(f"drill: {category} ({language}); answer each line, {limit_s:g} s to start, "
+    bank = load_phrasebank(language)  # before a microphone opens: its stream is the drill's clock
+    source: AnswerSource
+    if headset is None:
+        source = TypedSource(stream or sys.stdin, view, SystemClock())
+        how = "answer each line"
+    else:
+        from audio.drill_voice import open_headset_source
+
+        # Opens and checks everything (microphone, model, voice) before the first round.
+        source = open_headset_source(language, drill_prompts(language, category), round(limit_s * 1000),
+                                     headset, view)
+        how = "answer each line out loud after the customer"
+    print(f"drill: {category} ({language}); {how}, {limit_s:g} s to start, "
           f"{fluent_after} right in a row to finish", file=view, flush=True)
 
     def show(r: DrillRound) -> None:
         print(f"  {r.verdict()}", file=view, flush=True)
 
-    result = run_drill(category, language, source, rounds, limit_s, fluent_after, seed, show)
+    try:
+        result = run_drill(category, language, source, rounds, limit_s, fluent_after, seed, show, bank)
+    finally:
+        close = getattr(source, "close", None)
+        if close:
+            close()
     if as_json:
         print(json.dumps(result.to_json(), ensure_ascii=False), file=out)
     else:
         print(render_summary(result), end="", file=out)
     return 0 if result.fluent else 1
-

@@ -4,19 +4,27 @@ Each call is read, scored and saved inside a worker process, so the parent only 
 folders: reading a call in the parent as well would parse every call.json twice. The
 previous scorecard stays in the call's history (save_scorecard, source "rescore").
 A broken call becomes a failed result with a one-line reason; the batch goes on.
+
+With `retranscribe="whisper"` the trainee's answers are first heard again from call.wav
+(roleplay/retranscribe.py) and the call is scored on that text (source "rescore+whisper");
+a model that cannot load stops the batch, since no call could be done without it.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from roleplay.archive import CALL_JSON, EVENTS, read_call, save_scorecard
+from roleplay.archive import CALL_JSON, EVENTS, ArchivedCall, read_call, save_scorecard
 from roleplay.errors import RoleplayError
+
+if TYPE_CHECKING:
+    from roleplay.retranscribe import Retranscription
 
 SOURCE = "rescore"
 
@@ -25,6 +33,8 @@ SOURCE = "rescore"
 class Options:
     rubric: Path | None = None
     save: bool = True
+    retranscribe: str | None = None        # "whisper": hear the trainee channel again
+    model: Path | None = None              # the faster-whisper model folder for it
 
 
 @dataclass(frozen=True)
@@ -35,6 +45,8 @@ class Result:
     new: float | None
     status: str = ""                       # the new card's status; "" when failed
     error: str = ""
+    turns: int | None = None               # re-transcribed turns (None: scored on stored text)
+    turns_changed: int | None = None       # of those, the ones whose text is not the live text
 
     @property
     def ok(self) -> bool:
@@ -50,11 +62,13 @@ class Result:
         old = "-" if self.old is None else f"{self.old:g}"
         new = "not scored" if self.status == "not_scored" else f"{self.new:g}"
         delta = "" if self.delta is None else f" ({self.delta:+g})"
-        return f"{self.call_id} {old} -> {new}{delta}"
+        heard = "" if self.turns is None else f", {self.turns_changed} of {self.turns} turns changed"
+        return f"{self.call_id} {old} -> {new}{delta}{heard}"
 
     def to_json(self) -> dict[str, Any]:
         return {"path": self.path, "call_id": self.call_id, "old": self.old, "new": self.new,
-                "delta": self.delta, "status": self.status, "error": self.error}
+                "delta": self.delta, "status": self.status, "error": self.error,
+                "turns": self.turns, "turns_changed": self.turns_changed}
 
 
 def call_dirs(paths: Iterable[Path]) -> Iterator[Path | RoleplayError]:
@@ -86,19 +100,30 @@ def _old_score(card: dict[str, Any] | None) -> float | None:
 
 
 def rescore_call(call_dir: Path, options: Options = Options()) -> Result:
-    """Score one archived call again; never raises for a broken call (the Result says why)."""
+    """Score one archived call again; never raises for a broken call (the Result says why).
+    With options.retranscribe, a Whisper model that cannot load raises ModelError instead."""
     from phrasebank import load_phrasebank
     from scoring.rubric import load_rubric
     from scoring.scorecard import score
 
+    if options.retranscribe:
+        from roleplay.retranscribe import load_whisper
+
+        assert options.model is not None  # rescore_all checked it
+        load_whisper(options.model)  # a ModelError here is not this call's fault: it stops the batch
+    heard: Retranscription | None = None
     try:
         call = read_call(call_dir)
         language = str(call.scenario.language)
         bank = _cached(("bank", language), lambda: load_phrasebank(language))
         rubric = _cached(("rubric", options.rubric), lambda: load_rubric(options.rubric))
-        card = score(call.timeline, call.scenario, bank, rubric, call_id=call.call_id)
+        timeline = call.timeline
+        if options.retranscribe:
+            heard = _retranscribe(call, options)
+            timeline = heard.timeline
+        card = score(timeline, call.scenario, bank, rubric, call_id=call.call_id)
         if options.save:
-            save_scorecard(call.dir, card.to_json(), SOURCE)
+            _save(call, card.to_json(), heard, options)
     except RoleplayError as error:
         first = str(error).splitlines()[0] if str(error) else type(error).__name__
         return Result(str(call_dir), Path(call_dir).name, None, None, error=first)
@@ -106,7 +131,30 @@ def rescore_call(call_dir: Path, options: Options = Options()) -> Result:
         return Result(str(call_dir), Path(call_dir).name, None, None,
                       error=f"{call_dir}: {error.strerror or error}")
     new = card.score if card.status == "scored" else None
-    return Result(str(call_dir), call.call_id, _old_score(call.scorecard), new, card.status)
+    turns = None if heard is None else len(heard.turns)
+    return Result(str(call_dir), call.call_id, _old_score(call.scorecard), new, card.status,
+                  turns=turns, turns_changed=None if heard is None else heard.changed)
+
+
+def _retranscribe(call: ArchivedCall, options: Options) -> Retranscription:
+    from roleplay.retranscribe import retranscribe_call, whisper_transcriber
+
+    assert options.model is not None
+    transcribe = whisper_transcriber(options.model, str(call.scenario.language), call.dir)
+    return retranscribe_call(call, transcribe)
+
+
+def _save(call: ArchivedCall, card: dict[str, Any], heard: Retranscription | None, options: Options) -> None:
+    if heard is None:
+        save_scorecard(call.dir, card, SOURCE)
+        return
+    from roleplay.retranscribe import provenance, save_sidecar
+
+    backend, model = str(options.retranscribe), Path(str(options.model))
+    # The sidecar first: a card that says it was scored from a re-transcription always has one.
+    save_sidecar(call.dir, heard, backend, model, str(call.scenario.language))
+    save_scorecard(call.dir, {**card, "transcript": provenance(heard, backend, model)},
+                   f"{SOURCE}+{backend}")
 
 
 def _run_one(job: tuple[str, Options]) -> Result:
@@ -115,9 +163,22 @@ def _run_one(job: tuple[str, Options]) -> Result:
 
 def rescore_all(paths: Iterable[Path], options: Options = Options(), jobs: int = 2,
                 chunksize: int | None = None) -> Iterator[Result]:
-    """Results in folder order; bad paths come out as failed results."""
+    """Results in folder order; bad paths come out as failed results. A retranscribe option
+    with no usable model raises a ModelError before any call is touched."""
+    if options.retranscribe is not None:
+        from roleplay.retranscribe import BACKENDS, check_model
+
+        if options.retranscribe not in BACKENDS:
+            raise RoleplayError(f"--retranscribe {options.retranscribe}: use one of: {', '.join(BACKENDS)}")
+        check_model(options.model)
+    return _results(paths, options, jobs, chunksize)
+
+
+def _results(paths: Iterable[Path], options: Options, jobs: int, chunksize: int | None) -> Iterator[Result]:
     found = list(call_dirs(paths))
     work = [(str(p), options) for p in found if isinstance(p, Path)]
+    if options.retranscribe and chunksize is None:
+        chunksize = 1  # seconds of Whisper per call: balance the cores, pickling is nothing
     done = iter(_map(work, jobs, chunksize))
     for item in found:
         if isinstance(item, Path):
@@ -132,8 +193,26 @@ def _map(work: list[tuple[str, Options]], jobs: int, chunksize: int | None) -> I
         return
     # Chunks big enough to amortise the pickling, small enough to keep both cores busy.
     size = chunksize or max(1, min(64, len(work) // (jobs * 4)))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    # Whisper workers are spawned, not forked: a fork of a process that has a CTranslate2
+    # model loaded (its thread pool) can hang for ever; a fresh worker costs ~1 s, once.
+    context = multiprocessing.get_context("spawn") if work[0][1].retranscribe else None
+    if context is None:
+        _warm_up(work[0][1])
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         yield from pool.map(_run_one, work, chunksize=size)
+
+
+def _warm_up(options: Options) -> None:
+    """Load the phrasebanks, their compiled patterns and the rubric once in the parent: forked
+    workers inherit them instead of each paying ~0.5 s of imports and YAML."""
+    from phrasebank import load_phrasebank
+    from scoring.phrase_search import patterns_of
+    from scoring.rubric import load_rubric
+
+    for language in ("en", "zh"):
+        patterns_of(_cached(("bank", language), lambda: load_phrasebank(language)))  # noqa: B023
+    _cached(("rubric", options.rubric), lambda: load_rubric(options.rubric))
+    import scoring.scorecard  # noqa: F401
 
 
 class Progress:

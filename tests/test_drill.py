@@ -54,7 +54,7 @@ def test_text_summary_and_usage_errors(monkeypatch: pytest.MonkeyPatch, capsys: 
     assert main(["drill", "--typed", "--category", "closing", "--rounds", "1"]) == 1
     out = capsys.readouterr().out
     assert "wrong: no phrase of the category" in out and "not fluent yet" in out and "try phrases like" in out
-    assert main(["drill", "--category", "closing"]) == 2
+    assert main(["drill", "--category", "closing", "--input", "no-such-headset"]) == 2  # spoken: no microphone
     assert "add --typed" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["drill", "--typed", "--category", "forbidden"])
