@@ -62,6 +62,7 @@ def run_headset_call(
         writer.finish(timeline, None, {"outcome": "interrupted", "error": str(stop) or "interrupted"})
         if isinstance(stop, AudioError):
             raise AudioError(f"{stop} (the call so far is kept in {writer.dir})") from None
+        print(f"\ncall ended by Ctrl-C; kept in {writer.dir}", file=sys.stderr)
         raise
     finally:
         recorder.close()

@@ -96,10 +96,13 @@ class Listener:
                     onset = at
                     self.timeline.append(at, EventKind.TRAINEE_SPEECH_STARTED, node=node.id)
                     if line and not line.ended and at < line.end_ms:
-                        self.timeline.append(at, EventKind.TALK_OVER, node=node.id, overlap_ms=line.end_ms - at)
+                        # Speech that began before the line (the rest of an answer cut at a
+                        # pause, heard late by a lagging recogniser) overlaps from the line's start.
+                        over = max(at, line.start_ms)
+                        self.timeline.append(over, EventKind.TALK_OVER, node=node.id, overlap_ms=line.end_ms - over)
                         if self.barge_in:
                             self.barge_in()
-                            line.finish(at, cut=True)
+                            line.finish(over, cut=True)
                 elif event.kind == "offset" and onset is not None:
                     offset = at
             if update.partial and update.partial != partial and onset is not None:

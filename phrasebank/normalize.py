@@ -24,8 +24,7 @@ def map_chars(norm: Normalized, convert: Callable[[str], str]) -> Normalized:
     """A character-by-character rewrite (case, width); one character may become several."""
     converted = [convert(char) for char in norm.text]
     if all(len(char) == 1 for char in converted):  # one for one, as nearly always: offsets stay
-        text = "".join(converted)
-        return norm if text == norm.text else Normalized(norm.original, text, norm.starts, norm.ends)
+        return _one_for_one(norm, "".join(converted))
     return substitute(norm, re.compile(r"(?s)."), lambda m: _changed(m.group(), convert))
 
 
@@ -34,20 +33,25 @@ def _changed(char: str, convert: Callable[[str], str]) -> str | None:
     return None if new == char else new
 
 
-def _half_width(char: str) -> str:
-    code = ord(char)
-    if 0xFF01 <= code <= 0xFF5E:     # full-width ASCII block, as Chinese IMEs and ASR write it
-        return chr(code - 0xFEE0)
-    if code == 0x3000:               # ideographic space
-        return " "
-    return {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'}.get(char, char)
+# Full-width ASCII (as Chinese IMEs and ASR write it), the ideographic space and curly quotes:
+# every one becomes one character, so str.translate keeps the offsets.
+_HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {
+    0x3000: " ", 0x2019: "'", 0x2018: "'", 0x201C: '"', 0x201D: '"'}
+
+
+def _one_for_one(norm: Normalized, text: str) -> Normalized:
+    """`text` replaces norm.text character for character: the offsets stay."""
+    return norm if text == norm.text else Normalized(norm.original, text, norm.starts, norm.ends)
 
 
 def half_width(norm: Normalized) -> Normalized:
-    return map_chars(norm, _half_width)
+    return _one_for_one(norm, norm.text.translate(_HALF_WIDTH))
 
 
 def lowercase(norm: Normalized) -> Normalized:
+    lowered = norm.text.lower()
+    if lowered == norm.text or norm.text.isascii():  # ASCII case maps one for one
+        return _one_for_one(norm, lowered)
     return map_chars(norm, str.lower)
 
 

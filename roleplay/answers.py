@@ -43,7 +43,7 @@ def _step(path: Path, index: int, entry: object) -> AnswerStep:
     unknown = set(entry) - {"say", "audio", "silence", "delay"}
     kinds = [k for k in ("say", "audio", "silence") if k in entry]
     if unknown:
-        raise RoleplayError(f"{where}: unknown key {sorted(unknown)[0]!r} (use say, audio, silence, delay)")
+        raise RoleplayError(f"{where}: unknown key {min(unknown)!r} (use say, audio, silence, delay)")
     if len(kinds) != 1:
         raise RoleplayError(f"{where}: give exactly one of say:, audio: or silence:")
     try:

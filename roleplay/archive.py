@@ -65,8 +65,12 @@ def make_call_id(started_at: datetime, scenario_id: str) -> str:
     return f"{stamp}-{scenario_id}-{secrets.token_hex(3)}"
 
 
-def write_json_atomic(path: Path, payload: dict[str, Any]) -> None:
-    """Replace `path` so that readers see the old file or the new one, never a mix."""
+def write_json_atomic(path: Path, payload: dict[str, Any], sync_dir: bool = True) -> None:
+    """Replace `path` so that readers see the old file or the new one, never a mix.
+
+    `sync_dir=False` skips making the rename itself durable: after a power cut the folder
+    holds the old file or the new one, both whole, which suits replacing a file whose old
+    content is still valid (a re-score can simply run again)."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
@@ -77,7 +81,8 @@ def write_json_atomic(path: Path, payload: dict[str, Any]) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    _fsync_dir(path.parent)
+    if sync_dir:
+        _fsync_dir(path.parent)
 
 
 def dumps_readable(payload: dict[str, Any]) -> str:
@@ -375,5 +380,5 @@ def save_scorecard(
                         "scorecard": scorecard_json})
         raw.update(scorecard=scorecard_json, scorecards=history)
         path = call_dir / CALL_JSON
-        write_json_atomic(path, raw)
+        write_json_atomic(path, raw, sync_dir=False)  # the old call.json holds all but this card
     return path
