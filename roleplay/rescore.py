@@ -192,7 +192,7 @@ def _map(work: list[tuple[str, Options]], jobs: int, chunksize: int | None) -> I
         yield from map(_run_one, work)
         return
     # Chunks big enough to amortise the pickling, small enough to keep both cores busy.
-    size = chunksize or max(1, min(64, len(work) // (jobs * 4)))
+    size = chunksize or max(1, min(32, len(work) // (jobs * 16)))
     # Whisper workers are spawned, not forked: a fork of a process that has a CTranslate2
     # model loaded (its thread pool) can hang for ever; a fresh worker costs ~1 s, once.
     context = multiprocessing.get_context("spawn") if work[0][1].retranscribe else None
