@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import TextIO
 
 from audio.asr import Recognizer
-from audio.listener import Listener
+from audio.listener import Listener, PartialPrinter
 from audio.playback import NullSink, Sink
 from audio.simulated import SimulatedSource, SimulatedTrainee, Transform
 from audio.tts import DEFAULT_PITCH, DEFAULT_RATE_WPM, Line, Synth, default_voice
 from roleplay.answers import AnswerStep
 from roleplay.clock import Clock, VirtualClock
-from roleplay.events import Event, EventKind, Timeline
+from roleplay.events import EventKind, Timeline
 from roleplay.ports import Line as CallLine
 from roleplay.ports import TraineeInput
 from roleplay.scenario import Node
@@ -73,23 +73,6 @@ class SpokenReply:
     onset_ms: int | None      # stream time of the speech onset (None: no answer)
     line_end_ms: int
     error: str = ""           # the recogniser failed on this answer
-
-
-class PartialPrinter:
-    """The trainee's words appear while they speak; on a terminal the line is rewritten in place,
-    elsewhere (a pipe, a log) only the final answer is printed, by SpokenSource."""
-
-    def __init__(self, view: TextIO) -> None:
-        self.view = view
-        self.live = view.isatty()
-
-    def __call__(self, event: Event) -> None:
-        if not self.live:
-            return
-        if event.kind is EventKind.ASR_PARTIAL:
-            print(f"\r  … {event.data['text'][-70:]:70}", end="", file=self.view, flush=True)
-        elif event.kind in (EventKind.ASR_FINAL, EventKind.TRAINEE_SILENT, EventKind.ASR_ERROR):
-            print("\r" + " " * 76 + "\r", end="", file=self.view, flush=True)
 
 
 class SpokenSource:

@@ -9,26 +9,18 @@ from pathlib import Path
 from audio.asr import open_recognizer
 from audio.customer import SpeakingVoice
 from audio.devices import MicrophoneSource, pick_device
-from audio.listener import Listener
+from audio.listener import Listener, PartialPrinter
 from audio.playback import SpeakerSink
 from audio.recorder import StereoRecorder
 from audio.tts import EspeakSynth
 from roleplay.archive import CallWriter
 from roleplay.clock import SystemClock
 from roleplay.errors import AudioError
-from roleplay.events import Event, EventKind, Timeline
+from roleplay.events import Timeline
 from roleplay.library import open_scenario
 from roleplay.session import SessionResult, default_archive_root, run_session
 from roleplay.simulate import transcript_printer
 from roleplay.typed import PrintedVoice
-
-
-def show_partials(event: Event) -> None:
-    """The trainee sees their words appear while they speak."""
-    if event.kind is EventKind.ASR_PARTIAL:
-        print(f"\r  … {event.data['text'][-70:]:70}", end="", file=sys.stdout, flush=True)
-    elif event.kind is EventKind.ASR_FINAL:
-        print("\r" + " " * 76 + "\r", end="", file=sys.stdout, flush=True)
 
 
 def run_headset_call(
@@ -50,7 +42,7 @@ def run_headset_call(
     sink = SpeakerSink(headphones)
     voice = PrintedVoice(sys.stdout, language, scenario.persona.rate_wpm,
                          SpeakingVoice(scenario, EspeakSynth(), sink, clock, recorder))
-    timeline.add_sink(show_partials)
+    timeline.add_sink(PartialPrinter(sys.stdout, live=True))  # the trainee sees their words appear
     listener = Listener(mic, recognizer, timeline, clock, recorder,
                         barge_in=voice.stop if scenario.barge_in else None, origin_ms=mic_origin_ms)
     print(f"{scenario.title}: speak after the customer; Ctrl-C ends the call (it is kept).")

@@ -8,17 +8,35 @@ latencies do not depend on when the recogniser finishes.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, TextIO
 
 from audio.asr import Recognizer, Transcript
 from roleplay.clock import Clock
 from roleplay.errors import ModelError
-from roleplay.events import EventKind, Timeline
+from roleplay.events import Event, EventKind, Timeline
 from roleplay.ports import Answer, Line, record_silence
 from roleplay.scenario import Node
 
 MAX_UTTERANCE_MS = 60_000   # a trainee who never pauses is cut into 60 s answers
 READ_TIMEOUT_S = 2.0
+
+
+class PartialPrinter:
+    """A timeline sink: the trainee's words appear while they speak, the line rewritten in
+    place. `live` defaults to whether `view` is a terminal; elsewhere (a pipe, a log) only the
+    final answer is printed, by the caller."""
+
+    def __init__(self, view: TextIO, live: bool | None = None) -> None:
+        self.view = view
+        self.live = view.isatty() if live is None else live
+
+    def __call__(self, event: Event) -> None:
+        if not self.live:
+            return
+        if event.kind is EventKind.ASR_PARTIAL:
+            print(f"\r  … {event.data['text'][-70:]:70}", end="", file=self.view, flush=True)
+        elif event.kind in (EventKind.ASR_FINAL, EventKind.TRAINEE_SILENT, EventKind.ASR_ERROR):
+            print("\r" + " " * 76 + "\r", end="", file=self.view, flush=True)
 
 
 class FrameSource(Protocol):

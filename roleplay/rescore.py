@@ -92,6 +92,18 @@ def _cached(key: Any, make: Callable[[], Any]) -> Any:
     return _CACHE[key]
 
 
+def _bank(language: str) -> Any:
+    from phrasebank import load_phrasebank
+
+    return _cached(("bank", language), lambda: load_phrasebank(language))
+
+
+def _rubric(path: Path | None) -> Any:
+    from scoring.rubric import load_rubric
+
+    return _cached(("rubric", path), lambda: load_rubric(path))
+
+
 def _old_score(card: dict[str, Any] | None) -> float | None:
     if not card or card.get("status") == "not_scored":
         return None
@@ -102,8 +114,6 @@ def _old_score(card: dict[str, Any] | None) -> float | None:
 def rescore_call(call_dir: Path, options: Options = Options()) -> Result:
     """Score one archived call again; never raises for a broken call (the Result says why).
     With options.retranscribe, a Whisper model that cannot load raises ModelError instead."""
-    from phrasebank import load_phrasebank
-    from scoring.rubric import load_rubric
     from scoring.scorecard import score
 
     if options.retranscribe:
@@ -114,9 +124,7 @@ def rescore_call(call_dir: Path, options: Options = Options()) -> Result:
     heard: Retranscription | None = None
     try:
         call = read_call(call_dir)
-        language = str(call.scenario.language)
-        bank = _cached(("bank", language), lambda: load_phrasebank(language))
-        rubric = _cached(("rubric", options.rubric), lambda: load_rubric(options.rubric))
+        bank, rubric = _bank(str(call.scenario.language)), _rubric(options.rubric)
         timeline = call.timeline
         if options.retranscribe:
             heard = _retranscribe(call, options)
@@ -205,13 +213,11 @@ def _map(work: list[tuple[str, Options]], jobs: int, chunksize: int | None) -> I
 def _warm_up(options: Options) -> None:
     """Load the phrasebanks, their compiled patterns and the rubric once in the parent: forked
     workers inherit them instead of each paying ~0.5 s of imports and YAML."""
-    from phrasebank import load_phrasebank
     from scoring.phrase_search import patterns_of
-    from scoring.rubric import load_rubric
 
     for language in ("en", "zh"):
-        patterns_of(_cached(("bank", language), lambda: load_phrasebank(language)))  # noqa: B023
-    _cached(("rubric", options.rubric), lambda: load_rubric(options.rubric))
+        patterns_of(_bank(language))
+    _rubric(options.rubric)
     import scoring.scorecard  # noqa: F401
 
 

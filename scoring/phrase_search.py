@@ -35,6 +35,11 @@ class Pattern:
     not_after: tuple[str, ...]
     wildcard: re.Pattern[str] | None
 
+    @property
+    def exact(self) -> bool:
+        """Found by a regular expression (a wildcard, or too short for edits), not by distance."""
+        return self.wildcard is not None or self.max_edits == 0
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -81,12 +86,11 @@ class _Group:
 class PatternSet:
     def __init__(self, patterns: tuple[Pattern, ...], chinese: bool) -> None:
         self.patterns, self.chinese = patterns, chinese
-        self.exact = [n for n, p in enumerate(patterns) if p.wildcard is not None or p.max_edits == 0]
         # word (character) -> the exact phrases holding it; a wildcard phrase is always tried
         self._index: dict[str, list[int]] = {}
         self._needed: dict[int, int] = {}
         self._always: list[int] = []
-        for number in self.exact:
+        for number in (n for n, p in enumerate(patterns) if p.exact):
             units = set(patterns[number].norm if chinese else patterns[number].norm.split())
             self._needed[number] = len(units)
             for unit in units:
@@ -107,9 +111,7 @@ class PatternSet:
         if categories not in self._groups:
             members: dict[int, list[int]] = {}
             for number, p in enumerate(self.patterns):
-                if p.wildcard is not None or p.max_edits == 0:
-                    continue
-                if categories is not None and p.category not in categories:
+                if p.exact or (categories is not None and p.category not in categories):
                     continue
                 size = len(p.norm) if self.chinese else p.norm.count(" ") + 1
                 slack = p.max_edits if self.chinese else 1
@@ -129,14 +131,14 @@ def search(text: str, patterns: PatternSet, categories: tuple[str, ...] | None) 
     """Every hit of every pattern (of `categories`), in bank order, each pattern's hits in order
     of appearance (at one place, the shorter window first)."""
     answer = Answer(text, patterns.chinese)
-    spots: list[tuple[int, int, int, float]] = []       # pattern, position, window units, cost
+    spots: list[tuple[int, int, int, float]] = []       # pattern, start, end, cost
     for number in patterns.exact_candidates(answer.present):
         p = patterns.patterns[number]
         if categories is None or p.category in categories:
             regex = p.wildcard or _exact_re(p.norm, patterns.chinese)
             spots.extend((number, m.start(), m.end(), 0) for m in regex.finditer(text))
     scorer = Levenshtein.distance if patterns.chinese else OSA.distance
-    fuzzy: list[tuple[int, int, int, float]] = []
+    fuzzy: list[tuple[int, int, int, float]] = []       # pattern, window, window units, cost
     for count, group in patterns.groups(categories).items():
         windows, _ = answer.windows(count)
         if not windows:
