@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from roleplay.errors import RoleplayError
+from roleplay.model.errors import RoleplayError
 
 Handler = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], str]] = {}
@@ -35,7 +35,7 @@ def configure_validate(p: argparse.ArgumentParser) -> None:
 
 @command("validate", "check scenario YAML files; every problem as file:line:col: message")
 def run_validate(args: argparse.Namespace) -> int:
-    from roleplay.validate import format_error, validate_paths
+    from roleplay.authoring.validate import format_error, validate_paths
 
     errors, checked = validate_paths([Path(p) for p in args.paths])
     for error in errors:
@@ -54,7 +54,7 @@ def configure_list(p: argparse.ArgumentParser) -> None:
 
 @command("list", "the scenario library with language, level and stage")
 def run_list(args: argparse.Namespace) -> int:
-    from roleplay.library import list_scenarios
+    from roleplay.authoring.library import list_scenarios
 
     for row in list_scenarios(args.dir):
         print(f"{row.id:32} {row.language:3} level {row.level:<3} {row.stage:10} {row.title}")
@@ -77,7 +77,7 @@ def configure_run(p: argparse.ArgumentParser) -> None:
 
 @command("run", "play a call: the customer speaks, the trainee answers")
 def run_run(args: argparse.Namespace) -> int:
-    from roleplay.live import run_call
+    from roleplay.frontends.live import run_call
 
     return run_call(
         args.scenario, args.typed, args.trainee, args.out, not args.no_tts,
@@ -98,7 +98,7 @@ def configure_simulate(p: argparse.ArgumentParser) -> None:
 
 @command("simulate", "a whole call with a simulated trainee, on the virtual clock")
 def run_simulate(args: argparse.Namespace) -> int:
-    from roleplay.simulate import simulate_call
+    from roleplay.frontends.simulate import simulate_call
 
     return simulate_call(args.scenario, args.answers, args.asr, args.model, args.out, args.json, args.quiet)
 
@@ -138,7 +138,7 @@ def run_transcribe(args: argparse.Namespace) -> int:
 
     from audio.asr import transcribe_file
     from audio.models import model_path
-    from roleplay.errors import AudioError
+    from roleplay.model.errors import AudioError
 
     model = args.model if args.model or args.asr != "vosk" else model_path(args.lang)
     failed = 0
@@ -195,7 +195,7 @@ def run_score(args: argparse.Namespace) -> int:
     import json
 
     from phrasebank import load_phrasebank
-    from roleplay.archive import read_call, save_scorecard
+    from roleplay.archive.calls import read_call, save_scorecard
     from scoring.rubric import load_rubric
     from scoring.scorecard import score
     from scoring.view import render_scorecard
@@ -227,8 +227,8 @@ def configure_export(p: argparse.ArgumentParser) -> None:
 def run_export(args: argparse.Namespace) -> int:
     if not (args.csv or args.items_csv or args.xapi):
         raise RoleplayError("export: say what to write: --csv FILE, --items-csv FILE or --xapi FILE")
-    from roleplay.exports import write_attempts_csv, write_items_csv, write_xapi
-    from roleplay.store import open_store
+    from roleplay.records.exports import write_attempts_csv, write_items_csv, write_xapi
+    from roleplay.records.store import open_store
 
     with open_store(args.db) as store:
         try:
@@ -259,7 +259,7 @@ def configure_progress(p: argparse.ArgumentParser) -> None:
 def run_progress(args: argparse.Namespace) -> int:
     import json
 
-    from roleplay.progress import progress_json, render_progress, trainee_progress
+    from roleplay.records.progress import progress_json, render_progress, trainee_progress
 
     progress = trainee_progress(args.trainee, args.db, args.curriculum, max(args.window, 1))
     if args.json:
@@ -281,7 +281,7 @@ def run_leaderboard(args: argparse.Namespace) -> int:
     import json
     from dataclasses import asdict
 
-    from roleplay.progress import leaderboard, render_leaderboard
+    from roleplay.records.progress import leaderboard, render_leaderboard
 
     rows = leaderboard(args.db, args.lang, args.curriculum)
     print(json.dumps([asdict(r) for r in rows], ensure_ascii=False) if args.json else render_leaderboard(rows), end="\n" if args.json else "")
@@ -289,7 +289,7 @@ def run_leaderboard(args: argparse.Namespace) -> int:
 
 
 def configure_drill(p: argparse.ArgumentParser) -> None:
-    from roleplay.curriculum import DRILLABLE
+    from roleplay.training.curriculum import DRILLABLE
 
     p.add_argument("--category", required=True, choices=DRILLABLE, help="the phrase category to drill")
     p.add_argument("--lang", choices=["en", "zh"], default="en")
@@ -307,13 +307,13 @@ def configure_drill(p: argparse.ArgumentParser) -> None:
 
 @command("drill", "short single-line exercises for one courtesy phrase; exit 0 once fluent, else 1")
 def run_drill(args: argparse.Namespace) -> int:
-    from roleplay.drill import drill_command
+    from roleplay.training.drill import drill_command
 
     if args.rounds < 1 or args.limit_s <= 0 or args.fluent < 1:
         raise RoleplayError("drill: --rounds and --fluent must be at least 1 and --limit-s above 0")
     headset = None
     if not args.typed:
-        from audio.drill_voice import HeadsetSetup
+        from roleplay.training.drill_voice import HeadsetSetup
 
         headset = HeadsetSetup(args.input_device, args.output_device, args.asr, args.model)
     return drill_command(args.category, args.lang, args.rounds, args.limit_s, args.fluent, args.seed,
@@ -328,7 +328,7 @@ def configure_scenario(p: argparse.ArgumentParser) -> None:
 
 @command("scenario", "scenario tools: `scenario from-call CALL_DIR [-o FILE]` drafts a scenario from a call")
 def run_scenario(args: argparse.Namespace) -> int:
-    from roleplay.from_call import scenario_from_call
+    from roleplay.training.from_call import scenario_from_call
 
     text = scenario_from_call(args.call_dir, args.output)
     if args.output:
@@ -391,8 +391,8 @@ def configure_review(p: argparse.ArgumentParser) -> None:
 
 @command("review", "QA: override an item's points with a comment, or compare reviewers")
 def run_review(args: argparse.Namespace) -> int:
-    from roleplay.reviews import calibration_report, effective_score, override_item
-    from roleplay.store import open_store
+    from roleplay.records.reviews import calibration_report, effective_score, override_item
+    from roleplay.records.store import open_store
 
     if not args.calibration and (not args.call_id or (args.item is None) != (args.points is None)):
         raise RoleplayError("review: give CALL_ID (and --item with --points to override), or --calibration")
@@ -434,7 +434,7 @@ def configure_rescore(p: argparse.ArgumentParser) -> None:
 def run_rescore(args: argparse.Namespace) -> int:
     import json
 
-    from roleplay.rescore import Options, Progress, call_dirs, rescore_all
+    from roleplay.qa.rescore import Options, Progress, call_dirs, rescore_all
 
     if args.model and not args.retranscribe:
         raise RoleplayError("rescore: --model is for --retranscribe whisper; add it or drop --model")
@@ -461,8 +461,8 @@ def configure_replay(p: argparse.ArgumentParser) -> None:
 
 @command("replay", "QA: replay a call's transcript in time, with each score marked where it was earned or lost")
 def run_replay(args: argparse.Namespace) -> int:
-    from roleplay.archive import read_call
-    from roleplay.replay import build_script, play_audio_from, play_script, render
+    from roleplay.archive.calls import read_call
+    from roleplay.qa.replay import build_script, play_audio_from, play_script, render
 
     call = read_call(args.call_dir)
     cues = build_script(call, from_turn=args.from_turn)
@@ -476,7 +476,7 @@ def run_replay(args: argparse.Namespace) -> int:
             print(f"(no call.wav in {args.call_dir}: text only)", file=sys.stderr)
         play_script(cues, speed=args.speed)
         return 0
-    from roleplay.errors import AudioError
+    from roleplay.model.errors import AudioError
 
     start = cues[0].t_ms if cues else 0
     try:
@@ -498,8 +498,8 @@ def configure_report(p: argparse.ArgumentParser) -> None:
 
 @command("report", "QA: one self-contained HTML page of a call (audio, timeline, transcript, scorecard)")
 def run_report(args: argparse.Namespace) -> int:
-    from roleplay.archive import read_call
-    from roleplay.report import write_report
+    from roleplay.archive.calls import read_call
+    from roleplay.qa.report import write_report
 
     path = write_report(read_call(args.call_dir), args.html)
     print(f"report written to {path}")

@@ -82,7 +82,7 @@ def open_recognizer(
     backend: str, language: str, model_path: Path | None = None, trailing_silence_ms: int = 300
 ) -> Recognizer:
     """A recognizer for `backend`; model_path defaults to the installed model for `language`."""
-    from roleplay.errors import ModelError
+    from roleplay.model.errors import ModelError
 
     if backend == "vosk":
         from audio.asr_vosk import VoskRecognizer

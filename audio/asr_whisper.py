@@ -16,7 +16,7 @@ import numpy as np
 
 from audio.asr import AsrUpdate, Transcript, Word
 from audio.vad import Vad, VadConfig
-from roleplay.errors import ModelError
+from roleplay.model.errors import ModelError
 
 _MODELS: dict[Path, Any] = {}
 _LOCK = threading.Lock()

@@ -9,8 +9,8 @@ from typing import Protocol
 from audio.playback import Sink
 from audio.tts import Line, Synth, default_voice, mood_prosody
 from audio.wavio import read_wav, to_pcm16
-from roleplay.clock import Clock
-from roleplay.scenario import Scenario
+from roleplay.model.clock import Clock
+from roleplay.model.scenario import Scenario
 
 
 class CustomerAudioSink(Protocol):

@@ -25,7 +25,7 @@ from typing import Any, Literal, Self
 import numpy as np
 
 from audio.wavio import ASR_RATE_HZ, lowpass_taps
-from roleplay.errors import AudioError
+from roleplay.model.errors import AudioError
 
 Kind = Literal["input", "output"]
 TYPED_HINT = "use --typed to answer by keyboard"

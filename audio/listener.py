@@ -11,11 +11,11 @@ from collections.abc import Callable
 from typing import Any, Protocol, TextIO
 
 from audio.asr import Recognizer, Transcript
-from roleplay.clock import Clock
-from roleplay.errors import ModelError
-from roleplay.events import Event, EventKind, Timeline
-from roleplay.ports import Answer, Line, record_silence
-from roleplay.scenario import Node
+from roleplay.model.clock import Clock
+from roleplay.model.errors import ModelError
+from roleplay.model.events import Event, EventKind, Timeline
+from roleplay.model.ports import Answer, Line, record_silence
+from roleplay.model.scenario import Node
 
 MAX_UTTERANCE_MS = 60_000   # a trainee who never pauses is cut into 60 s answers
 READ_TIMEOUT_S = 2.0

@@ -24,7 +24,7 @@ from http.client import HTTPException
 from pathlib import Path
 from typing import IO
 
-from roleplay.errors import ModelError
+from roleplay.model.errors import ModelError
 
 DEFAULT_URL = "https://alphacephei.com/vosk/models"
 CHUNK_BYTES = 1 << 16

@@ -15,7 +15,7 @@ import numpy as np
 
 from audio.devices import DeviceInfo, native_stderr_silenced, sounddevice_module
 from audio.wavio import read_wav, resample
-from roleplay.errors import AudioError
+from roleplay.model.errors import AudioError
 
 
 class Sink(Protocol):

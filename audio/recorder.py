@@ -15,7 +15,7 @@ from typing import BinaryIO, Self
 
 import numpy as np
 
-from roleplay.errors import AudioError
+from roleplay.model.errors import AudioError
 
 LEFT, RIGHT = 0, 1  # customer, trainee
 HEADER_BYTES = 44

@@ -28,7 +28,7 @@ from typing import IO, Protocol
 import numpy as np
 
 from audio.wavio import ASR_RATE_HZ, read_wav, write_wav
-from roleplay.errors import AudioError
+from roleplay.model.errors import AudioError
 
 DEFAULT_VOICES = {"en": "en-us", "zh": "cmn"}
 DEFAULT_RATE_WPM = 160

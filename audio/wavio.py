@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from roleplay.errors import AudioError
+from roleplay.model.errors import AudioError
 
 ASR_RATE_HZ = 16000
 

@@ -27,9 +27,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from qa_calls import EN_SCENARIO, make_scorecard, make_timeline
 
-from roleplay.archive import ArchivedCall, CallWriter, iter_calls
-from roleplay.loader import load_scenario
-from roleplay.store import open_store
+from roleplay.archive.calls import ArchivedCall, CallWriter, iter_calls
+from roleplay.authoring.loader import load_scenario
+from roleplay.records.store import open_store
 
 SECTION = "## Archive and records"
 

@@ -21,11 +21,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from roleplay.answers import AnswerStep
-from roleplay.clock import VirtualClock
-from roleplay.events import Event, EventKind, Timeline
-from roleplay.library import open_scenario
-from roleplay.simulate import NullStream
+from roleplay.authoring.answers import AnswerStep
+from roleplay.model.clock import VirtualClock
+from roleplay.model.events import Event, EventKind, Timeline
+from roleplay.authoring.library import open_scenario
+from roleplay.frontends.simulate import NullStream
 from tests.speechgen import add_noise, telephone_band
 
 ANSWERS = [
@@ -62,7 +62,7 @@ class TurnGapProbe:
 
 def one_call(asr: str, model: Path, seed: int, probe: TurnGapProbe | None = None) -> list[float]:
     """|measured - true| onset in ms for every answered turn of one noisy phone call."""
-    from audio.simulated import simulate_speech_call
+    from roleplay.frontends.spoken import simulate_speech_call
     from audio.tts import EspeakSynth
 
     rng = random.Random(seed)
@@ -73,7 +73,7 @@ def one_call(asr: str, model: Path, seed: int, probe: TurnGapProbe | None = None
     scenario = open_scenario("broadband-slow-en")
     synth = EspeakSynth(cache_dir=Path(tempfile.gettempdir()) / "roleplay-bench-tts")
     captured: dict[str, object] = {}
-    import audio.simulated as sim
+    import roleplay.frontends.spoken as sim
 
     original = sim.SimulatedTrainee.__init__
 
@@ -103,8 +103,8 @@ def first_word_ms() -> tuple[float, float]:
     from audio.playback import NullSink
     from audio.tts import EspeakSynth
     from phrasebank import load_phrasebank
-    from roleplay.clock import SystemClock
-    from roleplay.engine import Call
+    from roleplay.model.clock import SystemClock
+    from roleplay.engine.call import Call
 
     results = []
     with tempfile.TemporaryDirectory() as cache:

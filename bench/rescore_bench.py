@@ -20,9 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from roleplay.archive import read_call
-from roleplay.report import build_report
-from roleplay.rescore import Options, rescore_all
+from roleplay.archive.calls import read_call
+from roleplay.qa.report import build_report
+from roleplay.qa.rescore import Options, rescore_all
 
 # Good and poor answers over both languages and all three kinds of call, so the batch's texts
 # vary like a centre's archive does.

@@ -23,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from roleplay.archive import read_call
-from roleplay.rescore import Options, rescore_all
-from roleplay.retranscribe import trainee_cuts
+from roleplay.archive.calls import read_call
+from roleplay.qa.rescore import Options, rescore_all
+from roleplay.qa.retranscribe import trainee_cuts
 
 ANSWERS = ROOT / "scenarios/en/answers/broadband-slow-good.yaml"
 
@@ -38,7 +38,7 @@ def default_model() -> Path:
 
 def make_calls(root: Path, n: int, model: Path) -> tuple[float, float]:
     """n copies of one spoken call; returns (call seconds, trainee speech seconds) per call."""
-    from roleplay.simulate import simulate
+    from roleplay.frontends.simulate import simulate
 
     result = simulate("broadband-slow-en", ANSWERS, asr="whisper", model=model, out_dir=root / "seed")
     assert result.call_dir is not None

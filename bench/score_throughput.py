@@ -28,7 +28,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from scoring_builders import Script, broadband_scenario
 
 from phrasebank import load_phrasebank
-from roleplay.events import EventKind, Timeline
+from roleplay.model.events import EventKind, Timeline
 from scoring.scorecard import score
 
 SECTION = "## Scoring"

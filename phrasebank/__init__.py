@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import yaml
 
-from roleplay.errors import RoleplayError
+from roleplay.model.errors import RoleplayError
 
 HERE = Path(__file__).parent
 TIERS: tuple[Tier, ...] = ("basic", "intermediate", "advanced")

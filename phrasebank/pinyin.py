@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from roleplay.errors import RoleplayError
+from roleplay.model.errors import RoleplayError
 
 # Pairs that Mandarin speakers (and ASR models trained on them) blur together.
 _INITIAL_FOLD = {"zh": "z", "ch": "c", "sh": "s", "n": "l", "f": "h", "r": "l"}

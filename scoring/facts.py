@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from phrasebank import Phrasebank
-from roleplay.scenario import Fact
+from roleplay.model.scenario import Fact
 from scoring.numbers import Family, Quantity, extract_quantities, parse_quantity
 from scoring.phrases import find_phrases
 

@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import Any
 
 from phrasebank import Phrasebank
-from roleplay.scenario import Scenario
+from roleplay.model.scenario import Scenario
 from scoring import timing
 from scoring.facts import FactCheck, FactStatus, check_fact
 from scoring.phrases import PhraseMatch, find_phrases

@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from roleplay.errors import RoleplayError
+from roleplay.model.errors import RoleplayError
 
 
 class ItemKind(StrEnum):

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from phrasebank import Phrasebank
-from roleplay.events import EventKind, Timeline
-from roleplay.scenario import Scenario
+from roleplay.model.events import EventKind, Timeline
+from roleplay.model.scenario import Scenario
 from scoring import items as checks
 from scoring.items import CallFacts, Finding
 from scoring.rubric import DEFAULT_RUBRIC, Rubric, rescale

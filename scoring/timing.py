@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from phrasebank import Phrasebank
-from roleplay.scenario import Scenario
+from roleplay.model.scenario import Scenario
 from scoring.phrases import PhraseMatch
 from scoring.rubric import Settings
 from scoring.turns import Turn, Visit, find_all

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from phrasebank import Phrasebank
-from roleplay.events import Event, EventKind, Timeline
+from roleplay.model.events import Event, EventKind, Timeline
 from scoring.phrases import PhraseMatch, find_phrases
 
 Speaker = Literal["customer", "trainee"]

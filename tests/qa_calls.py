@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from roleplay.events import EventKind, Timeline
+from roleplay.model.events import EventKind, Timeline
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "qa"
 EN_SCENARIO = FIXTURES / "tiny-en.yaml"

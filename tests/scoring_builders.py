@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from phrasebank import Phrasebank
-from roleplay.events import EventKind, Timeline
-from roleplay.scenario import (
+from roleplay.model.events import EventKind, Timeline
+from roleplay.model.scenario import (
     Branch,
     CrmTable,
     Expect,

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from qa_calls import EN_SCENARIO, T0, ZH_SCENARIO, make_scorecard, make_timeline
 
-from roleplay import archive
-from roleplay.archive import ArchivedCall, CallWriter, iter_calls, read_call, save_scorecard
-from roleplay.errors import ArchiveError
-from roleplay.loader import load_scenario
+from roleplay.archive import calls as archive
+from roleplay.archive.calls import ArchivedCall, CallWriter, iter_calls, read_call, save_scorecard
+from roleplay.model.errors import ArchiveError
+from roleplay.authoring.loader import load_scenario
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from audio import asr_vosk
 from audio.asr import Recognizer, ScriptedRecognizer, Transcript, open_recognizer, transcribe_file
 from audio.wavio import write_wav
 from cli import main
-from roleplay.errors import ModelError
+from roleplay.model.errors import ModelError
 
 RATE = 16000
 CHUNK = RATE // 50  # 20 ms, like a sound card callback

@@ -14,7 +14,7 @@ from audio import asr_whisper
 from audio.asr import open_recognizer, transcribe_file
 from audio.wavio import write_wav
 from cli import main
-from roleplay.errors import ModelError
+from roleplay.model.errors import ModelError
 
 RATE = 16000
 SENTENCES = [

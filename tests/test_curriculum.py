@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from cli import main
-from roleplay.badges import Badge, CallRecord, CallSummary, ItemMark, badge_progress, earned_badges
-from roleplay.curriculum import (
+from roleplay.training.badges import Badge, CallRecord, CallSummary, ItemMark, badge_progress, earned_badges
+from roleplay.training.curriculum import (
     TIERS,
     Curriculum,
     level_status,
@@ -19,13 +19,13 @@ from roleplay.curriculum import (
     retraining_due,
     tier,
 )
-from roleplay.errors import ScenarioErrors
-from roleplay.loader import load_scenario
-from roleplay.progress import load_records, record_call
-from roleplay.scenario import Scenario
-from roleplay.simulate import simulate
-from roleplay.store import Store, open_store
-from roleplay.validate import validate_paths
+from roleplay.model.errors import ScenarioErrors
+from roleplay.authoring.loader import load_scenario
+from roleplay.records.progress import load_records, record_call
+from roleplay.model.scenario import Scenario
+from roleplay.frontends.simulate import simulate
+from roleplay.records.store import Store, open_store
+from roleplay.authoring.validate import validate_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -18,7 +18,7 @@ import pytest
 import audio.devices as devices_module
 from audio.devices import DeviceInfo, MicrophoneSource, StreamResampler, list_devices, pick_device
 from audio.wavio import read_wav, resample
-from roleplay.errors import AudioError
+from roleplay.model.errors import AudioError
 
 ROOT = Path(__file__).resolve().parent.parent
 ALSA_DIR = Path(__file__).resolve().parent / "alsa"

@@ -8,8 +8,8 @@ import json
 import pytest
 
 from cli import main
-from roleplay.curriculum import DRILLABLE
-from roleplay.drill import drill_prompts, run_drill
+from roleplay.training.curriculum import DRILLABLE
+from roleplay.training.drill import drill_prompts, run_drill
 
 
 def drill(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], answers: list[str],

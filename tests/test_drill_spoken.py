@@ -15,7 +15,7 @@ from alsa.fifo_mic import FifoMicrophone
 from alsa.headset_run import VirtualHeadset
 
 from audio.asr import AsrUpdate, Recognizer, Transcript, open_recognizer
-from audio.drill_voice import (
+from roleplay.training.drill_voice import (
     DrillVoice,
     PartialPrinter,
     simulated_spoken_source,
@@ -26,11 +26,11 @@ from audio.listener import Listener
 from audio.playback import NullSink
 from audio.tts import DEFAULT_PITCH, DEFAULT_RATE_WPM, EspeakSynth, SilentSynth, Synth
 from audio.vad import Vad
-from roleplay.answers import AnswerStep
-from roleplay.clock import VirtualClock
-from roleplay.drill import DrillResult, run_drill
-from roleplay.errors import AudioError
-from roleplay.events import Event, EventKind, Timeline
+from roleplay.authoring.answers import AnswerStep
+from roleplay.model.clock import VirtualClock
+from roleplay.training.drill import DrillResult, run_drill
+from roleplay.model.errors import AudioError
+from roleplay.model.events import Event, EventKind, Timeline
 
 LIMIT_S = 3.0
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 
 from phrasebank import load_phrasebank
-from roleplay.answers import load_answers
-from roleplay.clock import VirtualClock
-from roleplay.engine import Call
-from roleplay.events import EventKind, Timeline
-from roleplay.library import open_scenario
-from roleplay.simulate import NullStream
-from roleplay.text_trainee import TextTrainee
-from roleplay.typed import PrintedVoice
+from roleplay.authoring.answers import load_answers
+from roleplay.model.clock import VirtualClock
+from roleplay.engine.call import Call
+from roleplay.model.events import EventKind, Timeline
+from roleplay.authoring.library import open_scenario
+from roleplay.frontends.simulate import NullStream
+from roleplay.frontends.text_trainee import TextTrainee
+from roleplay.frontends.typed import PrintedVoice
 
 ROOT = Path(__file__).resolve().parent.parent
 ANSWERS = Path(__file__).parent / "answers"

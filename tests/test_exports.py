@@ -12,7 +12,7 @@ import pytest
 from qa_calls import make_call_json
 
 import cli
-from roleplay.exports import (
+from roleplay.records.exports import (
     ATTEMPT_COLUMNS,
     ITEM_COLUMNS,
     iso_duration,
@@ -20,8 +20,8 @@ from roleplay.exports import (
     write_items_csv,
     xapi_statements,
 )
-from roleplay.reviews import override_item
-from roleplay.store import open_store
+from roleplay.records.reviews import override_item
+from roleplay.records.store import open_store
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from roleplay.scenario import Fact
+from roleplay.model.scenario import Fact
 from scoring.facts import FactStatus, check_fact
 
 PRICE = Fact("fibre_price", "49", "dollars", accept=("forty-nine a month",))

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from cli import main
-from roleplay.archive import read_call
-from roleplay.loader import load_scenario
-from roleplay.simulate import simulate
-from roleplay.validate import validate_paths
+from roleplay.archive.calls import read_call
+from roleplay.authoring.loader import load_scenario
+from roleplay.frontends.simulate import simulate
+from roleplay.authoring.validate import validate_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 

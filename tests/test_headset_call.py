@@ -26,8 +26,8 @@ import speechgen
 from alsa.fifo_mic import FifoMicrophone
 from alsa.headset_run import ROOT, LiveCall, VirtualHeadset
 
-from audio.simulated import trim_silence
-from roleplay.archive import read_call
+from roleplay.frontends.spoken import trim_silence
+from roleplay.archive.calls import read_call
 
 pytestmark = pytest.mark.slow
 
@@ -143,7 +143,7 @@ def test_a_whole_call_on_the_headset(live: LiveCall, vosk_model_path: Path,
         assert not stereo[end + RATE // 100 : end + RATE // 2, 0].any()  # the customer waits
     assert sum(np.count_nonzero(np.frombuffer(s, "<i2")) for s in played) == np.count_nonzero(stereo[:, 0])
 
-    from roleplay.store import open_store
+    from roleplay.records.store import open_store
 
     with open_store() as store:  # $ROLEPLAY_DB, set by conftest for this test
         attempts = store.attempts(trainee="headset-tester")

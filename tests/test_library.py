@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from roleplay.library import ScenarioRow, list_scenarios, open_scenario
-from roleplay.simulate import simulate
+from roleplay.authoring.library import ScenarioRow, list_scenarios, open_scenario
+from roleplay.frontends.simulate import simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"

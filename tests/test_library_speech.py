@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from roleplay.simulate import simulate
+from roleplay.frontends.simulate import simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 EN = ROOT / "scenarios" / "en"

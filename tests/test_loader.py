@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from roleplay.errors import RoleplayError, ScenarioErrors
-from roleplay.loader import load_scenario, resolve_scenario
-from roleplay.scenario import (
+from roleplay.model.errors import RoleplayError, ScenarioErrors
+from roleplay.authoring.loader import load_scenario, resolve_scenario
+from roleplay.model.scenario import (
     Branch,
     Condition,
     ConditionKind,

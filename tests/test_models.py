@@ -15,7 +15,7 @@ import pytest
 
 from audio import models
 from cli import main
-from roleplay.errors import ModelError
+from roleplay.model.errors import ModelError
 
 NAME = models.CATALOG["en"].name
 

@@ -13,7 +13,7 @@ import pytest
 import cli
 from phrasebank import CATEGORIES, load_phrasebank
 from phrasebank.normalize import PIPELINES, normalize
-from roleplay.errors import RoleplayError
+from roleplay.model.errors import RoleplayError
 from scoring.phrases import find_all_phrases, find_phrases
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from cli import main
-from roleplay.badges import summarise
-from roleplay.progress import item_trends, load_records, record_call, weakest_skills
-from roleplay.simulate import simulate
-from roleplay.store import open_store
+from roleplay.training.badges import summarise
+from roleplay.records.progress import item_trends, load_records, record_call, weakest_skills
+from roleplay.frontends.simulate import simulate
+from roleplay.records.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 ANSWERS = ROOT / "scenarios" / "en" / "answers"
@@ -95,7 +95,7 @@ def test_record_call_is_idempotent_and_keeps_the_evidence_summary(calls: dict[st
 
 
 def test_lookup_time_runs_from_the_request_to_the_answer(calls: dict[str, list[Path]]) -> None:
-    from roleplay.archive import read_call
+    from roleplay.archive.calls import read_call
 
     call = read_call(calls["ann"][2])
     summary = summarise(call.scorecard or {}, call.scenario)
@@ -129,7 +129,7 @@ def test_retraining_shows_after_two_failures(db: str, curriculum: Path, capsys: 
     assert json.loads(capsys.readouterr().out)["curricula"][0]["retraining"] == []   # one failure only
     with open_store(db) as store:
         ann = load_records(store, "ann")
-    from roleplay.curriculum import load_curriculum, retraining_due
+    from roleplay.training.curriculum import load_curriculum, retraining_due
 
     due = retraining_due(load_curriculum(curriculum), ann[:2])
     assert [d.scenario_id for d in due] == ["broadband-slow-en"]
@@ -154,7 +154,7 @@ def test_leaderboard(db: str, curriculum: Path, capsys: pytest.CaptureFixture[st
 
 
 def test_trends_and_weakest_are_pure() -> None:
-    from roleplay.badges import CallRecord, ItemMark
+    from roleplay.training.badges import CallRecord, ItemMark
 
     def r(n: int, ratio: float) -> CallRecord:
         return CallRecord(f"c{n}", "t", "s", "en", "inquiry", f"2025-01-0{n}", 50, False,

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 import cli
-from roleplay.archive import read_call
-from roleplay.errors import RoleplayError
-from roleplay.replay import build_script, play_script, render
+from roleplay.archive.calls import read_call
+from roleplay.model.errors import RoleplayError
+from roleplay.qa.replay import build_script, play_script, render
 
 ROOT = Path(__file__).resolve().parent.parent
 POOR = ROOT / "scenarios/en/answers/broadband-slow-poor.yaml"
@@ -66,7 +66,7 @@ def test_playing_waits_for_each_word_time_scaled_by_speed(call, monkeypatch):
     fake_s = [100.0]
     printed_at: list[float] = []
     out = _Sink(lambda: printed_at.append(fake_s[0]))
-    monkeypatch.setattr("roleplay.replay.time.monotonic", lambda: fake_s[0])
+    monkeypatch.setattr("roleplay.qa.replay.time.monotonic", lambda: fake_s[0])
 
     def sleep(s: float) -> None:
         fake_s[0] += s

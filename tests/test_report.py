@@ -15,8 +15,8 @@ import pytest
 
 import cli
 from audio.wavio import write_wav
-from roleplay.archive import read_call
-from roleplay.report import build_report
+from roleplay.archive.calls import read_call
+from roleplay.qa.report import build_report
 
 ROOT = Path(__file__).resolve().parent.parent
 POOR = ROOT / "scenarios/en/answers/broadband-slow-poor.yaml"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import cli
-from roleplay.archive import read_call
-from roleplay.rescore import Options, Result, rescore_all, rescore_call
+from roleplay.archive.calls import read_call
+from roleplay.qa.rescore import Options, Result, rescore_all, rescore_call
 
 ROOT = Path(__file__).resolve().parent.parent
 POOR = ROOT / "scenarios/en/answers/broadband-slow-poor.yaml"

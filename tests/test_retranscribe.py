@@ -16,11 +16,11 @@ import numpy as np
 import pytest
 
 import cli
-from roleplay.archive import read_call
-from roleplay.errors import RoleplayError
-from roleplay.events import EventKind, Timeline
-from roleplay.rescore import Options, rescore_all, rescore_call
-from roleplay.retranscribe import (
+from roleplay.archive.calls import read_call
+from roleplay.model.errors import RoleplayError
+from roleplay.model.events import EventKind, Timeline
+from roleplay.qa.rescore import Options, rescore_all, rescore_call
+from roleplay.qa.retranscribe import (
     PRE_ROLL_MS,
     SIDECAR,
     TAIL_MS,
@@ -28,7 +28,7 @@ from roleplay.retranscribe import (
     trainee_cuts,
     whisper_transcriber,
 )
-from roleplay.simulate import simulate
+from roleplay.frontends.simulate import simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = ROOT / "scenarios/en/answers/broadband-slow-good.yaml"

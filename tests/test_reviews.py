@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from qa_calls import DEFAULT_ITEMS, make_call_json
 
-from roleplay.reviews import (
+from roleplay.records.reviews import (
     ReviewError,
     calibration_report,
     effective_score,
     override_item,
 )
-from roleplay.store import open_store
+from roleplay.records.store import open_store
 
 T = datetime(2020, 1, 1, tzinfo=UTC)
 AUTO = 100 * sum(p for _, _, p, _ in DEFAULT_ITEMS) / sum(m for *_, m in DEFAULT_ITEMS)  # 75.0

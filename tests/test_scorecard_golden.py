@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from scoring_builders import BANKS, Script, broadband_scenario
 
-from roleplay.events import Event, Timeline
+from roleplay.model.events import Event, Timeline
 from scoring.scorecard import score
 
 GOLDEN = Path(__file__).resolve().parent / "golden"

@@ -11,9 +11,9 @@ import pytest
 from scoring_builders import BANKS, Script, broadband_scenario
 
 import scoring.items
-from roleplay.errors import RoleplayError
-from roleplay.events import Timeline
-from roleplay.scenario import Fact
+from roleplay.model.errors import RoleplayError
+from roleplay.model.events import Timeline
+from roleplay.model.scenario import Fact
 from scoring.facts import FactCheck, FactStatus
 from scoring.rubric import DEFAULT_RUBRIC, GROUPS, ITEM_IDS, Rubric, load_rubric
 from scoring.scorecard import Scorecard, score

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from roleplay.events import EventKind, Timeline
-from roleplay.simulate import simulate
+from roleplay.model.events import EventKind, Timeline
+from roleplay.frontends.simulate import simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD_EN = ROOT / "scenarios/en/answers/broadband-slow-good.yaml"
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 
 
 def events(call_dir: Path) -> Timeline:
-    from roleplay.archive import read_call
+    from roleplay.archive.calls import read_call
 
     return read_call(call_dir).timeline
 

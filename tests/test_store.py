@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 import pytest
 from qa_calls import make_call_json, make_scorecard
 
-from roleplay.errors import RoleplayError
-from roleplay.store import open_store
+from roleplay.model.errors import RoleplayError
+from roleplay.records.store import open_store
 
 
 @pytest.fixture

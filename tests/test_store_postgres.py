@@ -18,7 +18,7 @@ from test_store import (  # noqa: F401  (collected here again, with this module'
     test_unknown_call_and_missing_call_id_are_clear_errors,
 )
 
-from roleplay.store import open_store
+from roleplay.records.store import open_store
 
 
 @pytest.fixture(scope="module")

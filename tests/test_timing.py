@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 from scoring_builders import BANKS, Script, broadband_scenario
 
-from roleplay.events import EventKind, Timeline
+from roleplay.model.events import EventKind, Timeline
 from scoring import timing
 from scoring.rubric import Settings
 from scoring.turns import derive_turns, derive_visits

@@ -14,7 +14,7 @@ import pytest
 
 from audio.tts import EspeakSynth, Line, SilentSynth, default_cache_dir, default_voice, mood_prosody
 from audio.wavio import read_wav
-from roleplay.errors import AudioError
+from roleplay.model.errors import AudioError
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from roleplay.errors import ScenarioError
-from roleplay.validate import format_error, validate_paths
+from roleplay.model.errors import ScenarioError
+from roleplay.authoring.validate import format_error, validate_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = ROOT / "tests" / "fixtures" / "broken"
@@ -158,7 +158,7 @@ def test_curricula_are_counted_but_not_checked_as_scenarios(tmp_path: Path) -> N
     errors, checked = validate_paths([tmp_path])
     assert checked == 2
     try:
-        import roleplay.curriculum  # noqa: F401
+        import roleplay.training.curriculum  # noqa: F401
     except ImportError:
         assert errors == []
 

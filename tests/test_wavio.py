@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from audio.wavio import read_wav, resample, write_wav
-from roleplay.errors import AudioError
+from roleplay.model.errors import AudioError
 
 
 def sine(hz: float, rate: int, seconds: float = 1.0, amplitude: float = 10000) -> np.ndarray:

@@ -1,0 +1,96 @@
+"""`roleplay validate`: check scenario (and curriculum) files and folders, every problem located."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+from roleplay.model.errors import RoleplayError, ScenarioError, ScenarioErrors
+from roleplay.authoring.loader import load_scenario
+
+YAML_SUFFIXES = (".yaml", ".yml")
+_LEVELS_KEY = re.compile(rb"^levels[ \t]*:", re.MULTILINE)
+_PLACE = re.compile(r":(?P<line>\d+):(?P<col>\d+): ")
+
+
+def validate_paths(paths: list[Path]) -> tuple[list[ScenarioError], int]:
+    """Every problem in these files and folders (recursing into *.yaml / *.yml), sorted by
+    path, line and column, and how many files were checked."""
+    errors: list[ScenarioError] = []
+    files: dict[Path, None] = {}   # ordered set: a file named twice is checked once
+    for path in paths:
+        if path.is_dir():
+            files.update(dict.fromkeys(sorted(f for f in path.rglob("*")
+                                              if f.suffix in YAML_SUFFIXES and f.is_file())))
+        elif path.exists():
+            files[path] = None
+        else:
+            errors.append(ScenarioError(str(path), 1, 1, "no such file or folder"))
+    for file in files:
+        errors.extend(validate_file(file))
+    errors.sort(key=lambda e: (e.path, e.line, e.col))
+    return errors, len(files)
+
+
+def validate_file(path: Path) -> list[ScenarioError]:
+    """The problems in one scenario, curriculum or answers file (empty when it is fine)."""
+    if "answers" in path.parent.parts:
+        return _validate_answers(path)
+    if is_curriculum(path):
+        try:
+            from roleplay.training.curriculum import validate_curriculum  # type: ignore[attr-defined]
+        except ImportError:
+            return []   # curriculum checks arrive with roleplay/curriculum.py
+        return list(validate_curriculum(path))
+    try:
+        load_scenario(path)
+    except ScenarioErrors as e:
+        return list(e.errors)
+    return []
+
+
+def _validate_answers(path: Path) -> list[ScenarioError]:
+    """A simulated trainee's ANSWERS.yaml (kept in an `answers` folder beside scenarios)."""
+    from roleplay.authoring.answers import load_answers
+
+    try:
+        load_answers(path)
+    except RoleplayError as e:
+        # load_answers stops at its first problem and names the file itself, maybe with a place
+        text = str(e).removeprefix(f"{path}")
+        at = _PLACE.match(text)
+        line, col = (int(at["line"]), int(at["col"])) if at else (1, 1)
+        message = text[at.end():] if at else text.lstrip(": ")
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines() if at else []
+        source = lines[line - 1] if 0 < line <= len(lines) else ""   # no place: quote nothing
+        return [ScenarioError(str(path), line, col, message, source)]
+    return []
+
+
+def is_curriculum(path: Path) -> bool:
+    """A file in a `curriculum` folder, or one with a top-level `levels:` key."""
+    if "curriculum" in path.parent.parts or path.absolute().parent.name == "curriculum":
+        return True
+    try:
+        return _LEVELS_KEY.search(path.read_bytes()) is not None
+    except OSError:
+        return False
+
+
+def format_error(err: ScenarioError) -> str:
+    """`path:line:col: message`, then the source line quoted and a caret under the column."""
+    head = f"{err.path}:{err.line}:{err.col}: {err.message}"
+    source = err.source_line.rstrip("\r\n")
+    if not source.strip():
+        return head
+    before = source[: max(err.col - 1, 0)]
+    pad = "".join(_blank(ch) for ch in before)
+    return f"{head}\n    {source}\n    {pad}^"
+
+
+def _blank(ch: str) -> str:
+    """Blank space as wide as `ch` on a terminal: tabs stay tabs, CJK characters take two."""
+    if ch == "\t":
+        return "\t"
+    return "  " if unicodedata.east_asian_width(ch) in ("W", "F") else " "

@@ -1,0 +1,62 @@
+"""`roleplay run` on a headset: the customer through the headphones, the trainee through the
+microphone into Vosk, recorded to a stereo WAV as the call goes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from audio.asr import open_recognizer
+from audio.customer import SpeakingVoice
+from audio.devices import MicrophoneSource, pick_device
+from audio.listener import Listener, PartialPrinter
+from audio.playback import SpeakerSink
+from audio.recorder import StereoRecorder
+from audio.tts import EspeakSynth
+from roleplay.archive.calls import CallWriter
+from roleplay.model.clock import SystemClock
+from roleplay.model.errors import AudioError
+from roleplay.model.events import Timeline
+from roleplay.authoring.library import open_scenario
+from roleplay.frontends.session import SessionResult, default_archive_root, run_session
+from roleplay.frontends.simulate import transcript_printer
+from roleplay.frontends.typed import PrintedVoice
+
+
+def run_headset_call(
+    scenario_ref: str, trainee_id: str, out_dir: Path | None,
+    input_device: str | None, output_device: str | None, model: Path | None,
+    db_url: str | None = None,
+) -> SessionResult:
+    scenario = open_scenario(scenario_ref)
+    language = str(scenario.language)
+    microphone = pick_device(input_device, "input")
+    headphones = pick_device(output_device, "output")
+    recognizer = open_recognizer("vosk", language, model)  # before the call: a missing model stops here
+    clock, timeline = SystemClock(), Timeline()
+    # Before the call folder too: a microphone that cannot start leaves no empty call behind.
+    mic = MicrophoneSource(microphone)
+    mic_origin_ms = clock.now_ms()  # the call time of the microphone's first sample
+    writer = CallWriter(out_dir or default_archive_root(), scenario, trainee_id)
+    recorder = StereoRecorder(writer.wav_path)
+    sink = SpeakerSink(headphones)
+    voice = PrintedVoice(sys.stdout, language, scenario.persona.rate_wpm,
+                         SpeakingVoice(scenario, EspeakSynth(), sink, clock, recorder))
+    timeline.add_sink(PartialPrinter(sys.stdout, live=True))  # the trainee sees their words appear
+    listener = Listener(mic, recognizer, timeline, clock, recorder,
+                        barge_in=voice.stop if scenario.barge_in else None, origin_ms=mic_origin_ms)
+    print(f"{scenario.title}: speak after the customer; Ctrl-C ends the call (it is kept).")
+    try:
+        return run_session(scenario, voice, listener, clock, timeline, None, trainee_id, None,
+                           transcript_printer(sys.stdout), writer, db_url or True)  # type: ignore[arg-type]
+    except (AudioError, KeyboardInterrupt) as stop:
+        # Everything said so far is already in events.jsonl and call.wav; close the call folder.
+        writer.finish(timeline, None, {"outcome": "interrupted", "error": str(stop) or "interrupted"})
+        if isinstance(stop, AudioError):
+            raise AudioError(f"{stop} (the call so far is kept in {writer.dir})") from None
+        print(f"\ncall ended by Ctrl-C; kept in {writer.dir}", file=sys.stderr)
+        raise
+    finally:
+        recorder.close()
+        mic.close()
+        sink.close()

@@ -1,0 +1,146 @@
+"""Spoken simulation: the trainee's answers (WAV files, or text said by a second espeak-ng
+voice) fed as a microphone stream on the virtual clock, through the real recogniser."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+import numpy as np
+
+from audio.asr import open_recognizer
+from audio.customer import SpeakingVoice
+from audio.listener import Listener
+from audio.playback import NullSink
+from audio.tts import EspeakSynth, Line, Synth
+from audio.wavio import ASR_RATE_HZ, read_wav
+from roleplay.authoring.answers import AnswerStep
+from roleplay.model.clock import VirtualClock
+from roleplay.model.events import Timeline
+from roleplay.model.ports import Answer
+from roleplay.model.ports import Line as CallLine
+from roleplay.model.scenario import Node, Scenario
+from roleplay.frontends.session import SessionResult, run_session
+
+FRAME_MS = 20
+SENTENCE_GAP_MS = 150
+SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
+TRAINEE_VOICES = {"en": ("en-gb", 150, 40), "zh": ("cmn", 150, 35)}  # a voice unlike the customer's
+
+Transform = Callable[[np.ndarray], np.ndarray]
+
+
+def split_sentences(text: str) -> list[str]:
+    return [part for part in SENTENCE_END.split(text) if part.strip()] or [text]
+
+
+def trim_silence(samples: np.ndarray, threshold: int = 200) -> np.ndarray:
+    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > threshold)
+    return samples[loud[0] : loud[-1] + 1] if len(loud) else samples
+
+
+class SimulatedSource:
+    """A microphone that plays scheduled audio at exact call times over a quiet line."""
+
+    sample_rate_hz = ASR_RATE_HZ
+
+    def __init__(self, clock: VirtualClock, noise_dbfs: float = -70.0, seed: int = 0) -> None:
+        self.clock = clock
+        self.noise_rms = 32768 * 10 ** (noise_dbfs / 20)
+        self.rng = np.random.default_rng(seed)
+        self.scheduled: list[tuple[int, np.ndarray]] = []  # (start sample, audio)
+        self.position = clock.now_ms() * ASR_RATE_HZ // 1000
+
+    def schedule(self, start_ms: int, samples: np.ndarray) -> None:
+        self.scheduled.append((start_ms * ASR_RATE_HZ // 1000, samples.astype(np.float64)))
+
+    def read(self, timeout_s: float) -> bytes:
+        n = ASR_RATE_HZ * FRAME_MS // 1000
+        start, end = self.position, self.position + n
+        frame = self.rng.standard_normal(n) * self.noise_rms
+        for at, audio in self.scheduled:
+            lo, hi = max(start, at), min(end, at + len(audio))
+            if lo < hi:
+                frame[lo - start : hi - start] += audio[lo - at : hi - at]
+        self.scheduled = [(at, a) for at, a in self.scheduled if at + len(a) > end]
+        self.position = end
+        self.clock.advance_to(end * 1000 // ASR_RATE_HZ)
+        return np.clip(np.round(frame), -32768, 32767).astype("<i2").tobytes()
+
+
+class SimulatedTrainee:
+    """Schedules each ANSWERS.yaml entry after the customer's line, then listens like a headset."""
+
+    def __init__(
+        self, steps: list[AnswerStep], synth: Synth, source: SimulatedSource, listener: Listener,
+        language: str, transform: Transform | None = None,
+    ) -> None:
+        self.steps = list(steps)
+        self.synth = synth
+        self.source = source
+        self.listener = listener
+        self.voice = TRAINEE_VOICES.get(language, TRAINEE_VOICES["en"])
+        self.transform = transform
+        self.scheduled_onsets: list[int] = []  # when each answer's audio starts (benchmarks)
+
+    def audio_for(self, step: AnswerStep) -> np.ndarray:
+        if step.audio is not None:
+            samples, _ = read_wav(step.audio)
+        else:
+            samples = self.spoken(step.say)
+        return self.transform(samples) if self.transform else samples
+
+    def spoken(self, text: str) -> np.ndarray:
+        """espeak-ng pauses ~0.5 s at every full stop, longer than a fluent speaker and than
+        the endpointer waits; sentences are rendered apart and joined by a short breath."""
+        voice, rate, pitch = self.voice
+        lines = [Line(part, voice, rate, pitch) for part in split_sentences(text)]
+        rendered = self.synth.prerender(lines)
+        gap = np.zeros(ASR_RATE_HZ * SENTENCE_GAP_MS // 1000, np.int16)
+        parts: list[np.ndarray] = []
+        for line in lines:
+            samples, _ = read_wav(rendered[line])
+            parts += [trim_silence(samples), gap]
+        return np.concatenate(parts[:-1])
+
+    def answer(self, node: Node, line: CallLine | None, after_ms: int, timeout_ms: int) -> Answer:
+        step = self.steps.pop(0) if self.steps else AnswerStep(silence_s=timeout_ms / 1000)
+        if not step.is_silence:
+            start = after_ms + round(step.delay_s * 1000)
+            self.source.schedule(start, self.audio_for(step))
+            self.scheduled_onsets.append(start)
+        return self.listener.answer(node, line, after_ms, timeout_ms)
+
+    def close(self) -> None:
+        pass
+
+
+def simulate_speech_call(
+    scenario: Scenario, steps: list[AnswerStep], asr: str, model: Path | None, clock: VirtualClock,
+    timeline: Timeline, out_dir: Path | None, view: TextIO, seed: int = 0,
+    synth: Synth | None = None, transform: Transform | None = None, noise_dbfs: float = -70.0,
+) -> SessionResult:
+    from audio.recorder import StereoRecorder
+    from roleplay.archive.calls import CallWriter
+    from roleplay.frontends.simulate import transcript_printer
+    from roleplay.frontends.typed import PrintedVoice
+
+    language = str(scenario.language)
+    recognizer = open_recognizer(asr, language, model)
+    writer = CallWriter(out_dir, scenario, "simulated") if out_dir else None
+    recorder = StereoRecorder(writer.wav_path) if writer else None
+    synth = synth or EspeakSynth()
+    source = SimulatedSource(clock, noise_dbfs, seed)
+    speaker = SpeakingVoice(scenario, synth, NullSink(), clock, recorder)
+    voice = PrintedVoice(view, language, scenario.persona.rate_wpm, speaker)
+    listener = Listener(source, recognizer, timeline, clock, recorder,
+                        barge_in=voice.stop if scenario.barge_in else None)
+    trainee = SimulatedTrainee(steps, synth, source, listener, language, transform)
+    try:
+        return run_session(scenario, voice, trainee, clock, timeline, out_dir, "simulated", seed,
+                           transcript_printer(view), writer)  # type: ignore[arg-type]
+    finally:
+        if recorder:
+            recorder.close()

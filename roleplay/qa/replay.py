@@ -1,0 +1,162 @@
+"""Replay an archived call: the transcript word by word in time, with each score marked where
+it was earned or lost, optionally in sync with call.wav on the headphones.
+
+The script is built first (pure: cues with times), then played: printing with sleeps by the
+word gaps, or at once with no_audio. Markers come from the stored scorecard's evidence,
+which cites a turn, the words of a phrase, or a time span.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from roleplay.archive.calls import ArchivedCall
+from roleplay.model.errors import RoleplayError
+from scoring.turns import Turn, derive_turns
+
+
+@dataclass(frozen=True)
+class Cue:
+    t_ms: int
+    text: str          # printed as is; a turn's first cue starts with a newline + header
+    turn: int
+
+
+def _sign(item: dict[str, Any], entry: dict[str, Any]) -> str:
+    if item.get("id") == "forbidden" or entry.get("category") == "forbidden":
+        return "-" if entry.get("found", True) else "+"
+    for key in ("found", "ok", "correct"):
+        if isinstance(entry.get(key), bool):
+            return "+" if entry[key] else "-"
+    if isinstance(entry.get("credit"), int | float):
+        return "+" if entry["credit"] >= 1.0 - 1e-9 else "-"
+    if "status" in entry:
+        return "+" if entry["status"] in ("right", "stated", "correct", "ok", "verified") else "-"
+    if entry.get("counted"):
+        return "-"
+    return "+" if item.get("passed") else "-"
+
+
+def marker(item: dict[str, Any], entry: dict[str, Any]) -> str:
+    """`[+ opening greeting]`, `[- forbidden "calm down"]`, `[- knowledge price missing]`."""
+    sign = _sign(item, entry)
+    item_id = str(item.get("id", "?"))
+    if item_id == "forbidden" or entry.get("category") == "forbidden":
+        return f'[{sign} forbidden "{entry.get("text") or entry.get("phrase", "")}"]'
+    what = entry.get("category") or entry.get("fact") or entry.get("measure") or ""
+    extra = entry.get("status") if isinstance(entry.get("status"), str) and "fact" in entry else ""
+    if "latency_ms" in entry:
+        extra = f"{entry['latency_ms'] / 1000:.1f} s"
+    elif "duration_ms" in entry:
+        extra = f"{entry['duration_ms'] / 1000:.1f} s"
+    label = " ".join(str(x) for x in (item_id, what, extra) if x)
+    if sign == "+" and not what and item.get("max_points"):
+        label += f" {100 * float(item.get('points', 0)) / float(item['max_points']):.0f}%"
+    return f"[{sign} {label}]"
+
+
+def _anchor(entry: dict[str, Any], turns: dict[int, Turn], end_ms: int) -> tuple[int, int] | None:
+    """(time, turn) the evidence refers to: after its words, its turn, or its time span."""
+    words = entry.get("words")
+    turn = turns.get(entry["turn"]) if isinstance(entry.get("turn"), int) else None
+    if isinstance(words, list) and words and isinstance(words[-1], dict) and "end" in words[-1]:
+        return round(float(words[-1]["end"]) * 1000), turn.index if turn else -1
+    if turn is not None:
+        return turn.end_ms, turn.index
+    if isinstance(entry.get("end"), int | float):
+        return round(float(entry["end"]) * 1000), -1
+    if "node" in entry or "outcome" in entry:
+        return end_ms, -1
+    return None
+
+
+def turn_words(turn: Turn) -> list[tuple[int, str]]:
+    if turn.words:
+        return [(w.start_ms, w.word) for w in turn.words]
+    # No word times (a customer line): spread the words evenly over the turn.
+    words = turn.text.split()
+    step = (turn.end_ms - turn.start_ms) / max(len(words), 1)
+    return [(turn.start_ms + round(i * step), w) for i, w in enumerate(words)]
+
+
+def build_script(call: ArchivedCall, card: dict[str, Any] | None = None, from_turn: int = 0) -> list[Cue]:
+    card = card if card is not None else call.scorecard or {}
+    turns = derive_turns(call.timeline)
+    if from_turn and not any(t.index == from_turn for t in turns):
+        raise RoleplayError(f"{call.dir}: the call has no turn {from_turn} "
+                            f"(turns 0-{max((t.index for t in turns), default=0)})")
+    by_index = {t.index: t for t in turns}
+    end_ms = max((e.t_ms for e in call.timeline), default=0)
+    # Sorted by (turn, time, order): a marker cited by a turn stays in that turn even when the
+    # next line starts at the same millisecond; a time-only marker (dead air) goes before the
+    # word spoken at that time, since it is about the silence before it.
+    cues: list[tuple[int, int, int, int, Cue]] = []
+    for turn in turns:
+        who = "customer" if turn.speaker == "customer" else "trainee "
+        lat = f" (+{turn.latency_ms / 1000:.1f} s)" if turn.latency_ms is not None else ""
+        header = f"\n#{turn.index:<3}{turn.start_ms / 1000:7.2f}  {who}{lat}  "
+        cues.append((turn.index, -1, -1, len(cues), Cue(turn.start_ms, header, turn.index)))
+        for n, (t, word) in enumerate(turn_words(turn)):
+            cues.append((turn.index, t, 0, len(cues), Cue(t, (" " if n else "") + word, turn.index)))
+    for item in card.get("items") or []:
+        for entry in item.get("evidence") or []:
+            where = _anchor(entry, by_index, end_ms) if isinstance(entry, dict) else None
+            if where is None:
+                continue
+            t, index = where
+            order = 1
+            if index < 0:
+                # A silence goes before the words after it; a call-level verdict at the end.
+                order = -1 if "end" in entry else 2
+                index = max((x.index for x in turns if x.start_ms <= t), default=0)
+            text = f"{marker(item, entry)} " if order < 0 else "  " + marker(item, entry)
+            cues.append((index, t, order, len(cues), Cue(t, text, index)))
+    ordered = [c[-1] for c in sorted(cues, key=lambda c: c[:4])]
+    if from_turn:
+        ordered = [c for c in ordered if c.turn >= from_turn]
+    return ordered
+
+
+def render(cues: list[Cue]) -> str:
+    return "".join(c.text for c in cues).lstrip("\n") + "\n"
+
+
+def play_script(cues: list[Cue], out: TextIO = sys.stdout, speed: float = 1.0,
+                clock: Callable[[], float] | None = None,
+                sleep: Callable[[float], None] = time.sleep) -> None:
+    """Print each cue at its time; `clock` (ms since the first cue) lets audio lead the pace."""
+    if not cues:
+        return
+    origin = cues[0].t_ms
+    started = time.monotonic()
+    now = clock or (lambda: (time.monotonic() - started) * 1000 * speed)
+    for cue in cues:
+        wait_ms = (cue.t_ms - origin) - now()
+        if wait_ms > 0:
+            sleep(wait_ms / 1000 / (speed if clock is None else 1.0))
+        out.write(cue.text.lstrip("\n") if cue is cues[0] else cue.text)
+        out.flush()
+    out.write("\n")
+
+
+def play_audio_from(wav: Path, start_ms: int, device_spec: str | None = None) -> Any:
+    """Start call.wav at `start_ms` on the headphones; returns the SpeakerSink playing it."""
+    import tempfile
+
+    from audio.devices import pick_device
+    from audio.playback import SpeakerSink
+    from audio.wavio import read_wav, write_wav
+
+    samples, rate = read_wav(wav, rate_hz=None)
+    part = samples[start_ms * rate // 1000:]
+    with tempfile.TemporaryDirectory() as tmp:
+        clip = Path(tmp) / "from.wav"
+        write_wav(clip, part, rate)
+        sink = SpeakerSink(pick_device(device_spec, "output"))
+        sink.play(clip)  # the samples are in memory once play() returns
+    return sink

@@ -1,0 +1,216 @@
+"""One self-contained HTML report of an archived call, for QA: the recording (embedded), a
+timeline picture, the transcript (click a word to hear it) with phrase hits highlighted, and
+the scorecard with its evidence.
+
+No external file, font or script: the page must open from an e-mail attachment or a USB
+stick. Every piece of text from the call goes through html.escape: a transcript is user
+input (a trainee can say, and the recogniser can write, anything).
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from roleplay.archive.calls import ArchivedCall
+from roleplay.qa.replay import turn_words
+from scoring.turns import Turn, derive_turns
+
+CATEGORY_CLASS = {
+    "greeting": "c-open", "self_introduction": "c-open", "closing": "c-close",
+    "offer_more_help": "c-close", "apology": "c-empathy", "empathy": "c-empathy",
+    "verification": "c-verify", "hold_request": "c-hold", "thanks_for_waiting": "c-hold",
+}
+BAD = "bad"  # forbidden phrases and wrong facts
+
+STYLE = """
+body{font:14px/1.45 system-ui,sans-serif;margin:1.5em auto;max-width:1100px;color:#222}
+h1{font-size:1.3em}h2{font-size:1.1em;margin-top:1.5em}
+.turn{margin:.3em 0;padding:.2em .5em;border-left:4px solid #aaa}
+.turn.customer{border-color:#6a8caf;background:#f4f7fb}.turn.trainee{border-color:#6aaf7a}
+.who{font-weight:600;margin-right:.5em}.when{color:#777;font-size:.85em;margin-right:.5em}
+span[data-t]{cursor:pointer}span[data-t]:hover{text-decoration:underline}
+.c-open{background:#d8f0d8}.c-close{background:#d8e4f8}.c-empathy{background:#f8ecd0}
+.c-verify{background:#e8dcf8}.c-hold{background:#d8f4f4}.c-other{background:#eee}
+.bad{background:#f8c8c8;color:#900;font-weight:600}
+table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.25em .5em;vertical-align:top}
+td.pass{color:#070}td.fail{color:#a00}ul{margin:0;padding-left:1.2em}
+.note{color:#555;font-size:.9em}svg text{font-size:11px}
+"""
+
+SCRIPT = """
+(function(){
+  var audio = document.getElementById('call-audio');
+  document.getElementById('transcript').addEventListener('click', function(ev){
+    var t = ev.target.getAttribute && ev.target.getAttribute('data-t');
+    if (t === null || !audio) { return; }
+    audio.currentTime = parseFloat(t);
+    var playing = audio.play();
+    if (playing && playing.catch) { playing.catch(function(){}); }
+  });
+  if (location.hash === '#selftest' && audio) {
+    audio.addEventListener('seeked', function(){ document.title = 'seek:' + audio.currentTime; });
+    var go = function(){ document.querySelectorAll('#transcript span[data-t]')[2].click(); };
+    if (audio.readyState >= 1) { go(); } else { audio.addEventListener('loadedmetadata', go); }
+  }
+})();
+"""
+
+
+@dataclass(frozen=True)
+class Mark:
+    cls: str
+    title: str
+
+
+def _s(ms: float) -> str:
+    return f"{ms / 1000:.2f}"
+
+
+def _word_marks(card: dict[str, Any]) -> dict[tuple[int, int], Mark]:
+    """(turn, word start ms) -> highlight, from the evidence that cites words."""
+    marks: dict[tuple[int, int], Mark] = {}
+    for item in card.get("items") or []:
+        for entry in item.get("evidence") or []:
+            if not isinstance(entry, dict) or not isinstance(entry.get("turn"), int):
+                continue
+            forbidden = item.get("id") == "forbidden" or entry.get("category") == "forbidden"
+            wrong = entry.get("status") == "wrong"
+            if not (forbidden or wrong or entry.get("found") or entry.get("status") == "right"):
+                continue
+            cls = BAD if forbidden or wrong else CATEGORY_CLASS.get(str(entry.get("category")), "c-other")
+            title = str(entry.get("note") or entry.get("phrase") or entry.get("fact") or item.get("id"))
+            for word in entry.get("words") or []:
+                if isinstance(word, dict) and isinstance(word.get("start"), int | float):
+                    key = (entry["turn"], round(float(word["start"]) * 1000))
+                    if key not in marks or cls == BAD:
+                        marks[key] = Mark(cls, title)
+    return marks
+
+
+def transcript_html(turns: list[Turn], card: dict[str, Any]) -> str:
+    marks = _word_marks(card)
+    out = ['<div id="transcript">']
+    for turn in turns:
+        spans = []
+        for start, word in turn_words(turn):
+            mark = marks.get((turn.index, start))
+            cls = f' class="{mark.cls}" title="{escape(mark.title)}"' if mark else ""
+            spans.append(f'<span data-t="{_s(start)}"{cls}>{escape(word)}</span>')
+        lat = f" +{turn.latency_ms / 1000:.1f} s" if turn.latency_ms is not None else ""
+        out.append(f'<div class="turn {turn.speaker}"><span class="when">#{turn.index} {_s(turn.start_ms)} s'
+                   f'{lat}</span><span class="who">{escape(turn.speaker)}</span>{" ".join(spans)}</div>')
+    out.append("</div>")
+    return "\n".join(out)
+
+
+def _silences(card: dict[str, Any]) -> list[tuple[float, float, bool]]:
+    """(start s, end s, is_hold) from the dead_air item's evidence."""
+    found = []
+    for item in card.get("items") or []:
+        if item.get("id") != "dead_air":
+            continue
+        for e in item.get("evidence") or []:
+            if isinstance(e, dict) and isinstance(e.get("start"), int | float) and isinstance(e.get("end"), int | float):
+                found.append((float(e["start"]), float(e["end"]), bool(e.get("hold"))))
+    return found
+
+
+def timeline_svg(turns: list[Turn], card: dict[str, Any], end_ms: int, width: int = 1060) -> str:
+    left, right = 70, 10
+    total = max(end_ms, max((t.end_ms for t in turns), default=0), 1)
+    scale = (width - left - right) / total
+
+    def x(ms: float) -> float:
+        return round(left + ms * scale, 1)
+
+    rows = {"customer": 22, "trainee": 62}
+    svg = (f'<svg id="timeline" xmlns="http://www.w3.org/2000/svg" width="{width}" height="130" '
+           f'viewBox="0 0 {width} 130" role="img" aria-label="call timeline">')
+    parts = [svg,
+             '<text x="4" y="36">customer</text><text x="4" y="76">trainee</text>',
+             '<text x="4" y="106">silence</text>']
+    for start, end, hold in _silences(card):
+        colour, label = ("#7cc", "hold") if hold else ("#bbb", "dead air")
+        parts.append(f'<rect class="{"hold" if hold else "dead-air"}" x="{x(start * 1000)}" y="94" '
+                     f'width="{max(x(end * 1000) - x(start * 1000), 1)}" height="16" fill="{colour}">'
+                     f'<title>{label} {start:.2f}-{end:.2f} s</title></rect>')
+    customer = [t for t in turns if t.speaker == "customer"]
+    for turn in turns:
+        y = rows[turn.speaker]
+        colour = "#6a8caf" if turn.speaker == "customer" else "#6aaf7a"
+        parts.append(f'<rect class="bar {turn.speaker}" x="{x(turn.start_ms)}" y="{y}" '
+                     f'width="{max(x(turn.end_ms) - x(turn.start_ms), 1)}" height="20" fill="{colour}">'
+                     f'<title>#{turn.index} {escape(turn.speaker)} {_s(turn.start_ms)}-{_s(turn.end_ms)} s: '
+                     f'{escape(turn.text)}</title></rect>')
+        if turn.latency_ms is not None:
+            parts.append(f'<text class="latency" x="{x(turn.start_ms)}" y="{y + 32}">'
+                         f'+{turn.latency_ms / 1000:.1f} s</text>')
+        if turn.speaker == "trainee":
+            for line in customer:  # talk-over: the trainee started before the customer finished
+                lo, hi = max(turn.start_ms, line.start_ms), min(turn.end_ms, line.end_ms)
+                if hi > lo:
+                    parts.append(f'<rect class="talk-over" x="{x(lo)}" y="18" width="{max(x(hi) - x(lo), 1)}" '
+                                 f'height="68" fill="#e33" opacity="0.45"><title>talk-over '
+                                 f'{_s(lo)}-{_s(hi)} s</title></rect>')
+    step = 10_000 if total > 30_000 else 5_000
+    for tick in range(0, total + 1, step):
+        parts.append(f'<text x="{x(tick)}" y="126">{tick // 1000} s</text>')
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def scorecard_html(card: dict[str, Any]) -> str:
+    if not card:
+        return "<p>This call has no scorecard (run <code>roleplay score --save</code>).</p>"
+    verdict = "NOT SCORED" if card.get("status") == "not_scored" else ("PASS" if card.get("passed") else "FAIL")
+    head = (f'<p><b>{escape(str(card.get("score")))} / 100</b> — {verdict} '
+            f'(pass mark {escape(str(card.get("pass_mark")))}) {escape(str(card.get("reason") or ""))}</p>')
+    rows = ["<table><tr><th>item</th><th>points</th><th>explanation</th><th>evidence</th></tr>"]
+    for item in card.get("items") or []:
+        cls = "pass" if item.get("passed") else "fail"
+        points = f'{item.get("points", 0):g} / {item.get("max_points", 0):g}' if item.get("applicable", True) else "n/a"
+        evidence = "".join(f"<li>{escape(str(e.get('note', e) if isinstance(e, dict) else e))}</li>"
+                           for e in item.get("evidence") or [])
+        rows.append(f'<tr><td>{escape(str(item.get("id")))}</td><td class="{cls}">{escape(points)}</td>'
+                    f'<td>{escape(str(item.get("explanation", "")))}</td><td><ul class="note">{evidence}</ul></td></tr>')
+    rows.append("</table>")
+    return head + "\n".join(rows)
+
+
+def audio_html(wav: Path | None) -> str:
+    if wav is None:
+        return "<p>No recording (a text-only call).</p>"
+    data = base64.b64encode(wav.read_bytes()).decode("ascii")
+    return f'<audio id="call-audio" controls preload="auto" src="data:audio/wav;base64,{data}"></audio>'
+
+
+def build_report(call: ArchivedCall, card: dict[str, Any] | None = None) -> str:
+    card = card if card is not None else (call.scorecard or {})
+    turns = derive_turns(call.timeline)
+    end_ms = max((e.t_ms for e in call.timeline), default=0)
+    title = f"{call.call_id} — {call.scenario.title or call.scenario.id}"
+    return "\n".join([
+        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>",
+        f"<h1>{escape(title)}</h1>",
+        (f"<p>trainee {escape(call.trainee)} · started {escape(call.started_at)} · scenario "
+         f"{escape(call.scenario.id)} {escape(call.scenario_version)}</p>"),
+        audio_html(call.wav_path),
+        "<h2>Timeline</h2>", timeline_svg(turns, card, end_ms),
+        "<h2>Transcript</h2><p class=\"note\">Click a word to hear it.</p>", transcript_html(turns, card),
+        "<h2>Scorecard</h2>", scorecard_html(card),
+        f"<script>{SCRIPT}</script>", "</body></html>", ""])
+
+
+def write_report(call: ArchivedCall, path: Path) -> Path:
+    from roleplay.model.errors import ArchiveError
+
+    try:
+        Path(path).write_text(build_report(call), encoding="utf-8")
+    except OSError as error:
+        raise ArchiveError(f"{path}: cannot write the report ({error.strerror})") from None
+    return Path(path)

@@ -1,0 +1,177 @@
+"""Reports out of the records database: CSV (attempts, items) and xAPI 1.0.3 statements.
+
+Column order is fixed (tools downstream read by position); text is UTF-8 so Chinese names
+and titles survive. `excel=True` adds a BOM, without which Excel shows Chinese as mojibake.
+xAPI statement ids are derived from the call id, so exporting twice to an LRS is idempotent.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from roleplay.records.reviews import apply_overrides
+from roleplay.records.store import Attempt, ItemScore, Review, Store
+
+ATTEMPT_COLUMNS = (
+    "call_id", "trainee", "scenario_id", "scenario_version", "scenario_title", "language",
+    "stage", "level", "started_at", "duration_s", "status", "score", "passed",
+    "effective_score", "effective_passed", "reviewed",
+)
+ITEM_COLUMNS = (
+    "call_id", "trainee", "scenario_id", "item_id", "kind", "points", "max_points", "passed",
+    "effective_points", "reviewer", "comment",
+)
+DEFAULT_BASE_IRI = "https://roleplay.local"
+XAPI_VERSION = "1.0.3"
+VERBS = {
+    "passed": "http://adlnet.gov/expapi/verbs/passed",
+    "failed": "http://adlnet.gov/expapi/verbs/failed",
+    "completed": "http://adlnet.gov/expapi/verbs/completed",
+}
+LANGUAGE_TAGS = {"en": "en-US", "zh": "zh-CN"}
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_NAMESPACE = uuid.UUID("5b0c3f0e-6d7a-4f43-9d55-7a1c2b3e4f50")  # fixed: stable statement ids
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat()).replace("+00:00", "Z")
+    return str(value)
+
+
+def _grouped(store: Store, trainee: str | None) -> Iterable[tuple[Attempt, list[ItemScore], list[Review]]]:
+    # Three queries for the whole export rather than three per attempt.
+    items: dict[str, list[ItemScore]] = {}
+    for item in store.item_scores(trainee=trainee):
+        items.setdefault(item.call_id, []).append(item)
+    reviews: dict[str, list[Review]] = {}
+    for review in store.reviews():
+        reviews.setdefault(review.call_id, []).append(review)
+    for attempt in store.attempts(trainee=trainee):
+        yield attempt, items.get(attempt.call_id, []), reviews.get(attempt.call_id, [])
+
+
+def _write_csv(path: Path, columns: tuple[str, ...], rows: Iterable[dict[str, Any]], excel: bool) -> int:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
+    writer.writeheader()
+    count = 0
+    for row in rows:
+        writer.writerow({k: _cell(row.get(k)) for k in columns})
+        count += 1
+    Path(path).write_text(buffer.getvalue(), encoding="utf-8-sig" if excel else "utf-8", newline="")
+    return count
+
+
+def attempt_rows(store: Store, trainee: str | None = None) -> list[dict[str, Any]]:
+    rows = []
+    for attempt, items, reviews in _grouped(store, trainee):
+        effective = apply_overrides(attempt, items, reviews)
+        rows.append({**{k: getattr(attempt, k) for k in ATTEMPT_COLUMNS if hasattr(attempt, k)},
+                     "effective_score": effective.score, "effective_passed": effective.passed,
+                     "reviewed": bool(reviews)})
+    return rows
+
+
+def item_rows(store: Store, trainee: str | None = None) -> list[dict[str, Any]]:
+    rows = []
+    for attempt, items, reviews in _grouped(store, trainee):
+        for e, item in zip(apply_overrides(attempt, items, reviews).items, items, strict=True):
+            rows.append({"call_id": attempt.call_id, "trainee": attempt.trainee,
+                         "scenario_id": attempt.scenario_id, "item_id": item.item_id,
+                         "kind": item.kind, "points": item.points, "max_points": item.max_points,
+                         "passed": item.passed, "effective_points": e.points,
+                         "reviewer": e.reviewer, "comment": e.comment})
+    return rows
+
+
+def write_attempts_csv(store: Store, path: Path, trainee: str | None = None,
+                       excel: bool = False) -> int:
+    """One row per attempt; returns the number of rows."""
+    return _write_csv(path, ATTEMPT_COLUMNS, attempt_rows(store, trainee), excel)
+
+
+def write_items_csv(store: Store, path: Path, trainee: str | None = None,
+                    excel: bool = False) -> int:
+    """One row per scored item of every attempt; returns the number of rows."""
+    return _write_csv(path, ITEM_COLUMNS, item_rows(store, trainee), excel)
+
+
+def iso_duration(seconds: float) -> str:
+    """ISO 8601 duration at xAPI's 0.01 s precision: 95.2 -> "PT95.2S"."""
+    text = f"{max(0.0, seconds):.2f}".rstrip("0").rstrip(".")
+    return f"PT{text}S"
+
+
+def _actor(trainee: str, base_iri: str) -> dict[str, Any]:
+    if EMAIL_RE.match(trainee):
+        return {"objectType": "Agent", "mbox": f"mailto:{trainee}"}
+    return {"objectType": "Agent", "account": {"homePage": base_iri, "name": trainee}}
+
+
+def statement(attempt: Attempt, base_iri: str = DEFAULT_BASE_IRI,
+              score: float | None = None, passed: bool | None = None) -> dict[str, Any]:
+    """One xAPI statement for an attempt; score/passed default to the automatic ones."""
+    base = base_iri.rstrip("/")
+    score = attempt.score if score is None else score
+    passed = attempt.passed if passed is None else passed
+    scored = attempt.status == "scored" and score is not None
+    verb = ("passed" if passed else "failed") if scored else "completed"
+    language = LANGUAGE_TAGS.get(attempt.language, "en-US")
+    result: dict[str, Any] = {"completion": True, "duration": iso_duration(attempt.duration_s)}
+    if scored and score is not None:
+        result["score"] = {"scaled": round(score / 100, 4), "raw": score, "min": 0, "max": 100}
+        result["success"] = bool(passed)
+    return {
+        "id": str(uuid.uuid5(_NAMESPACE, attempt.call_id)),
+        "actor": _actor(attempt.trainee, base),
+        "verb": {"id": VERBS[verb], "display": {"en-US": verb}},
+        "object": {
+            "objectType": "Activity",
+            "id": f"{base}/scenarios/{attempt.scenario_id}",
+            "definition": {
+                "name": {language: attempt.scenario_title or attempt.scenario_id},
+                "type": "http://adlnet.gov/expapi/activities/simulation",
+            },
+        },
+        "result": result,
+        "context": {
+            "platform": "roleplay",
+            "language": language,
+            "extensions": {f"{base}/extensions/call-id": attempt.call_id,
+                           f"{base}/extensions/scenario-version": attempt.scenario_version},
+        },
+        "timestamp": attempt.started_at.isoformat().replace("+00:00", "Z"),
+        "version": XAPI_VERSION,
+    }
+
+
+def xapi_statements(store: Store, base_iri: str = DEFAULT_BASE_IRI,
+                    trainee: str | None = None) -> list[dict[str, Any]]:
+    """Statements for every attempt, with QA overrides applied to score and success."""
+    out = []
+    for attempt, items, reviews in _grouped(store, trainee):
+        effective = apply_overrides(attempt, items, reviews)
+        out.append(statement(attempt, base_iri, effective.score, effective.passed))
+    return out
+
+
+def write_xapi(store: Store, path: Path, base_iri: str = DEFAULT_BASE_IRI,
+               trainee: str | None = None) -> int:
+    statements = xapi_statements(store, base_iri, trainee)
+    Path(path).write_text(json.dumps(statements, ensure_ascii=False, indent=1) + "\n",
+                          encoding="utf-8")
+    return len(statements)

@@ -1,0 +1,274 @@
+"""A trainee's skill record and the leaderboard, from the records database.
+
+`record_call` puts an archived call into the database (roleplay/store.py) together with a
+summary of its scorecard evidence, kept in this module's own `attempt_summaries` table
+(badges and re-training need the missed phrase categories and lookup times, which the
+store's item rows do not hold). The reports themselves are pure over `CallRecord`s.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from statistics import mean
+from typing import Any
+
+from sqlalchemy import Column, MetaData, String, Table, Text, select
+
+from roleplay.training.badges import (
+    BadgeProgress,
+    CallRecord,
+    CallSummary,
+    ItemMark,
+    badge_progress,
+    summarise,
+)
+from roleplay.training.curriculum import (
+    Curriculum,
+    LevelStatus,
+    Retraining,
+    Tier,
+    level_status,
+    load_curriculum,
+    retraining_due,
+    tier,
+)
+from roleplay.model.errors import RoleplayError
+from roleplay.authoring.library import library_dir
+from roleplay.records.store import Store, open_store
+from roleplay.authoring.yamlmarks import did_you_mean
+
+_meta = MetaData()
+summaries = Table(
+    "attempt_summaries", _meta,
+    Column("call_id", String(200), primary_key=True),    # attempts.call_id
+    Column("summary", Text, nullable=False),             # CallSummary.to_json()
+)
+
+
+# --- recording ------------------------------------------------------------------------------
+def record_call(call_dir: Path, db_url: str | None = None, store: Store | None = None) -> int:
+    """Record one archived call (and its evidence summary); returns the attempt id.
+    Recording a call again (after a re-score) refreshes it."""
+    from roleplay.archive.calls import read_call
+
+    call = read_call(call_dir)
+    raw = {**call.raw, "call_id": call.call_id, "trainee": call.trainee or call.raw.get("trainee")}
+    if store is None:
+        with open_store(db_url) as own:
+            return _record(own, raw, call.scorecard, call)
+    return _record(store, raw, call.scorecard, call)
+
+
+def _record(store: Store, raw: dict[str, Any], card: dict[str, Any] | None, call: Any) -> int:
+    attempt_id = store.record_attempt(raw)
+    summary = summarise(card, call.scenario) if card else CallSummary()
+    with store.write() as conn:
+        _meta.create_all(conn, checkfirst=True)
+        conn.execute(summaries.delete().where(summaries.c.call_id == call.call_id))
+        conn.execute(summaries.insert().values(call_id=call.call_id,
+                                               summary=json.dumps(summary.to_json(), ensure_ascii=False)))
+    return attempt_id
+
+
+def load_records(store: Store, trainee: str | None = None, language: str | None = None) -> list[CallRecord]:
+    """Every attempt (of one trainee, in one language) as a CallRecord, oldest first."""
+    items: dict[str, list[ItemMark]] = defaultdict(list)
+    for i in store.item_scores(trainee=trainee):
+        items[i.call_id].append(ItemMark(i.item_id, i.points, i.max_points, i.passed))
+    with store.write() as conn:   # write: the summaries table may not exist yet
+        _meta.create_all(conn, checkfirst=True)
+        found = {r.call_id: CallSummary.from_json(json.loads(r.summary))
+                 for r in conn.execute(select(summaries))}
+    return [CallRecord(a.call_id, a.trainee, a.scenario_id, a.language, a.stage, a.started_at.isoformat(),
+                       a.score if a.status == "scored" else None, bool(a.passed), tuple(items[a.call_id]),
+                       found.get(a.call_id, CallSummary()))
+            for a in store.attempts(trainee) if language is None or a.language == language]
+
+
+def shipped_curricula(folder: Path | None = None) -> list[Curriculum]:
+    """Every curriculum in the library's curriculum/ folder."""
+    where = (folder or library_dir()) / "curriculum"
+    return [load_curriculum(p) for p in sorted(where.glob("*.y*ml"))] if where.is_dir() else []
+
+
+# --- the progress report --------------------------------------------------------------------
+@dataclass(frozen=True)
+class ItemTrend:
+    item: str
+    first: float        # average share of the item's points over the first N calls it applied to
+    last: float         # ... and over the last N
+    calls: int
+
+
+@dataclass(frozen=True)
+class CurriculumProgress:
+    curriculum: Curriculum
+    levels: tuple[LevelStatus, ...]
+    badges: tuple[BadgeProgress, ...]
+    tier: Tier | None
+    retraining: tuple[Retraining, ...]
+
+    @property
+    def levels_passed(self) -> int:
+        return sum(s.status == "passed" for s in self.levels)
+
+
+@dataclass(frozen=True)
+class Progress:
+    trainee: str
+    attempts: int
+    scored: int
+    passed: int
+    average: float | None
+    curricula: tuple[CurriculumProgress, ...]
+    trends: tuple[ItemTrend, ...]
+    weakest: tuple[tuple[str, float], ...]
+
+
+def item_trends(records: Sequence[CallRecord], window: int = 3) -> list[ItemTrend]:
+    ratios: dict[str, list[float]] = defaultdict(list)
+    for r in sorted(records, key=lambda r: r.started_at):
+        for mark in r.items if r.scored else ():
+            if mark.ratio is not None:
+                ratios[mark.id].append(mark.ratio)
+    return [ItemTrend(item, mean(v[:window]), mean(v[-window:]), len(v)) for item, v in ratios.items()]
+
+
+def weakest_skills(records: Sequence[CallRecord], n: int = 3) -> list[tuple[str, float]]:
+    """The items with the lowest average share of points (only where they applied)."""
+    ratios: dict[str, list[float]] = defaultdict(list)
+    for r in records:
+        for mark in r.items if r.scored else ():
+            if mark.ratio is not None:
+                ratios[mark.id].append(mark.ratio)
+    averages = sorted(((mean(v), item) for item, v in ratios.items()))
+    return [(item, avg) for avg, item in averages[:n] if avg < 1.0]
+
+
+def curriculum_progress(curriculum: Curriculum, records: Sequence[CallRecord]) -> CurriculumProgress:
+    mine = [r for r in records if r.language in ("", curriculum.language)]
+    return CurriculumProgress(curriculum, tuple(level_status(curriculum, mine)),
+                              tuple(badge_progress(curriculum.badges, mine)), tier(curriculum, mine),
+                              tuple(retraining_due(curriculum, mine)))
+
+
+def build_progress(trainee: str, records: Sequence[CallRecord], curricula: Sequence[Curriculum],
+                   window: int = 3) -> Progress:
+    scored = [r.score for r in records if r.score is not None]
+    languages = {r.language for r in records}
+    return Progress(
+        trainee, len(records), len(scored), sum(r.passed for r in records),
+        round(mean(scored), 1) if scored else None,
+        tuple(curriculum_progress(c, records) for c in curricula if c.language in languages),
+        tuple(item_trends(records, window)), tuple(weakest_skills(records)))
+
+
+def trainee_progress(trainee: str, db_url: str | None = None, curriculum: Path | None = None,
+                     window: int = 3) -> Progress:
+    with open_store(db_url) as store:
+        records = load_records(store, trainee)
+        if not records:
+            known = store.trainees()
+            raise RoleplayError(f"no attempts by trainee '{trainee}' in {store.url}"
+                                f"{did_you_mean(trainee, known)}; `roleplay leaderboard` lists trainees")
+    curricula = [load_curriculum(curriculum)] if curriculum else shipped_curricula()
+    return build_progress(trainee, records, curricula, window)
+
+
+def progress_json(p: Progress) -> dict[str, Any]:
+    return {
+        "trainee": p.trainee, "attempts": p.attempts, "scored": p.scored, "passed": p.passed,
+        "average_score": p.average,
+        "curricula": [{
+            "id": c.curriculum.id, "language": c.curriculum.language, "tier": c.tier,
+            "certificate": c.curriculum.certification.get(c.tier or "", None),
+            "levels": [{"id": s.level.id, "title": s.level.title, "tier": s.level.tier, "status": s.status,
+                        "pass_mark": s.level.pass_mark, "best": s.best, "passed_scenarios": list(s.passed_scenarios)}
+                       for s in c.levels],
+            "badges": [{"id": b.badge.id, "title": b.badge.title, "earned": b.earned, "have": b.have, "need": b.need}
+                       for b in c.badges],
+            "retraining": [{"scenario": r.scenario_id, "call_id": r.call_id, "level": r.level,
+                            "scenarios": list(r.scenarios), "categories": list(r.categories),
+                            "facts": list(r.facts), "failed_items": list(r.failed_items),
+                            "drills": r.drills(c.curriculum.language)} for r in c.retraining],
+        } for c in p.curricula],
+        "trends": [{"item": t.item, "first": round(t.first, 3), "last": round(t.last, 3), "calls": t.calls}
+                   for t in p.trends],
+        "weakest": [{"item": item, "average": round(avg, 3)} for item, avg in p.weakest],
+    }
+
+
+MARKS = {"passed": "[x]", "unlocked": "[ ]", "locked": "[-]"}
+
+
+def render_progress(p: Progress, window: int = 3) -> str:
+    avg = "-" if p.average is None else f"{p.average:g}"
+    out = [f"{p.trainee}: {p.attempts} attempt(s), {p.scored} scored, {p.passed} passed, average {avg}"]
+    for c in p.curricula:
+        cert = f"certified {c.tier}: {c.curriculum.certification.get(c.tier, c.tier)}" if c.tier else "not certified yet"
+        out += ["", f"{c.curriculum.title} ({c.curriculum.language}) - {cert}"]
+        for s in c.levels:
+            best = ", ".join(f"{sid} {'-' if b is None else f'{b:g}'}" for sid, b in s.best.items())
+            mark = f", pass {s.level.pass_mark:g}" if s.level.pass_mark is not None else ""
+            out.append(f"  {MARKS[s.status]} {s.level.id:22} {s.status:8} {s.level.tier}{mark}: {best}")
+        earned = [b.badge.title for b in c.badges if b.earned]
+        pending = [f"{b.badge.title} {b.have}/{b.need}" for b in c.badges if not b.earned]
+        out.append(f"  badges: {', '.join(earned) or 'none yet'}" + (f"  (next: {'; '.join(pending)})" if pending else ""))
+        for r in c.retraining:
+            out.append(f"  re-training due for {r.scenario_id}: practise {', '.join(r.scenarios)}"
+                       + (f"; drill {', '.join(r.categories)}" if r.categories else "")
+                       + (f"; facts {', '.join(r.facts)}" if r.facts else ""))
+            out += [f"      {cmd}" for cmd in r.drills(c.curriculum.language)]
+    if p.trends:
+        out += ["", f"trend per item (first {window} vs last {window} calls it applied to):"]
+        out += [f"  {t.item:18} {t.first:5.0%} -> {t.last:5.0%}  ({(t.last - t.first) * 100:+.0f})" for t in p.trends]
+    if p.weakest:
+        out.append("weakest skills: " + ", ".join(f"{item} {avg:.0%}" for item, avg in p.weakest))
+    return "\n".join(out) + "\n"
+
+
+# --- leaderboard ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Standing:
+    rank: int
+    trainee: str
+    levels_passed: int
+    average: float | None
+    badges: int
+    attempts: int
+
+
+def rank(records: Sequence[CallRecord], curricula: Sequence[Curriculum]) -> list[Standing]:
+    """Trainees by levels passed, then average score, then badges."""
+    by_trainee: dict[str, list[CallRecord]] = defaultdict(list)
+    for r in records:
+        by_trainee[r.trainee].append(r)
+    rows = []
+    for trainee, mine in by_trainee.items():
+        p = build_progress(trainee, mine, curricula)
+        badges = sum(b.earned for c in p.curricula for b in c.badges)
+        rows.append((trainee, sum(c.levels_passed for c in p.curricula), p.average, badges, len(mine)))
+    rows.sort(key=lambda r: (-r[1], -(r[2] or 0.0), -r[3], r[0]))
+    return [Standing(i, *row) for i, row in enumerate(rows, start=1)]
+
+
+def leaderboard(db_url: str | None = None, language: str | None = None,
+                curriculum: Path | None = None) -> list[Standing]:
+    with open_store(db_url) as store:
+        records = load_records(store, language=language)
+    curricula = [load_curriculum(curriculum)] if curriculum else shipped_curricula()
+    return rank(records, [c for c in curricula if language in (None, c.language)])
+
+
+def render_leaderboard(rows: Sequence[Standing]) -> str:
+    if not rows:
+        return "no attempts recorded yet\n"
+    out = [f"{'#':>3}  {'trainee':20} {'levels':>6} {'average':>7} {'badges':>6} {'calls':>5}"]
+    for s in rows:
+        avg = "-" if s.average is None else f"{s.average:g}"
+        out.append(f"{s.rank:>3}  {s.trainee:20} {s.levels_passed:>6} {avg:>7} {s.badges:>6} {s.attempts:>5}")
+    return "\n".join(out) + "\n"

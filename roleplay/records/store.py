@@ -1,0 +1,384 @@
+"""The records database: trainees, attempts, item scores and QA reviews.
+
+SQLAlchemy Core keeps one code path for the embedded SQLite file (the default; several
+stations may share it) and PostgreSQL (a URL, when a centre outgrows one machine).
+Automatic item scores are never changed by a review: reviews sit beside them.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Self
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    select,
+    text,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from roleplay.model.errors import RoleplayError
+
+DEFAULT_URL = "sqlite:///~/.local/share/roleplay/records.db"
+
+metadata = MetaData()
+
+trainees = Table(
+    "trainees", metadata,
+    Column("id", String(200), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+attempts = Table(
+    "attempts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("call_id", String(200), nullable=False, unique=True),
+    Column("trainee_id", String(200), ForeignKey("trainees.id"), nullable=False, index=True),
+    Column("scenario_id", String(200), nullable=False, index=True),
+    Column("scenario_version", String(100), nullable=False, default=""),
+    Column("scenario_title", Text, nullable=False, default=""),
+    Column("language", String(10), nullable=False, default=""),
+    Column("stage", String(20), nullable=False, default=""),
+    Column("level", Integer),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("duration_s", Float, nullable=False, default=0.0),
+    Column("status", String(20), nullable=False),          # scored | not_scored
+    Column("score", Float),                                 # 0-100; null when not scored
+    Column("passed", Boolean),
+    Column("pass_mark", Float),
+)
+
+item_scores = Table(
+    "item_scores", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("attempt_id", Integer, ForeignKey("attempts.id", ondelete="CASCADE"), nullable=False),
+    Column("item_id", String(200), nullable=False),
+    Column("kind", String(50), nullable=False, default=""),
+    Column("points", Float, nullable=False),
+    Column("max_points", Float, nullable=False),
+    Column("passed", Boolean, nullable=False),
+    UniqueConstraint("attempt_id", "item_id"),
+)
+
+reviews = Table(
+    "reviews", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("attempt_id", Integer, ForeignKey("attempts.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("item_id", String(200), nullable=False),
+    Column("reviewer", String(200), nullable=False),
+    Column("points", Float),                                # the override; null = comment only
+    Column("comment", Text, nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    id: int
+    call_id: str
+    trainee: str
+    scenario_id: str
+    scenario_version: str
+    scenario_title: str
+    language: str
+    stage: str
+    level: int | None
+    started_at: datetime
+    duration_s: float
+    status: str
+    score: float | None
+    passed: bool | None
+    pass_mark: float | None
+
+
+@dataclass(frozen=True)
+class ItemScore:
+    call_id: str
+    item_id: str
+    kind: str
+    points: float
+    max_points: float
+    passed: bool
+
+
+@dataclass(frozen=True)
+class Review:
+    id: int
+    call_id: str
+    item_id: str
+    reviewer: str
+    points: float | None
+    comment: str
+    created_at: datetime
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything we store is UTC.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _parse_time(value: Any) -> datetime:
+    if isinstance(value, str) and value:
+        try:
+            return _utc(datetime.fromisoformat(value))
+        except ValueError:
+            pass
+    return datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _duration_s(call: dict[str, Any]) -> float:
+    if isinstance(call.get("duration_s"), int | float):
+        return float(call["duration_s"])
+    times = [e.get("t_ms", 0) for e in call.get("timeline") or [] if isinstance(e, dict)]
+    return max(times, default=0) / 1000
+
+
+def _obj(call: dict[str, Any], key: str) -> dict[str, Any]:
+    value = call.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _attempt_row(call: dict[str, Any]) -> dict[str, Any]:
+    scenario = _obj(call, "scenario")
+    card = _obj(call, "scorecard") if call.get("scorecard") is not None else None
+    scored = card is not None and isinstance(card.get("score"), int | float)
+    return {
+        "call_id": str(call["call_id"]), "trainee_id": str(call.get("trainee") or "unknown"),
+        "scenario_id": str(scenario.get("id", "")),
+        "scenario_version": str(scenario.get("version", "")),
+        "scenario_title": str(scenario.get("title", "")),
+        "language": str(scenario.get("language", "")), "stage": str(scenario.get("stage", "")),
+        "level": scenario.get("level"), "started_at": _parse_time(call.get("started_at")),
+        "duration_s": _duration_s(call), "status": "scored" if scored else "not_scored",
+        "score": float(card["score"]) if scored and card else None,
+        "passed": bool(card.get("passed")) if scored and card else None,
+        "pass_mark": (card or {}).get("pass_mark", scenario.get("pass_mark")),
+    }
+
+
+def _item_rows(call: dict[str, Any], attempt_id: int) -> list[dict[str, Any]]:
+    card = _obj(call, "scorecard")
+    return [
+        {"attempt_id": attempt_id, "item_id": str(item["id"]), "kind": str(item.get("kind", "")),
+         "points": float(item.get("points", 0)), "max_points": float(item.get("max_points", 0)),
+         "passed": bool(item.get("passed"))}
+        for item in card.get("items") or [] if isinstance(item, dict) and "id" in item
+    ]
+
+
+def _insert_ignore(conn: Connection, table: Table, row: dict[str, Any]) -> None:
+    """INSERT that is a no-op when the row's unique key already exists (no race window)."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(dialect.insert(table).values(**row).on_conflict_do_nothing())
+
+
+class Store:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.url = engine.url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A write transaction; on SQLite it takes the write lock up front (BEGIN IMMEDIATE)
+        so concurrent stations queue on busy_timeout instead of failing with 'locked'."""
+        try:
+            with (self.engine.connect().execution_options(roleplay_write=True) as conn,
+                  conn.begin()):
+                yield conn
+        except OperationalError as error:
+            raise RoleplayError(f"{self.url}: database error: {_first_line(error)}") from None
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except OperationalError as error:
+            raise RoleplayError(f"{self.url}: database error: {_first_line(error)}") from None
+
+    def create_schema(self) -> None:
+        with self.write() as conn:
+            if conn.dialect.name == "postgresql":
+                # Stations opening a fresh database at once would race on CREATE TABLE.
+                conn.execute(text("SELECT pg_advisory_xact_lock(7301)"))
+            metadata.create_all(conn, checkfirst=True)
+
+    def record_attempt(self, call_json: dict[str, Any]) -> int:
+        """Record (or refresh, after a re-score) one archived call; returns the attempt id.
+        Recording the same call again leaves one attempt with the newest scores."""
+        if not call_json.get("call_id"):
+            raise RoleplayError("call record has no call_id; is it a call.json from the archive?")
+        row = _attempt_row(call_json)
+        with self.write() as conn:
+            _insert_ignore(conn, trainees, {"id": row["trainee_id"], "created_at": datetime.now(UTC)})
+            _insert_ignore(conn, attempts, row)
+            attempt_id = conn.execute(
+                select(attempts.c.id).where(attempts.c.call_id == row["call_id"])).scalar_one()
+            conn.execute(attempts.update().where(attempts.c.id == attempt_id).values(**row))
+            conn.execute(item_scores.delete().where(item_scores.c.attempt_id == attempt_id))
+            items = _item_rows(call_json, attempt_id)
+            if items:
+                conn.execute(item_scores.insert(), items)
+        return int(attempt_id)
+
+    def attempts(self, trainee: str | None = None, scenario_id: str | None = None) -> list[Attempt]:
+        query = select(attempts).order_by(attempts.c.started_at, attempts.c.id)
+        if trainee is not None:
+            query = query.where(attempts.c.trainee_id == trainee)
+        if scenario_id is not None:
+            query = query.where(attempts.c.scenario_id == scenario_id)
+        with self.read() as conn:
+            return [_attempt(r) for r in conn.execute(query).mappings()]
+
+    def attempt(self, call_id: str) -> Attempt:
+        with self.read() as conn:
+            row = conn.execute(select(attempts).where(attempts.c.call_id == call_id)).mappings().first()
+        if row is None:
+            raise RoleplayError(f"{call_id}: no such call in {self.url}; record it first")
+        return _attempt(row)
+
+    def trainees(self) -> list[str]:
+        with self.read() as conn:
+            return list(conn.execute(select(trainees.c.id).order_by(trainees.c.id)).scalars())
+
+    def item_scores(self, call_id: str | None = None, trainee: str | None = None) -> list[ItemScore]:
+        query = (select(attempts.c.call_id, item_scores)
+                 .join(attempts, attempts.c.id == item_scores.c.attempt_id)
+                 .order_by(attempts.c.started_at, attempts.c.id, item_scores.c.id))
+        if call_id is not None:
+            query = query.where(attempts.c.call_id == call_id)
+        if trainee is not None:
+            query = query.where(attempts.c.trainee_id == trainee)
+        with self.read() as conn:
+            return [ItemScore(r["call_id"], r["item_id"], r["kind"], r["points"], r["max_points"],
+                              bool(r["passed"])) for r in conn.execute(query).mappings()]
+
+    def add_review(self, call_id: str, item_id: str, reviewer: str, points: float | None,
+                   comment: str = "", at: datetime | None = None) -> Review:
+        attempt_id = self.attempt(call_id).id
+        created = _utc(at or datetime.now(UTC))
+        with self.write() as conn:
+            review_id = conn.execute(reviews.insert().values(
+                attempt_id=attempt_id, item_id=item_id, reviewer=reviewer, points=points,
+                comment=comment, created_at=created)).inserted_primary_key
+        return Review(int(review_id[0]) if review_id else 0, call_id, item_id, reviewer, points, comment, created)
+
+    def reviews(self, call_id: str | None = None, reviewer: str | None = None) -> list[Review]:
+        query = (select(attempts.c.call_id, reviews)
+                 .join(attempts, attempts.c.id == reviews.c.attempt_id)
+                 .order_by(reviews.c.created_at, reviews.c.id))
+        if call_id is not None:
+            query = query.where(attempts.c.call_id == call_id)
+        if reviewer is not None:
+            query = query.where(reviews.c.reviewer == reviewer)
+        with self.read() as conn:
+            return [Review(r["id"], r["call_id"], r["item_id"], r["reviewer"], r["points"],
+                           r["comment"], _utc(r["created_at"])) for r in conn.execute(query).mappings()]
+
+
+def _attempt(r: Any) -> Attempt:
+    return Attempt(
+        id=r["id"], call_id=r["call_id"], trainee=r["trainee_id"], scenario_id=r["scenario_id"],
+        scenario_version=r["scenario_version"], scenario_title=r["scenario_title"],
+        language=r["language"], stage=r["stage"], level=r["level"],
+        started_at=_utc(r["started_at"]), duration_s=r["duration_s"], status=r["status"],
+        score=r["score"], passed=None if r["passed"] is None else bool(r["passed"]),
+        pass_mark=r["pass_mark"])
+
+
+def _first_line(error: Exception) -> str:
+    return str(getattr(error, "orig", error)).strip().splitlines()[0]
+
+
+def _sqlite_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        path = Path(database).expanduser()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        parsed = parsed.set(database=str(path))
+    engine = create_engine(parsed)
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below issue BEGIN itself (pysqlite would defer it).
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA busy_timeout = 30000")  # wait for another station's write
+        _switch_to_wal(cursor)                         # readers never block the writer
+        cursor.execute("PRAGMA synchronous = NORMAL")  # durable enough in WAL, much faster
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn: Connection) -> None:
+        # A deferred transaction that later writes can hit SQLITE_BUSY without waiting.
+        immediate = conn.get_execution_options().get("roleplay_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def open_store(url: str | None = None) -> Store:
+    """The records database at `url`, else $ROLEPLAY_DB, else the per-user SQLite file."""
+    url = url or os.environ.get("ROLEPLAY_DB") or DEFAULT_URL
+    try:
+        if make_url(url).get_backend_name() == "sqlite":
+            engine = _sqlite_engine(url)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+    except ArgumentError:
+        raise RoleplayError(f"{url}: not a database URL (sqlite:///PATH or "
+                            "postgresql+psycopg://USER@HOST/DB)") from None
+    except ModuleNotFoundError as error:
+        raise RoleplayError(f"{url}: database driver {error.name} is missing; "
+                            "pip install 'roleplay[postgres]'") from None
+    except OSError as error:
+        raise RoleplayError(f"{url}: cannot create the database folder ({error.strerror})") from None
+    store = Store(engine)
+    store.create_schema()
+    return store
+
+
+def _switch_to_wal(cursor: Any) -> None:
+    """Switching a new file to WAL needs a moment alone with it; SQLite answers 'locked' at
+    once rather than waiting on busy_timeout, so stations opening together retry."""
+    for attempt in range(100):
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError:
+            if attempt == 99:
+                raise
+            time.sleep(0.05)

@@ -1,0 +1,236 @@
+"""`roleplay drill`: one courtesy phrase category, drilled until it comes without thinking.
+
+Each round the customer says one short line (roleplay/drill_prompts.yaml) and the trainee
+answers; the round is right when the answer holds a phrase of the category, no forbidden
+phrase, and started within the time limit. The drill stops once the trainee is fluent
+(`fluent` right answers in a row) or the rounds run out. The answer source is a small
+Protocol: typed lines from stdin (`--typed`, scriptable like `roleplay run --typed`), or
+speech on the headset (audio/drill_voice.py: the TTS customer says the line, the answer time
+runs from the end of the line to the trainee's speech onset, Vosk gives the words).
+"""
+
+from __future__ import annotations
+
+import random
+from importlib import resources
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from statistics import mean
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
+
+import yaml
+
+from phrasebank import Phrasebank, load_phrasebank
+from roleplay.model.clock import Clock, SystemClock
+from roleplay.training.curriculum import DRILLABLE
+from roleplay.model.errors import RoleplayError
+from scoring.phrases import find_phrases
+
+if TYPE_CHECKING:
+    from roleplay.training.drill_voice import HeadsetSetup
+
+PROMPTS = resources.files("roleplay.training") / "drill_prompts.yaml"  # package data
+
+
+@cache
+def drill_prompts(language: str, category: str) -> tuple[str, ...]:
+    raw = yaml.safe_load(PROMPTS.read_text(encoding="utf-8")) or {}
+    lines = (raw.get(language) or {}).get(category) or []
+    if not lines:
+        have = ", ".join(sorted(raw.get(language) or {})) or "none"
+        raise RoleplayError(f"{PROMPTS}: no drill lines for {category} in {language!r}; categories there: {have}")
+    return tuple(str(line) for line in lines)
+
+
+@dataclass(frozen=True)
+class DrillRound:
+    index: int
+    prompt: str
+    answer: str
+    elapsed_ms: int
+    phrase: str | None                 # the phrase of the category that was found
+    forbidden: tuple[str, ...]         # forbidden phrases said
+    limit_ms: int
+
+    @property
+    def in_time(self) -> bool:
+        return self.elapsed_ms <= self.limit_ms
+
+    @property
+    def correct(self) -> bool:
+        return self.phrase is not None and not self.forbidden and self.in_time
+
+    def verdict(self) -> str:
+        if self.correct:
+            return f"right: \"{self.phrase}\" in {self.elapsed_ms / 1000:.1f} s"
+        if not self.answer:
+            return "wrong: no answer"
+        why = []
+        if self.phrase is None:
+            why.append("no phrase of the category")
+        if self.forbidden:
+            why.append("forbidden: " + ", ".join(f"\"{f}\"" for f in self.forbidden))
+        if not self.in_time:
+            why.append(f"too slow ({self.elapsed_ms / 1000:.1f} s, limit {self.limit_ms / 1000:g} s)")
+        return "wrong: " + "; ".join(why)
+
+
+@dataclass(frozen=True)
+class DrillResult:
+    category: str
+    language: str
+    rounds: tuple[DrillRound, ...]
+    fluent_after: int                  # right answers in a row that count as fluent
+    examples: tuple[str, ...]          # phrases of the category, to show on a miss
+    mode: str = "typed"                # how the answers came: "typed" or "spoken"
+
+    @property
+    def correct(self) -> int:
+        return sum(r.correct for r in self.rounds)
+
+    @property
+    def best_streak(self) -> int:
+        best = run = 0
+        for r in self.rounds:
+            run = run + 1 if r.correct else 0
+            best = max(best, run)
+        return best
+
+    @property
+    def fluent(self) -> bool:
+        return self.best_streak >= self.fluent_after
+
+    def to_json(self) -> dict[str, Any]:
+        answered = [r.elapsed_ms for r in self.rounds if r.answer]
+        return {
+            "category": self.category, "language": self.language, "mode": self.mode, "fluent": self.fluent,
+            "fluent_after": self.fluent_after, "rounds": len(self.rounds), "correct": self.correct,
+            "best_streak": self.best_streak,
+            "mean_answer_s": round(mean(answered) / 1000, 2) if answered else None,
+            "items": [{"prompt": r.prompt, "answer": r.answer, "elapsed_s": r.elapsed_ms / 1000,
+                       "phrase": r.phrase, "forbidden": list(r.forbidden), "in_time": r.in_time,
+                       "correct": r.correct} for r in self.rounds],
+        }
+
+
+class AnswerSource(Protocol):
+    def ask(self, prompt: str) -> tuple[str, int] | None:
+        """Say `prompt`; the trainee's answer and how long it took to start (ms); None: no more."""
+        ...
+
+
+class TypedSource:
+    """Prints the customer's line and reads one typed line; the time runs from the print."""
+
+    mode = "typed"
+
+    def __init__(self, stream: TextIO, out: TextIO, clock: Clock) -> None:
+        self.stream = stream
+        self.out = out
+        self.clock = clock
+        self.interactive = stream.isatty()
+
+    def ask(self, prompt: str) -> tuple[str, int] | None:
+        print(f"\ncustomer: {prompt}", file=self.out, flush=True)
+        if self.interactive:
+            print("you> ", end="", file=self.out, flush=True)
+        start = self.clock.now_ms()
+        line = self.stream.readline()
+        if not line:
+            return None
+        text = line.strip()
+        if not self.interactive:
+            print(f"you> {text}", file=self.out, flush=True)
+        return text, self.clock.now_ms() - start
+
+
+def judge(index: int, prompt: str, answer: str, elapsed_ms: int, category: str, bank: Phrasebank,
+          limit_ms: int) -> DrillRound:
+    found = {m.category: m for m in find_phrases(answer, bank, (category, "forbidden"))} if answer else {}
+    hit = found.get(category)
+    bad = (found["forbidden"].text,) if "forbidden" in found else ()
+    return DrillRound(index, prompt, answer, elapsed_ms, hit.text if hit else None, bad, limit_ms)
+
+
+def run_drill(
+    category: str, language: str, source: AnswerSource, rounds: int = 20, limit_s: float = 5.0,
+    fluent_after: int = 5, seed: int | None = None,
+    on_round: Callable[[DrillRound], None] | None = None, bank: Phrasebank | None = None,
+) -> DrillResult:
+    if category not in DRILLABLE:
+        raise RoleplayError(f"no drill for '{category}'; choose one of: {', '.join(DRILLABLE)}")
+    bank = bank or load_phrasebank(language)
+    prompts = list(drill_prompts(language, category))
+    order = random.Random(seed)
+    done: list[DrillRound] = []
+    streak = 0
+    deck: list[str] = []
+    while len(done) < rounds and streak < fluent_after:
+        if not deck:                    # every line once before any repeats
+            deck = order.sample(prompts, len(prompts))
+        prompt = deck.pop()
+        reply = source.ask(prompt)
+        if reply is None:
+            break
+        result = judge(len(done) + 1, prompt, reply[0], reply[1], category, bank, int(limit_s * 1000))
+        done.append(result)
+        streak = streak + 1 if result.correct else 0
+        if on_round:
+            on_round(result)
+    examples = tuple(p for p in bank.categories.get(category, ()) if "*" not in p)[:3]
+    mode = str(getattr(source, "mode", "typed"))
+    return DrillResult(category, language, tuple(done), fluent_after, examples, mode)
+
+
+def render_summary(result: DrillResult) -> str:
+    r = result.to_json()
+    mean_s = "-" if r["mean_answer_s"] is None else f"{r['mean_answer_s']:g} s"
+    lines = [(f"\n{result.category} ({result.language}): {result.correct} of {len(result.rounds)} right, "
+              f"best streak {result.best_streak}, mean answer time {mean_s}"),
+             "fluent" if result.fluent else f"not fluent yet: {result.fluent_after} right in a row needed"]
+    if not result.fluent and result.examples:
+        lines.append("try phrases like: " + ", ".join(f"\"{p}\"" for p in result.examples))
+    return "\n".join(lines) + "\n"
+
+
+def drill_command(category: str, language: str, rounds: int, limit_s: float, fluent_after: int,
+                  seed: int | None, as_json: bool, stream: TextIO | None = None,
+                  out: TextIO | None = None, headset: HeadsetSetup | None = None) -> int:
+    """Typed answers from `stream`, or spoken ones on the headset when `headset` is given.
+    Exit 0 when the trainee reached fluency, 1 when the rounds ran out first."""
+    import json
+
+    out = out or sys.stdout
+    view = sys.stderr if as_json else out
+    bank = load_phrasebank(language)  # before a microphone opens: its stream is the drill's clock
+    source: AnswerSource
+    if headset is None:
+        source = TypedSource(stream or sys.stdin, view, SystemClock())
+        how = "answer each line"
+    else:
+        from roleplay.training.drill_voice import open_headset_source
+
+        # Opens and checks everything (microphone, model, voice) before the first round.
+        source = open_headset_source(language, drill_prompts(language, category), round(limit_s * 1000),
+                                     headset, view)
+        how = "answer each line out loud after the customer"
+    print(f"drill: {category} ({language}); {how}, {limit_s:g} s to start, "
+          f"{fluent_after} right in a row to finish", file=view, flush=True)
+
+    def show(r: DrillRound) -> None:
+        print(f"  {r.verdict()}", file=view, flush=True)
+
+    try:
+        result = run_drill(category, language, source, rounds, limit_s, fluent_after, seed, show, bank)
+    finally:
+        close = getattr(source, "close", None)
+        if close:
+            close()
+    if as_json:
+        print(json.dumps(result.to_json(), ensure_ascii=False), file=out)
+    else:
+        print(render_summary(result), end="", file=out)
+    return 0 if result.fluent else 1
