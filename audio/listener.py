@@ -8,12 +8,23 @@ latencies do not depend on when the recogniser finishes.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol, TextIO
+from typing import Protocol, TextIO
 
 from audio.asr import Recognizer, Transcript
 from roleplay.model.clock import Clock
 from roleplay.model.errors import ModelError
-from roleplay.model.events import Event, EventKind, Timeline
+from roleplay.model.events import (
+    AsrError,
+    AsrFinal,
+    AsrPartial,
+    Event,
+    SpokenWord,
+    TalkOver,
+    Timeline,
+    TraineeSilent,
+    TraineeSpeechEnded,
+    TraineeSpeechStarted,
+)
 from roleplay.model.ports import Answer, Line, record_silence
 from roleplay.model.scenario import Node
 
@@ -33,9 +44,9 @@ class PartialPrinter:
     def __call__(self, event: Event) -> None:
         if not self.live:
             return
-        if event.kind is EventKind.ASR_PARTIAL:
-            print(f"\r  … {event.data['text'][-70:]:70}", end="", file=self.view, flush=True)
-        elif event.kind in (EventKind.ASR_FINAL, EventKind.TRAINEE_SILENT, EventKind.ASR_ERROR):
+        if isinstance(event.payload, AsrPartial):
+            print(f"\r  … {event.payload.text[-70:]:70}", end="", file=self.view, flush=True)
+        elif isinstance(event.payload, AsrFinal | TraineeSilent | AsrError):
             print("\r" + " " * 76 + "\r", end="", file=self.view, flush=True)
 
 
@@ -112,12 +123,12 @@ class Listener:
                 at = turn_origin + event.t_ms
                 if event.kind == "onset" and onset is None:
                     onset = at
-                    self.timeline.append(at, EventKind.TRAINEE_SPEECH_STARTED, node=node.id)
+                    self.timeline.append(at, TraineeSpeechStarted(node=node.id))
                     if line and not line.ended and at < line.end_ms:
                         # Speech that began before the line (the rest of an answer cut at a
                         # pause, heard late by a lagging recogniser) overlaps from the line's start.
                         over = max(at, line.start_ms)
-                        self.timeline.append(over, EventKind.TALK_OVER, node=node.id, overlap_ms=line.end_ms - over)
+                        self.timeline.append(over, TalkOver(node=node.id, overlap_ms=line.end_ms - over))
                         if self.barge_in:
                             self.barge_in()
                             line.finish(over, cut=True)
@@ -125,7 +136,7 @@ class Listener:
                     offset = at
             if update.partial and update.partial != partial and onset is not None:
                 partial = update.partial
-                self.timeline.append(now, EventKind.ASR_PARTIAL, node=node.id, text=partial)
+                self.timeline.append(now, AsrPartial(node=node.id, text=partial))
             if onset is not None and (update.endpoint or now - onset > MAX_UTTERANCE_MS):
                 return self._final(node, turn_origin, onset, offset or now, now)
             if onset is None and now >= after_ms + timeout_ms:
@@ -135,21 +146,21 @@ class Listener:
 
     def _final(self, node: Node, turn_origin: int, onset: int, offset: int, now: int) -> Answer:
         # Logged before the recogniser's flush so the turn gap can be measured from here.
-        self.timeline.append(offset, EventKind.TRAINEE_SPEECH_ENDED, node=node.id, endpoint_ms=now)
+        self.timeline.append(offset, TraineeSpeechEnded(node=node.id, endpoint_ms=now))
         try:
             transcript: Transcript = self.recognizer.final()
         except (ModelError, RuntimeError) as error:
             return self._failed(node, now, str(error))
-        words: tuple[dict[str, Any], ...] = tuple(
-            {"word": w.word, "start_ms": turn_origin + round(w.start_s * 1000),
-             "end_ms": turn_origin + round(w.end_s * 1000), "conf": round(w.conf, 3)}
+        words = tuple(
+            SpokenWord(w.word, turn_origin + round(w.start_s * 1000),
+                       turn_origin + round(w.end_s * 1000), round(w.conf, 3))
             for w in transcript.words
         )
-        self.timeline.append(now, EventKind.ASR_FINAL, node=node.id, text=transcript.text, words=list(words))
+        self.timeline.append(now, AsrFinal(node=node.id, text=transcript.text, words=words))
         return Answer(transcript.text, onset, offset, words)
 
     def _failed(self, node: Node, now: int, message: str) -> Answer:
-        self.timeline.append(now, EventKind.ASR_ERROR, node=node.id, message=message)
+        self.timeline.append(now, AsrError(node=node.id, message=message))
         return Answer("", error=message)
 
     def close(self) -> None:

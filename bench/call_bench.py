@@ -22,10 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from roleplay.authoring.answers import AnswerStep
-from roleplay.model.clock import VirtualClock
-from roleplay.model.events import Event, EventKind, Timeline
 from roleplay.authoring.library import open_scenario
 from roleplay.frontends.simulate import NullStream
+from roleplay.model.clock import VirtualClock
+from roleplay.model.events import Event, EventKind, Timeline, TraineeSpeechEnded
 from tests.speechgen import add_noise, telephone_band
 
 ANSWERS = [
@@ -51,9 +51,9 @@ class TurnGapProbe:
         self.gaps_ms: list[float] = []
 
     def __call__(self, event: Event) -> None:
-        if event.kind is EventKind.TRAINEE_SPEECH_ENDED and "endpoint_ms" in event.data:
+        if isinstance(event.payload, TraineeSpeechEnded) and event.payload.endpoint_ms is not None:
             self.endpoint_wall = time.perf_counter()
-            self.endpoint_wait_ms = event.data["endpoint_ms"] - event.t_ms
+            self.endpoint_wait_ms = event.payload.endpoint_ms - event.t_ms
         elif event.kind is EventKind.CUSTOMER_LINE_STARTED and self.endpoint_wall is not None:
             processing = (time.perf_counter() - self.endpoint_wall) * 1000
             self.gaps_ms.append(self.endpoint_wait_ms + processing)
@@ -62,8 +62,8 @@ class TurnGapProbe:
 
 def one_call(asr: str, model: Path, seed: int, probe: TurnGapProbe | None = None) -> list[float]:
     """|measured - true| onset in ms for every answered turn of one noisy phone call."""
-    from roleplay.frontends.spoken import simulate_speech_call
     from audio.tts import EspeakSynth
+    from roleplay.frontends.spoken import simulate_speech_call
 
     rng = random.Random(seed)
     steps = [AnswerStep(delay_s=round(rng.uniform(0.3, 3.0), 2), say=text) for text in ANSWERS]
@@ -103,8 +103,8 @@ def first_word_ms() -> tuple[float, float]:
     from audio.playback import NullSink
     from audio.tts import EspeakSynth
     from phrasebank import load_phrasebank
-    from roleplay.model.clock import SystemClock
     from roleplay.engine.call import Call
+    from roleplay.model.clock import SystemClock
 
     results = []
     with tempfile.TemporaryDirectory() as cache:

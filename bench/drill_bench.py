@@ -24,10 +24,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from audio.asr import open_recognizer
-from roleplay.training.drill_voice import simulated_spoken_source
 from audio.tts import EspeakSynth
 from roleplay.authoring.answers import AnswerStep
 from roleplay.training.drill import DrillResult, run_drill
+from roleplay.training.drill_voice import simulated_spoken_source
 from tests.speechgen import add_noise, telephone_band
 
 RIGHT = ["Please hold.", "One moment please.", "Let me check that for you.", "Just a moment.",

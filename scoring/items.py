@@ -70,7 +70,8 @@ def _sec(ms: int | None) -> float | None:
 
 
 def _words(turn: Turn, start: int, end: int) -> list[dict[str, Any]]:
-    return [w.to_json() for w in words_in_span(turn, start, end)]
+    return [{"word": w.word, "start": w.start_ms / 1000, "end": w.end_ms / 1000}
+            for w in words_in_span(turn, start, end)]
 
 
 def _at(turn: Turn, start: int, end: int) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from phrasebank import Phrasebank
-from roleplay.model.events import EventKind, Timeline
+from roleplay.model.events import CallStarted, Timeline
 from roleplay.model.scenario import Scenario
 from scoring import items as checks
 from scoring.items import CallFacts, Finding
@@ -122,9 +122,9 @@ def score(timeline: Timeline, scenario: Scenario, bank: Phrasebank, rubric: Rubr
 def _not_scored(timeline: Timeline, scenario: Scenario, turns: list[Turn], visits: list[Any]) -> str:
     if len(timeline) == 0:
         return "the timeline is empty: nothing was recorded"
-    started = timeline.of_kind(EventKind.CALL_STARTED)
-    if started and started[0].data.get("scenario") not in (None, scenario.id):
-        return f"the timeline is of scenario {started[0].data.get('scenario')!r}, not {scenario.id!r}"
+    started = timeline.payloads(CallStarted)
+    if started and started[0].scenario not in ("", scenario.id):
+        return f"the timeline is of scenario {started[0].scenario!r}, not {scenario.id!r}"
     errors = [(v.node, msg) for v in visits for msg in v.asr_errors]
     if errors:
         node, msg = errors[0]

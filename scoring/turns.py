@@ -15,24 +15,32 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from phrasebank import Phrasebank
-from roleplay.model.events import Event, EventKind, Timeline
+from roleplay.model.events import (
+    AsrError,
+    AsrFinal,
+    CallEnded,
+    CallStarted,
+    CustomerLineEnded,
+    CustomerLineStarted,
+    Event,
+    EventKind,
+    HoldEnded,
+    HoldStarted,
+    MoodChanged,
+    NodeEntered,
+    TalkOver,
+    Timeline,
+    TraineeSilent,
+    TraineeSpeechEnded,
+    TraineeSpeechStarted,
+)
+from roleplay.model.events import SpokenWord as Word
 from scoring.phrases import PhraseMatch, find_phrases
 
 Speaker = Literal["customer", "trainee"]
 # ASR word times are on the call clock; a first word more than this before the onset means a
 # recogniser gave times relative to the utterance, and they are shifted to the onset.
 RELATIVE_WORDS_SLACK_MS = 2000
-
-
-@dataclass(frozen=True)
-class Word:
-    word: str
-    start_ms: int
-    end_ms: int
-    conf: float = 1.0
-
-    def to_json(self) -> dict[str, Any]:
-        return {"word": self.word, "start": self.start_ms / 1000, "end": self.end_ms / 1000}
 
 
 @dataclass(frozen=True)
@@ -104,11 +112,7 @@ def sorted_events(timeline: Timeline | list[Event]) -> list[Event]:
     return sorted(timeline, key=lambda e: (e.t_ms, SAME_TIME_ORDER.get(e.kind, 99)))
 
 
-def _words(raw: list[dict[str, Any]] | None, onset_ms: int) -> tuple[Word, ...]:
-    words = tuple(
-        Word(str(w.get("word", "")), int(w.get("start_ms", 0)), int(w.get("end_ms", 0)), float(w.get("conf", 1.0)))
-        for w in raw or []
-    )
+def _words(words: tuple[Word, ...], onset_ms: int) -> tuple[Word, ...]:
     if words and words[0].start_ms < onset_ms - RELATIVE_WORDS_SLACK_MS:
         words = tuple(Word(w.word, w.start_ms + onset_ms, w.end_ms + onset_ms, w.conf) for w in words)
     return words
@@ -122,7 +126,7 @@ class _Walker:
         self.open_answer: dict[str, Any] | None = None
 
     def visit_for(self, event: Event) -> dict[str, Any]:
-        node = str(event.data.get("node", ""))
+        node = event.node
         for visit in reversed(self.visits):
             if visit["node"] == node:
                 return visit
@@ -160,62 +164,61 @@ class _Walker:
         return self.open_answer
 
     def on(self, e: Event) -> None:
-        k = e.kind
-        if k is EventKind.NODE_ENTERED:
+        p = e.payload
+        if isinstance(p, NodeEntered):
             self.flush_answer()
-            self.new_visit(str(e.data.get("node", "")), e.t_ms)
+            self.new_visit(p.node, e.t_ms)
             return
-        if k is EventKind.CALL_STARTED:
+        if isinstance(p, CallStarted):
             return
         visit = self.visit_for(e)
-        if k is EventKind.CUSTOMER_LINE_STARTED:
+        if isinstance(p, CustomerLineStarted):
             self.flush_answer()
-            mood = e.data.get("mood")
             self.open_line = {"speaker": "customer", "node": visit["node"], "visit": visit["index"],
-                              "text": str(e.data.get("text", "")), "start": e.t_ms, "end": e.t_ms,
+                              "text": p.text, "start": e.t_ms, "end": e.t_ms,
                               "words": (), "latency": None, "after_hold": False, "cut": False,
-                              "mood": float(mood) if mood is not None else None}
+                              "mood": p.mood}
             self.turns.append(self.open_line)
-        elif k is EventKind.CUSTOMER_LINE_ENDED:
+        elif isinstance(p, CustomerLineEnded):
             if self.open_line is not None and self.open_line["visit"] == visit["index"]:
                 self.open_line["end"] = max(e.t_ms, self.open_line["start"])
-                self.open_line["cut"] = bool(e.data.get("cut", False))
+                self.open_line["cut"] = p.cut
             visit["line_end"] = e.t_ms
             self._fix_first_latency(visit)
-        elif k is EventKind.TRAINEE_SPEECH_STARTED:
+        elif isinstance(p, TraineeSpeechStarted):
             self.start_answer(visit, e.t_ms)
-        elif k is EventKind.ASR_FINAL:
+        elif isinstance(p, AsrFinal):
             a = self.open_answer
             if a is None or a["has_final"] or a["visit"] != visit["index"]:
-                words = _words(e.data.get("words"), 0)
+                words = _words(p.words, 0)
                 a = self.start_answer(visit, words[0].start_ms if words else e.t_ms)
                 a["end"] = words[-1].end_ms if words else e.t_ms
-            a.update(text=str(e.data.get("text", "")).strip(), final_t=e.t_ms, has_final=True,
-                     words=_words(e.data.get("words"), a["start"]))
+            a.update(text=p.text.strip(), final_t=e.t_ms, has_final=True,
+                     words=_words(p.words, a["start"]))
             if a["end"] is not None:
                 self.flush_answer()
-        elif k is EventKind.TRAINEE_SPEECH_ENDED:
+        elif isinstance(p, TraineeSpeechEnded):
             if self.open_answer is not None:
                 self.open_answer["end"] = e.t_ms
                 if self.open_answer["has_final"]:
                     self.flush_answer()
-        elif k is EventKind.TRAINEE_SILENT:
-            visit["silent_ms"] = int(e.data.get("waited_ms", 0))
-        elif k is EventKind.ASR_ERROR:
-            visit["asr_errors"].append(str(e.data.get("message", "speech recognition failed")))
-        elif k is EventKind.TALK_OVER:
-            visit["talk_over_ms"].append(int(e.data.get("overlap_ms", 0)))
-        elif k is EventKind.HOLD_STARTED:
+        elif isinstance(p, TraineeSilent):
+            visit["silent_ms"] = p.waited_ms
+        elif isinstance(p, AsrError):
+            visit["asr_errors"].append(p.message)
+        elif isinstance(p, TalkOver):
+            visit["talk_over_ms"].append(p.overlap_ms)
+        elif isinstance(p, HoldStarted):
             visit["holds"].append([e.t_ms, None])
             visit["hold_pending"] = True
-        elif k is EventKind.HOLD_ENDED:
+        elif isinstance(p, HoldEnded):
             if visit["holds"] and visit["holds"][-1][1] is None:
                 visit["holds"][-1][1] = e.t_ms
-        elif k is EventKind.MOOD_CHANGED:
-            visit["mood_after"] = float(e.data.get("mood", 0.0))
-        elif k is EventKind.CALL_ENDED:
+        elif isinstance(p, MoodChanged):
+            visit["mood_after"] = p.mood
+        elif isinstance(p, CallEnded):
             self.flush_answer()
-            visit["outcome"] = str(e.data.get("outcome", ""))
+            visit["outcome"] = p.outcome
 
     def _fix_first_latency(self, visit: dict[str, Any]) -> None:
         """The line's end may sort after a talk-over onset: measure the first answer now."""

@@ -7,7 +7,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from roleplay.model.events import EventKind, Timeline
+from roleplay.model.events import (
+    AsrFinal,
+    AsrPartial,
+    CallEnded,
+    CallStarted,
+    CustomerLineEnded,
+    CustomerLineStarted,
+    NodeEntered,
+    SpokenWord,
+    Timeline,
+    TraineeSpeechEnded,
+    TraineeSpeechStarted,
+)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "qa"
 EN_SCENARIO = FIXTURES / "tiny-en.yaml"
@@ -25,28 +37,27 @@ def make_timeline(language: str = "en", partials: int = 4, sink: Any = None,
     """A call of `turns` exchanges (customer line, trainee answer with partials and word
     times), then the end."""
     timeline = Timeline(sink=sink)
-    timeline.append(0, EventKind.CALL_STARTED, scenario=f"tiny-{language}", language=language,
-                    trainee="trainee-1")
+    timeline.append(0, CallStarted(scenario=f"tiny-{language}", language=language,
+                    trainee="trainee-1"))
     t = 0
     for turn in range(turns):
         node, answer = ("greet", "bye")[turn % 2], ANSWERS[language][turn % 2]
-        timeline.append(t, EventKind.NODE_ENTERED, node=node)
-        timeline.append(t, EventKind.CUSTOMER_LINE_STARTED, node=node, text="...", mood=2.0)
+        timeline.append(t, NodeEntered(node=node))
+        timeline.append(t, CustomerLineStarted(node=node, text="...", mood=2.0))
         t += 2500
-        timeline.append(t, EventKind.CUSTOMER_LINE_ENDED, node=node, cut=False)
+        timeline.append(t, CustomerLineEnded(node=node, cut=False))
         t += 900 + 300 * (turn % 2)
-        timeline.append(t, EventKind.TRAINEE_SPEECH_STARTED, node=node)
+        timeline.append(t, TraineeSpeechStarted(node=node))
         words = answer.split() if language == "en" else list(answer)
         for p in range(1, partials + 1):
-            timeline.append(t + 400 * p, EventKind.ASR_PARTIAL, node=node,
-                            text=" ".join(words[: len(words) * p // (partials + 1)]))
-        timed = [{"word": w, "start_ms": t + 250 * i, "end_ms": t + 250 * i + 200, "conf": 0.9}
-                 for i, w in enumerate(words)]
+            timeline.append(t + 400 * p, AsrPartial(node=node,
+                            text=" ".join(words[: len(words) * p // (partials + 1)])))
+        timed = tuple(SpokenWord(w, t + 250 * i, t + 250 * i + 200, 0.9) for i, w in enumerate(words))
         t += 250 * len(words)
-        timeline.append(t, EventKind.TRAINEE_SPEECH_ENDED, node=node)
-        timeline.append(t + 300, EventKind.ASR_FINAL, node=node, text=answer, words=timed)
+        timeline.append(t, TraineeSpeechEnded(node=node))
+        timeline.append(t + 300, AsrFinal(node=node, text=answer, words=timed))
         t += 600
-    timeline.append(t, EventKind.CALL_ENDED, node="bye", outcome="resolved")
+    timeline.append(t, CallEnded(node="bye", outcome="resolved"))
     return timeline
 
 

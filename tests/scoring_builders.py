@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from phrasebank import Phrasebank
-from roleplay.model.events import EventKind, Timeline
+from roleplay.model.events import PAYLOAD_TYPES, EventKind, SpokenWord, Timeline
 from roleplay.model.scenario import (
     Branch,
     CrmTable,
@@ -37,7 +37,7 @@ class Script:
         self.add(EventKind.CALL_STARTED, scenario=scenario, language=language, trainee="t1")
 
     def add(self, kind: EventKind, t_ms: int | None = None, **data: Any) -> None:
-        self.timeline.append(self.t if t_ms is None else t_ms, kind, **data)
+        self.timeline.append(self.t if t_ms is None else t_ms, PAYLOAD_TYPES[kind](**data))
 
     def line(self, node: str, text: str, dur_ms: int = 2000, mood: float = 2.0) -> Script:
         self.t += 100
@@ -71,12 +71,11 @@ class Script:
             else text.split()
         words, at = [], start + 60
         for i, token in enumerate(tokens):
-            words.append({"word": token.strip(",.?!"), "start_ms": at, "end_ms": at + ms_per_unit - 40,
-                          "conf": conf})
+            words.append(SpokenWord(token.strip(",.?!"), at, at + ms_per_unit - 40, conf))
             at += ms_per_unit + (pause_ms if pause_after == i + 1 else 0)
         self.add(EventKind.ASR_PARTIAL, t_ms=start + 300, node=node, text=" ".join(tokens[:2]))
         end = at + 100
-        self.add(EventKind.ASR_FINAL, t_ms=end, node=node, text=text, words=words)
+        self.add(EventKind.ASR_FINAL, t_ms=end, node=node, text=text, words=tuple(words))
         self.add(EventKind.TRAINEE_SPEECH_ENDED, t_ms=end, node=node)
         self.t = end
         return self
@@ -106,7 +105,7 @@ class Script:
 
     def next(self, node: str, to: str, mood: float = 2.0, condition: str = "otherwise") -> Script:
         self.t += 50
-        self.add(EventKind.MOOD_CHANGED, node=node, mood=mood, delta=0.0, reasons=[])
+        self.add(EventKind.MOOD_CHANGED, node=node, mood=mood, delta=0.0, reasons=())
         self.add(EventKind.BRANCH_TAKEN, node=node, to=to, condition=condition)
         return self
 

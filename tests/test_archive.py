@@ -13,8 +13,8 @@ from qa_calls import EN_SCENARIO, T0, ZH_SCENARIO, make_scorecard, make_timeline
 
 from roleplay.archive import calls as archive
 from roleplay.archive.calls import ArchivedCall, CallWriter, iter_calls, read_call, save_scorecard
-from roleplay.model.errors import ArchiveError
 from roleplay.authoring.loader import load_scenario
+from roleplay.model.errors import ArchiveError
 
 
 @pytest.fixture(scope="module")

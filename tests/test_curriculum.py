@@ -9,7 +9,21 @@ from pathlib import Path
 import pytest
 
 from cli import main
-from roleplay.training.badges import Badge, CallRecord, CallSummary, ItemMark, badge_progress, earned_badges
+from roleplay.authoring.loader import load_scenario
+from roleplay.authoring.validate import validate_paths
+from roleplay.frontends.simulate import simulate
+from roleplay.model.errors import ScenarioErrors
+from roleplay.model.scenario import Scenario
+from roleplay.records.progress import load_records, record_call
+from roleplay.records.store import Store, open_store
+from roleplay.training.badges import (
+    Badge,
+    CallRecord,
+    CallSummary,
+    ItemMark,
+    badge_progress,
+    earned_badges,
+)
 from roleplay.training.curriculum import (
     TIERS,
     Curriculum,
@@ -19,13 +33,6 @@ from roleplay.training.curriculum import (
     retraining_due,
     tier,
 )
-from roleplay.model.errors import ScenarioErrors
-from roleplay.authoring.loader import load_scenario
-from roleplay.records.progress import load_records, record_call
-from roleplay.model.scenario import Scenario
-from roleplay.frontends.simulate import simulate
-from roleplay.records.store import Store, open_store
-from roleplay.authoring.validate import validate_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"

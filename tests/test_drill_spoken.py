@@ -15,6 +15,15 @@ from alsa.fifo_mic import FifoMicrophone
 from alsa.headset_run import VirtualHeadset
 
 from audio.asr import AsrUpdate, Recognizer, Transcript, open_recognizer
+from audio.listener import Listener
+from audio.playback import NullSink
+from audio.tts import DEFAULT_PITCH, DEFAULT_RATE_WPM, EspeakSynth, SilentSynth, Synth
+from audio.vad import Vad
+from roleplay.authoring.answers import AnswerStep
+from roleplay.model.clock import VirtualClock
+from roleplay.model.errors import AudioError
+from roleplay.model.events import AsrFinal, AsrPartial, Event, EventKind, Timeline
+from roleplay.training.drill import DrillResult, run_drill
 from roleplay.training.drill_voice import (
     DrillVoice,
     PartialPrinter,
@@ -22,15 +31,6 @@ from roleplay.training.drill_voice import (
     spoken_text,
     typed_hint,
 )
-from audio.listener import Listener
-from audio.playback import NullSink
-from audio.tts import DEFAULT_PITCH, DEFAULT_RATE_WPM, EspeakSynth, SilentSynth, Synth
-from audio.vad import Vad
-from roleplay.authoring.answers import AnswerStep
-from roleplay.model.clock import VirtualClock
-from roleplay.training.drill import DrillResult, run_drill
-from roleplay.model.errors import AudioError
-from roleplay.model.events import Event, EventKind, Timeline
 
 LIMIT_S = 3.0
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,9 +142,9 @@ def test_partials_show_on_a_terminal_only() -> None:
     tty, pipe = Tty(), io.StringIO()
     for view in (tty, pipe):
         printer = PartialPrinter(view)
-        printer(Event(10, EventKind.ASR_PARTIAL, {"node": "d", "text": "please"}))
-        printer(Event(20, EventKind.ASR_PARTIAL, {"node": "d", "text": "please hold"}))
-        printer(Event(30, EventKind.ASR_FINAL, {"node": "d", "text": "please hold", "words": []}))
+        printer(Event(10, AsrPartial(node="d", text="please")))
+        printer(Event(20, AsrPartial(node="d", text="please hold")))
+        printer(Event(30, AsrFinal(node="d", text="please hold")))
     assert tty.getvalue().count("\r  … please") == 2 and tty.getvalue().endswith("\r")
     assert pipe.getvalue() == ""
 

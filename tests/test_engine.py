@@ -8,13 +8,13 @@ import pytest
 
 from phrasebank import load_phrasebank
 from roleplay.authoring.answers import load_answers
-from roleplay.model.clock import VirtualClock
-from roleplay.engine.call import Call
-from roleplay.model.events import EventKind, Timeline
 from roleplay.authoring.library import open_scenario
+from roleplay.engine.call import Call
 from roleplay.frontends.simulate import NullStream
 from roleplay.frontends.text_trainee import TextTrainee
 from roleplay.frontends.typed import PrintedVoice
+from roleplay.model.clock import VirtualClock
+from roleplay.model.events import BranchTaken, EventKind, MoodChanged, NodeEntered, Timeline
 
 ROOT = Path(__file__).resolve().parent.parent
 ANSWERS = Path(__file__).parent / "answers"
@@ -31,7 +31,7 @@ def play(scenario_id: str, answers: str) -> tuple[Timeline, object]:
 
 
 def visited(timeline: Timeline) -> list[str]:
-    return [e.data["node"] for e in timeline.of_kind(EventKind.NODE_ENTERED)]
+    return [e.node for e in timeline.payloads(NodeEntered)]
 
 
 @pytest.mark.parametrize(
@@ -69,7 +69,7 @@ def test_latency_follows_the_answer_delays_exactly() -> None:
 
 def test_rude_answers_raise_the_mood_and_apology_lowers_it() -> None:
     timeline, result = play("broadband-slow-en", "scenarios/en/answers/broadband-slow-poor.yaml")
-    moods = [e.data["mood"] for e in timeline.of_kind(EventKind.MOOD_CHANGED)]
+    moods = [e.mood for e in timeline.payloads(MoodChanged)]
     assert moods == sorted(moods) and moods[-1] > moods[0]
     assert result.mood >= 8  # type: ignore[attr-defined]
 
@@ -83,5 +83,5 @@ def test_high_anger_escalates_into_the_complaint_branch(tmp_path: Path) -> None:
     voice = PrintedVoice(NullStream(), "en", 160)  # type: ignore[arg-type]
     trainee = TextTrainee(load_answers(answers), clock, timeline, "en")
     Call(scenario, load_phrasebank("en"), voice, trainee, clock, timeline).run()
-    branches = [e for e in timeline.of_kind(EventKind.BRANCH_TAKEN) if e.data["to"] == "complaint"]
-    assert branches and branches[0].data["condition"].startswith("mood")
+    branches = [e for e in timeline.payloads(BranchTaken) if e.to == "complaint"]
+    assert branches and branches[0].condition.startswith("mood")

@@ -26,8 +26,8 @@ import speechgen
 from alsa.fifo_mic import FifoMicrophone
 from alsa.headset_run import ROOT, LiveCall, VirtualHeadset
 
-from roleplay.frontends.spoken import trim_silence
 from roleplay.archive.calls import read_call
+from roleplay.frontends.spoken import trim_silence
 
 pytestmark = pytest.mark.slow
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from roleplay.model.errors import RoleplayError, ScenarioErrors
 from roleplay.authoring.loader import load_scenario, resolve_scenario
+from roleplay.model.errors import RoleplayError, ScenarioErrors
 from roleplay.model.scenario import (
     Branch,
     Condition,

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from cli import main
-from roleplay.training.badges import summarise
-from roleplay.records.progress import item_trends, load_records, record_call, weakest_skills
 from roleplay.frontends.simulate import simulate
+from roleplay.records.progress import item_trends, load_records, record_call, weakest_skills
 from roleplay.records.store import open_store
+from roleplay.training.badges import summarise
 
 ROOT = Path(__file__).resolve().parent.parent
 ANSWERS = ROOT / "scenarios" / "en" / "answers"

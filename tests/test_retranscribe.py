@@ -17,8 +17,14 @@ import pytest
 
 import cli
 from roleplay.archive.calls import read_call
+from roleplay.frontends.simulate import simulate
 from roleplay.model.errors import RoleplayError
-from roleplay.model.events import EventKind, Timeline
+from roleplay.model.events import (
+    AsrFinal,
+    Timeline,
+    TraineeSpeechEnded,
+    TraineeSpeechStarted,
+)
 from roleplay.qa.rescore import Options, rescore_all, rescore_call
 from roleplay.qa.retranscribe import (
     PRE_ROLL_MS,
@@ -28,7 +34,6 @@ from roleplay.qa.retranscribe import (
     trainee_cuts,
     whisper_transcriber,
 )
-from roleplay.frontends.simulate import simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = ROOT / "scenarios/en/answers/broadband-slow-good.yaml"
@@ -65,7 +70,7 @@ def _spoiled_copy(call: Path, target: Path) -> Path:
 
 
 def _stored_finals(call: Path) -> list[str]:
-    return [str(e.data["text"]) for e in read_call(call).timeline.of_kind(EventKind.ASR_FINAL)]
+    return [final.text for final in read_call(call).timeline.payloads(AsrFinal)]
 
 
 def test_whisper_restores_the_score_and_keeps_the_live_text(speech_call: Path, tmp_path: Path,
@@ -178,10 +183,10 @@ def test_a_multilingual_model_is_told_the_call_language(speech_call: Path, tmp_p
     call = read_call(_zh_copy(speech_call, tmp_path / "zh"))
     heard = retranscribe_call(call, whisper_transcriber(folder, "zh", call.dir))
     assert fake.languages == ["zh"] * len(heard.turns) and heard.turns
-    finals = heard.timeline.of_kind(EventKind.ASR_FINAL)
-    assert [e.data["text"] for e in finals] == ["您好"] * len(heard.turns)
+    finals = heard.timeline.payloads(AsrFinal)
+    assert [final.text for final in finals] == ["您好"] * len(heard.turns)
     for turn in heard.turns:
-        assert turn.words[0]["start_ms"] == turn.cut.start_ms + 100
+        assert turn.words[0].start_ms == turn.cut.start_ms + 100
 
 
 def test_calls_with_nothing_to_hear_fail_with_a_reason(speech_call: Path, tmp_path: Path,
@@ -209,14 +214,14 @@ def test_calls_with_nothing_to_hear_fail_with_a_reason(speech_call: Path, tmp_pa
 
 def test_cuts_follow_onsets_and_offsets() -> None:
     t = Timeline()
-    t.append(1000, EventKind.TRAINEE_SPEECH_STARTED, node="a")
-    t.append(2500, EventKind.TRAINEE_SPEECH_ENDED, node="a")
-    t.append(2800, EventKind.ASR_FINAL, node="a", text="one", words=[])
-    t.append(2900, EventKind.TRAINEE_SPEECH_STARTED, node="b")   # pre-roll would reach into "a"
-    t.append(4000, EventKind.TRAINEE_SPEECH_ENDED, node="b")
-    t.append(4300, EventKind.ASR_FINAL, node="b", text="two", words=[])
-    t.append(9000, EventKind.TRAINEE_SPEECH_STARTED, node="c")   # cut at the length limit: no offset
-    t.append(70000, EventKind.ASR_FINAL, node="c", text="three", words=[])
+    t.append(1000, TraineeSpeechStarted(node="a"))
+    t.append(2500, TraineeSpeechEnded(node="a"))
+    t.append(2800, AsrFinal(node="a", text="one", words=()))
+    t.append(2900, TraineeSpeechStarted(node="b"))   # pre-roll would reach into "a"
+    t.append(4000, TraineeSpeechEnded(node="b"))
+    t.append(4300, AsrFinal(node="b", text="two", words=()))
+    t.append(9000, TraineeSpeechStarted(node="c"))   # cut at the length limit: no offset
+    t.append(70000, AsrFinal(node="c", text="three", words=()))
     cuts = trainee_cuts(t)
     assert [(c.node, c.start_ms, c.end_ms, c.live_text) for c in cuts] == [
         ("a", 1000 - PRE_ROLL_MS, 2500 + TAIL_MS, "one"),

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from roleplay.model.events import EventKind, Timeline
 from roleplay.frontends.simulate import simulate
+from roleplay.model.events import EventKind, Timeline
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD_EN = ROOT / "scenarios/en/answers/broadband-slow-good.yaml"
@@ -66,8 +66,8 @@ def test_vosk_streaming_call_mechanics(tmp_path: Path, vosk_model_path: Path) ->
     assert partials and partials[0].t_ms < finals[0].t_ms  # words appear while the trainee speaks
     for final, offset in zip(finals, offsets, strict=False):
         assert 0 <= final.t_ms - offset.t_ms <= 500  # endpointing: final soon after speech stops
-        for word in final.data["words"]:
-            assert word["start_ms"] <= word["end_ms"]
+        for word in final.payload.words:
+            assert word.start_ms <= word.end_ms
 
 
 def test_talk_over_is_an_event_and_barge_in_cuts_the_line(tmp_path: Path, vosk_model_path: Path) -> None:
@@ -80,7 +80,7 @@ def test_talk_over_is_an_event_and_barge_in_cuts_the_line(tmp_path: Path, vosk_m
     result = simulate(str(path), answers, asr="vosk", model=vosk_model_path, out_dir=tmp_path / "calls")
     timeline = events(result.call_dir)
     talk_over = timeline.of_kind(EventKind.TALK_OVER)
-    assert talk_over and 1200 <= talk_over[0].data["overlap_ms"] <= 1600
+    assert talk_over and 1200 <= talk_over[0].payload.overlap_ms <= 1600
     first_end = timeline.of_kind(EventKind.CUSTOMER_LINE_ENDED)[0]
-    assert first_end.data["cut"] is True
+    assert first_end.payload.cut is True
     assert first_end.t_ms == timeline.of_kind(EventKind.TRAINEE_SPEECH_STARTED)[0].t_ms

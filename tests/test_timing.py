@@ -7,7 +7,18 @@ from dataclasses import replace
 import pytest
 from scoring_builders import BANKS, Script, broadband_scenario
 
-from roleplay.model.events import EventKind, Timeline
+from roleplay.model.events import (
+    AsrFinal,
+    CallStarted,
+    CustomerLineEnded,
+    CustomerLineStarted,
+    EventKind,
+    NodeEntered,
+    SpokenWord,
+    Timeline,
+    TraineeSpeechEnded,
+    TraineeSpeechStarted,
+)
 from scoring import timing
 from scoring.rubric import Settings
 from scoring.turns import derive_turns, derive_visits
@@ -54,14 +65,14 @@ def test_hold_continuation_is_its_own_turn_without_latency() -> None:
 def test_events_out_of_order_and_final_after_offset() -> None:
     """The engine logs a line's end late; a recogniser may finalise after the VAD offset."""
     tl = Timeline()
-    tl.append(0, EventKind.CALL_STARTED, scenario="x")
-    tl.append(100, EventKind.NODE_ENTERED, node="a")
-    tl.append(100, EventKind.CUSTOMER_LINE_STARTED, node="a", text="Hi", mood=2)
-    tl.append(2500, EventKind.TRAINEE_SPEECH_STARTED, node="a")
-    tl.append(4000, EventKind.TRAINEE_SPEECH_ENDED, node="a")
-    tl.append(4300, EventKind.ASR_FINAL, node="a", text="hello there",
-              words=[{"word": "hello", "start_ms": 2550, "end_ms": 3000}, {"word": "there", "start_ms": 3100, "end_ms": 3900}])
-    tl.append(2000, EventKind.CUSTOMER_LINE_ENDED, node="a", cut=False)
+    tl.append(0, CallStarted(scenario="x", language="en"))
+    tl.append(100, NodeEntered(node="a"))
+    tl.append(100, CustomerLineStarted(node="a", text="Hi", mood=2))
+    tl.append(2500, TraineeSpeechStarted(node="a"))
+    tl.append(4000, TraineeSpeechEnded(node="a"))
+    tl.append(4300, AsrFinal(node="a", text="hello there",
+              words=(SpokenWord("hello", 2550, 3000), SpokenWord("there", 3100, 3900))))
+    tl.append(2000, CustomerLineEnded(node="a", cut=False))
     (line, answer) = derive_turns(tl)
     assert (line.end_ms, answer.start_ms, answer.end_ms, answer.latency_ms) == (2000, 2500, 4000, 500)
     assert answer.text == "hello there"
@@ -69,11 +80,11 @@ def test_events_out_of_order_and_final_after_offset() -> None:
 
 def test_word_times_relative_to_the_utterance_are_moved_to_the_call_clock() -> None:
     tl = Timeline()
-    tl.append(0, EventKind.NODE_ENTERED, node="a")
-    tl.append(0, EventKind.CUSTOMER_LINE_STARTED, node="a", text="Hi", mood=2)
-    tl.append(9000, EventKind.CUSTOMER_LINE_ENDED, node="a")
-    tl.append(10_000, EventKind.TRAINEE_SPEECH_STARTED, node="a")
-    tl.append(11_000, EventKind.ASR_FINAL, node="a", text="yes", words=[{"word": "yes", "start_ms": 50, "end_ms": 400}])
+    tl.append(0, NodeEntered(node="a"))
+    tl.append(0, CustomerLineStarted(node="a", text="Hi", mood=2))
+    tl.append(9000, CustomerLineEnded(node="a"))
+    tl.append(10_000, TraineeSpeechStarted(node="a"))
+    tl.append(11_000, AsrFinal(node="a", text="yes", words=(SpokenWord("yes", 50, 400),)))
     (_, answer) = derive_turns(tl)
     assert (answer.words[0].start_ms, answer.words[0].end_ms) == (10_050, 10_400)
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from roleplay.model.errors import ScenarioError
 from roleplay.authoring.validate import format_error, validate_paths
+from roleplay.model.errors import ScenarioError
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = ROOT / "tests" / "fixtures" / "broken"

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from roleplay.model.errors import ArchiveError, RoleplayError
-from roleplay.model.events import Event, Timeline
+from roleplay.model.events import Event, EventFormatError, Timeline, event_from_json, event_to_json
 
 if TYPE_CHECKING:
     from roleplay.model.scenario import Scenario
@@ -157,7 +157,7 @@ class CallWriter:
     def event(self, e: Event) -> None:
         if self._events is None:
             raise ArchiveError(f"{self.dir / EVENTS}: the call is finished; no more events")
-        self._events.write(json.dumps(e.to_json(), ensure_ascii=False) + "\n")
+        self._events.write(json.dumps(event_to_json(e), ensure_ascii=False) + "\n")
         self._events.flush()  # a process crash keeps every line written so far
 
     def close(self) -> None:
@@ -252,19 +252,13 @@ def _read_events(path: Path) -> list[dict[str, Any]]:
 def _timeline(raw: list[Any], where: str) -> Timeline:
     if not isinstance(raw, list):
         raise ArchiveError(f"{where}: 'timeline' must be a list of events")
-    try:
-        return Timeline.from_json(raw)
-    except (KeyError, ValueError, TypeError, AttributeError) as error:
-        index = next((i for i, e in enumerate(raw) if not _event_ok(e)), "?")
-        raise ArchiveError(f"{where}: event {index} is not a valid event ({error})") from None
-
-
-def _event_ok(raw: Any) -> bool:
-    try:
-        Event.from_json(raw)
-    except (KeyError, ValueError, TypeError, AttributeError):
-        return False
-    return True
+    events = []
+    for index, item in enumerate(raw):
+        try:
+            events.append(event_from_json(item))
+        except EventFormatError as error:
+            raise ArchiveError(f"{where}: event {index} is not a valid event ({error})") from None
+    return Timeline(events)
 
 
 _SCENARIOS: dict[bytes, Scenario] = {}
@@ -279,7 +273,9 @@ def _load_archived_scenario(path: Path) -> Scenario:
     key = hashlib.sha256(content).digest()
     scenario = _SCENARIOS.get(key)
     if scenario is None:
-        from roleplay.authoring.loader import load_scenario  # lazy: the loader pulls in YAML validation
+        from roleplay.authoring.loader import (
+            load_scenario,  # lazy: the loader pulls in YAML validation
+        )
 
         try:
             scenario = load_scenario(path)

@@ -15,11 +15,20 @@ from pathlib import Path
 
 import yaml
 
-from roleplay.model.errors import RoleplayError, ScenarioError, ScenarioErrors
 from roleplay.authoring.graphcheck import GraphNode, check_graph
 from roleplay.authoring.nodereader import NodeReader
-from roleplay.model.scenario import CrmTable, Fact, Language, MoodModel, Node, Persona, Scenario, Stage
 from roleplay.authoring.yamlmarks import Y, YamlDoc, did_you_mean
+from roleplay.model.errors import RoleplayError, ScenarioError, ScenarioErrors
+from roleplay.model.scenario import (
+    CrmTable,
+    Fact,
+    Language,
+    MoodModel,
+    Node,
+    Persona,
+    Scenario,
+    Stage,
+)
 from scoring.rubric import RUBRIC_KEYS
 
 TOP_REQUIRED = ("id", "title", "language", "level", "stage", "domain", "persona", "start", "nodes")

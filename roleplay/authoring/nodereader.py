@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from roleplay.authoring.graphcheck import GraphNode
+from roleplay.authoring.yamlmarks import Y, YamlDoc, did_you_mean
 from roleplay.model.scenario import (
     PHRASE_CATEGORIES,
     TEMPLATE_RE,
@@ -24,7 +25,6 @@ from roleplay.model.scenario import (
     Node,
     Outcome,
 )
-from roleplay.authoring.yamlmarks import Y, YamlDoc, did_you_mean
 
 NODE_KEYS = ("expect", "next", "end", "timeout_s", "hold")
 CONDITION_KEYS = tuple(k.value for k in ConditionKind)

@@ -6,8 +6,8 @@ import re
 import unicodedata
 from pathlib import Path
 
-from roleplay.model.errors import RoleplayError, ScenarioError, ScenarioErrors
 from roleplay.authoring.loader import load_scenario
+from roleplay.model.errors import RoleplayError, ScenarioError, ScenarioErrors
 
 YAML_SUFFIXES = (".yaml", ".yml")
 _LEVELS_KEY = re.compile(rb"^levels[ \t]*:", re.MULTILINE)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from roleplay.model.scenario import Branch, Condition, ConditionKind, Node
 from roleplay.engine.turn import TurnAnalysis
+from roleplay.model.scenario import Branch, Condition, ConditionKind, Node
 from scoring.facts import FactStatus
 
 FACT_STATUS = {

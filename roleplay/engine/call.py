@@ -8,12 +8,22 @@ from dataclasses import dataclass
 
 from phrasebank import Phrasebank
 from roleplay.engine.branching import choose_branch, describe
-from roleplay.model.clock import Clock
-from roleplay.model.events import EventKind, Timeline
 from roleplay.engine.mood import next_mood
+from roleplay.engine.turn import TurnAnalysis, analyse_answer
+from roleplay.model.clock import Clock
+from roleplay.model.events import (
+    BranchTaken,
+    CallEnded,
+    CallStarted,
+    CustomerLineStarted,
+    HoldEnded,
+    HoldStarted,
+    MoodChanged,
+    NodeEntered,
+    Timeline,
+)
 from roleplay.model.ports import Answer, CustomerVoice, Line, TraineeInput
 from roleplay.model.scenario import Node, Outcome, Scenario
-from roleplay.engine.turn import TurnAnalysis, analyse_answer
 
 MAX_TURNS = 40           # a trainee stuck in a loop must not keep a call going forever
 HOLD_TIMEOUT_MS = 90_000  # how long a customer on hold waits for the trainee to come back
@@ -67,10 +77,7 @@ class Call:
 
     def run(self) -> CallResult:
         s = self.scenario
-        self.timeline.append(
-            self.clock.now_ms(), EventKind.CALL_STARTED,
-            scenario=s.id, version=s.version, language=str(s.language), trainee=self.trainee_id,
-        )
+        self.timeline.append(self.clock.now_ms(), CallStarted(scenario=s.id, version=s.version, language=str(s.language), trainee=self.trainee_id))
         node = s.nodes[s.start]
         visited: set[str] = set()
         for turn_no in range(MAX_TURNS):
@@ -82,20 +89,17 @@ class Call:
             turn = self._listen(node, line)
             change = next_mood(self.mood, turn, node, s)
             self.mood = change.mood
-            self.timeline.append(
-                self.clock.now_ms(), EventKind.MOOD_CHANGED,
-                node=node.id, mood=change.mood, delta=change.delta, reasons=list(change.reasons),
-            )
+            self.timeline.append(self.clock.now_ms(), MoodChanged(node=node.id, mood=change.mood, delta=change.delta, reasons=tuple(change.reasons)))
             if node.is_end:
                 return self._end(node, node.end or Outcome.RESOLVED, turn_no + 1)
             node = self._next_node(node, turn, visited)
         return self._end(node, Outcome.HUNG_UP, MAX_TURNS, reason="turn limit reached")
 
     def _say(self, node: Node) -> Line:
-        self.timeline.append(self.clock.now_ms(), EventKind.NODE_ENTERED, node=node.id)
+        self.timeline.append(self.clock.now_ms(), NodeEntered(node=node.id))
         text = self.scenario.render(self.variants.choice(node.say))
         start = self.clock.now_ms()
-        self.timeline.append(start, EventKind.CUSTOMER_LINE_STARTED, node=node.id, text=text, mood=self.mood)
+        self.timeline.append(start, CustomerLineStarted(node=node.id, text=text, mood=self.mood))
         return Line(self.timeline, node.id, start, self.voice.start(text, self.mood))
 
     def _listen(self, node: Node, line: Line) -> TurnAnalysis:
@@ -112,9 +116,9 @@ class Call:
     def _hold(self, node: Node, first: Answer, turn: TurnAnalysis) -> tuple[Answer, TurnAnalysis]:
         """The customer waits silently; the trainee's return completes the same turn."""
         hold_start = first.offset_ms or self.clock.now_ms()
-        self.timeline.append(hold_start, EventKind.HOLD_STARTED, node=node.id)
+        self.timeline.append(hold_start, HoldStarted(node=node.id))
         back = self.trainee.answer(node, None, hold_start, HOLD_TIMEOUT_MS)
-        self.timeline.append(back.onset_ms or self.clock.now_ms(), EventKind.HOLD_ENDED, node=node.id)
+        self.timeline.append(back.onset_ms or self.clock.now_ms(), HoldEnded(node=node.id))
         combined = Answer(
             f"{first.text} {back.text}".strip(), first.onset_ms, back.offset_ms or first.offset_ms,
             first.words + back.words, back.error,
@@ -133,14 +137,11 @@ class Call:
                 target, why = node.id, "no branch matched"
             else:
                 target, why = branch.goto, describe(branch)
-        self.timeline.append(self.clock.now_ms(), EventKind.BRANCH_TAKEN, node=node.id, to=target, condition=why)
+        self.timeline.append(self.clock.now_ms(), BranchTaken(node=node.id, to=target, condition=why))
         return self.scenario.nodes[target]
 
     def _end(self, node: Node, outcome: Outcome, turns: int, reason: str = "") -> CallResult:
-        data = {"node": node.id, "outcome": str(outcome)}
-        if reason:
-            data["reason"] = reason
-        self.timeline.append(self.clock.now_ms(), EventKind.CALL_ENDED, **data)
+        self.timeline.append(self.clock.now_ms(), CallEnded(node=node.id, outcome=str(outcome), reason=reason))
         self.voice.close()
         self.trainee.close()
         return CallResult(outcome, node.id, self.mood, turns)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from roleplay.model.scenario import Node, Scenario
 from roleplay.engine.turn import TurnAnalysis
+from roleplay.model.scenario import Node, Scenario
 from scoring.facts import FactStatus
 
 NOT_REQUIRED = ("forbidden", "filler")

@@ -14,13 +14,13 @@ from audio.playback import SpeakerSink
 from audio.recorder import StereoRecorder
 from audio.tts import EspeakSynth
 from roleplay.archive.calls import CallWriter
-from roleplay.model.clock import SystemClock
-from roleplay.model.errors import AudioError
-from roleplay.model.events import Timeline
 from roleplay.authoring.library import open_scenario
 from roleplay.frontends.session import SessionResult, default_archive_root, run_session
 from roleplay.frontends.simulate import transcript_printer
 from roleplay.frontends.typed import PrintedVoice
+from roleplay.model.clock import SystemClock
+from roleplay.model.errors import AudioError
+from roleplay.model.events import Timeline
 
 
 def run_headset_call(

@@ -7,15 +7,15 @@ import shutil
 import sys
 from pathlib import Path
 
-from roleplay.model.clock import Clock, SystemClock
-from roleplay.model.errors import AudioError
-from roleplay.model.events import Timeline
 from roleplay.authoring.library import open_scenario
-from roleplay.model.ports import CustomerVoice
-from roleplay.model.scenario import Scenario
 from roleplay.frontends.session import SessionResult, default_archive_root, run_session
 from roleplay.frontends.simulate import transcript_printer
 from roleplay.frontends.typed import PrintedVoice, TypedTrainee, mood_label
+from roleplay.model.clock import Clock, SystemClock
+from roleplay.model.errors import AudioError
+from roleplay.model.events import Timeline
+from roleplay.model.ports import CustomerVoice
+from roleplay.model.scenario import Scenario
 
 
 def speaking_voice(scenario: Scenario, output_device: str | None, clock: Clock) -> CustomerVoice | None:

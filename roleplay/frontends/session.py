@@ -9,8 +9,8 @@ from typing import Any
 
 from phrasebank import load_phrasebank
 from roleplay.archive.calls import CallWriter
-from roleplay.model.clock import Clock
 from roleplay.engine.call import Call, CallResult, TurnObserver
+from roleplay.model.clock import Clock
 from roleplay.model.errors import RoleplayError
 from roleplay.model.events import Timeline
 from roleplay.model.ports import CustomerVoice, TraineeInput

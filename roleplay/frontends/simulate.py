@@ -8,14 +8,14 @@ from pathlib import Path
 from typing import TextIO
 
 from roleplay.authoring.answers import load_answers
+from roleplay.authoring.library import open_scenario
+from roleplay.engine.turn import TurnAnalysis
+from roleplay.frontends.session import SessionResult, run_session
+from roleplay.frontends.typed import PrintedVoice, mood_label
 from roleplay.model.clock import VirtualClock
 from roleplay.model.events import Timeline
-from roleplay.authoring.library import open_scenario
 from roleplay.model.ports import Answer
 from roleplay.model.scenario import Node
-from roleplay.frontends.session import SessionResult, run_session
-from roleplay.engine.turn import TurnAnalysis
-from roleplay.frontends.typed import PrintedVoice, mood_label
 
 
 class NullStream:

@@ -17,12 +17,12 @@ from audio.playback import NullSink
 from audio.tts import EspeakSynth, Line, Synth
 from audio.wavio import ASR_RATE_HZ, read_wav
 from roleplay.authoring.answers import AnswerStep
+from roleplay.frontends.session import SessionResult, run_session
 from roleplay.model.clock import VirtualClock
 from roleplay.model.events import Timeline
 from roleplay.model.ports import Answer
 from roleplay.model.ports import Line as CallLine
 from roleplay.model.scenario import Node, Scenario
-from roleplay.frontends.session import SessionResult, run_session
 
 FRAME_MS = 20
 SENTENCE_GAP_MS = 150

@@ -5,8 +5,14 @@ from __future__ import annotations
 from roleplay.authoring.answers import AnswerStep
 from roleplay.model.clock import VirtualClock
 from roleplay.model.errors import RoleplayError
-from roleplay.model.events import EventKind, Timeline
-from roleplay.model.ports import Answer, Line, estimated_speech_ms, record_silence, record_text_answer
+from roleplay.model.events import TalkOver, Timeline
+from roleplay.model.ports import (
+    Answer,
+    Line,
+    estimated_speech_ms,
+    record_silence,
+    record_text_answer,
+)
 from roleplay.model.scenario import Node
 
 
@@ -33,7 +39,7 @@ class TextTrainee:
         onset = after_ms + int(step.delay_s * 1000)
         offset = onset + estimated_speech_ms(step.say, self.language)
         if line and not line.ended:  # a negative delay: the trainee talks over the customer
-            self.timeline.append(onset, EventKind.TALK_OVER, node=node.id, overlap_ms=line.end_ms - onset)
+            self.timeline.append(onset, TalkOver(node=node.id, overlap_ms=line.end_ms - onset))
             line.finish()
         self.clock.advance_to(offset)
         return record_text_answer(self.timeline, node.id, step.say, onset, offset, self.language)

@@ -1,52 +1,285 @@
-"""The data spine: a call is a list of timestamped events (DESIGN.md section 3).
+"""The data spine: a call is a list of timestamped, typed events (docs/architecture.md).
 
-The live call appends to a Timeline; a sink (the archive) sees each event as it is added,
-so a crash loses nothing already said. Scoring, replay and QA read the same events back.
+Each event kind has its own small payload dataclass, so a reader sees the fields, not a
+`dict[str, Any]`. The live call appends to a Timeline; a sink (the archive) sees each event as
+it is added, so a crash loses nothing already said. Scoring, replay and QA read the same
+events back. JSON in and out is done here and only here (`event_to_json`, `event_from_json`).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 
 class EventKind(StrEnum):
-    CALL_STARTED = "call_started"          # data: scenario, language, trainee
-    NODE_ENTERED = "node_entered"          # data: node
-    CUSTOMER_LINE_STARTED = "customer_line_started"  # data: node, text, mood
-    CUSTOMER_LINE_ENDED = "customer_line_ended"      # data: node, cut (barge-in)
-    TRAINEE_SPEECH_STARTED = "trainee_speech_started"  # data: node (VAD onset)
-    TRAINEE_SPEECH_ENDED = "trainee_speech_ended"      # data: node (VAD offset)
-    ASR_PARTIAL = "asr_partial"            # data: node, text
-    ASR_FINAL = "asr_final"                # data: node, text, words[{word,start_ms,end_ms,conf}]
-    ASR_ERROR = "asr_error"                # data: node, message (the turn cannot be scored)
-    TRAINEE_SILENT = "trainee_silent"      # data: node, waited_ms (nothing said before timeout)
-    TALK_OVER = "talk_over"                # data: node, overlap_ms
-    HOLD_STARTED = "hold_started"          # data: node
-    HOLD_ENDED = "hold_ended"              # data: node
-    MOOD_CHANGED = "mood_changed"          # data: node, mood, delta, reasons[]
-    BRANCH_TAKEN = "branch_taken"          # data: node, to, condition
-    CALL_ENDED = "call_ended"              # data: node, outcome
+    CALL_STARTED = "call_started"
+    NODE_ENTERED = "node_entered"
+    CUSTOMER_LINE_STARTED = "customer_line_started"
+    CUSTOMER_LINE_ENDED = "customer_line_ended"
+    TRAINEE_SPEECH_STARTED = "trainee_speech_started"   # the answer's onset (VAD, first keystroke)
+    TRAINEE_SPEECH_ENDED = "trainee_speech_ended"       # the answer's offset (VAD, Enter)
+    ASR_PARTIAL = "asr_partial"
+    ASR_FINAL = "asr_final"
+    ASR_ERROR = "asr_error"            # the turn cannot be scored
+    TRAINEE_SILENT = "trainee_silent"  # nothing said before the timeout
+    TALK_OVER = "talk_over"
+    HOLD_STARTED = "hold_started"
+    HOLD_ENDED = "hold_ended"
+    MOOD_CHANGED = "mood_changed"
+    BRANCH_TAKEN = "branch_taken"
+    CALL_ENDED = "call_ended"
+
+
+@dataclass(frozen=True)
+class SpokenWord:
+    """One recognised (or typed) word on the call clock."""
+
+    word: str
+    start_ms: int
+    end_ms: int
+    conf: float = 1.0
+
+
+@dataclass(frozen=True)
+class CallStarted:
+    KIND: ClassVar[EventKind] = EventKind.CALL_STARTED
+    scenario: str
+    language: str
+    trainee: str = ""
+    version: str = ""
+
+
+@dataclass(frozen=True)
+class NodeEntered:
+    KIND: ClassVar[EventKind] = EventKind.NODE_ENTERED
+    node: str
+
+
+@dataclass(frozen=True)
+class CustomerLineStarted:
+    KIND: ClassVar[EventKind] = EventKind.CUSTOMER_LINE_STARTED
+    node: str
+    text: str
+    mood: float | None = None
+
+
+@dataclass(frozen=True)
+class CustomerLineEnded:
+    KIND: ClassVar[EventKind] = EventKind.CUSTOMER_LINE_ENDED
+    node: str
+    cut: bool = False                  # the trainee barged in
+
+
+@dataclass(frozen=True)
+class TraineeSpeechStarted:
+    KIND: ClassVar[EventKind] = EventKind.TRAINEE_SPEECH_STARTED
+    node: str
+
+
+@dataclass(frozen=True)
+class TraineeSpeechEnded:
+    KIND: ClassVar[EventKind] = EventKind.TRAINEE_SPEECH_ENDED
+    node: str
+    endpoint_ms: int | None = None     # when the endpointer decided (after the offset)
+
+
+@dataclass(frozen=True)
+class AsrPartial:
+    KIND: ClassVar[EventKind] = EventKind.ASR_PARTIAL
+    node: str
+    text: str
+
+
+@dataclass(frozen=True)
+class AsrFinal:
+    KIND: ClassVar[EventKind] = EventKind.ASR_FINAL
+    node: str
+    text: str
+    words: tuple[SpokenWord, ...] = ()
+
+
+@dataclass(frozen=True)
+class AsrError:
+    KIND: ClassVar[EventKind] = EventKind.ASR_ERROR
+    node: str
+    message: str = "speech recognition failed"
+
+
+@dataclass(frozen=True)
+class TraineeSilent:
+    KIND: ClassVar[EventKind] = EventKind.TRAINEE_SILENT
+    node: str
+    waited_ms: int = 0
+
+
+@dataclass(frozen=True)
+class TalkOver:
+    KIND: ClassVar[EventKind] = EventKind.TALK_OVER
+    node: str
+    overlap_ms: int = 0
+
+
+@dataclass(frozen=True)
+class HoldStarted:
+    KIND: ClassVar[EventKind] = EventKind.HOLD_STARTED
+    node: str
+
+
+@dataclass(frozen=True)
+class HoldEnded:
+    KIND: ClassVar[EventKind] = EventKind.HOLD_ENDED
+    node: str
+
+
+@dataclass(frozen=True)
+class MoodChanged:
+    KIND: ClassVar[EventKind] = EventKind.MOOD_CHANGED
+    node: str
+    mood: float
+    delta: float = 0.0
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BranchTaken:
+    KIND: ClassVar[EventKind] = EventKind.BRANCH_TAKEN
+    node: str
+    to: str
+    condition: str = ""
+
+
+@dataclass(frozen=True)
+class CallEnded:
+    KIND: ClassVar[EventKind] = EventKind.CALL_ENDED
+    node: str
+    outcome: str
+    reason: str = ""
+
+
+Payload = (
+    CallStarted | NodeEntered | CustomerLineStarted | CustomerLineEnded | TraineeSpeechStarted
+    | TraineeSpeechEnded | AsrPartial | AsrFinal | AsrError | TraineeSilent | TalkOver
+    | HoldStarted | HoldEnded | MoodChanged | BranchTaken | CallEnded
+)
+PAYLOAD_TYPES: dict[EventKind, type[Payload]] = {
+    t.KIND: t for t in (
+        CallStarted, NodeEntered, CustomerLineStarted, CustomerLineEnded, TraineeSpeechStarted,
+        TraineeSpeechEnded, AsrPartial, AsrFinal, AsrError, TraineeSilent, TalkOver,
+        HoldStarted, HoldEnded, MoodChanged, BranchTaken, CallEnded,
+    )
+}
+# Times past this (about 31 years of call) are corruption, not a call: clamped when read.
+MAX_T_MS = 10**12
 
 
 @dataclass(frozen=True)
 class Event:
     t_ms: int
-    kind: EventKind
-    data: dict[str, Any] = field(default_factory=dict)
+    payload: Payload
 
-    def to_json(self) -> dict[str, Any]:
-        return {"t_ms": self.t_ms, "kind": str(self.kind), **self.data}
+    @property
+    def kind(self) -> EventKind:
+        return self.payload.KIND
 
-    @classmethod
-    def from_json(cls, raw: dict[str, Any]) -> Event:
-        data = {k: v for k, v in raw.items() if k not in ("t_ms", "kind")}
-        return cls(int(raw["t_ms"]), EventKind(raw["kind"]), data)
+    @property
+    def node(self) -> str:
+        return getattr(self.payload, "node", "")
+
+
+class EventFormatError(ValueError):
+    """An archived event that does not have the shape of its kind."""
+
+
+def event_to_json(event: Event) -> dict[str, Any]:
+    out: dict[str, Any] = {"t_ms": event.t_ms, "kind": str(event.kind)}
+    for f in dataclasses.fields(event.payload):
+        value = getattr(event.payload, f.name)
+        if f.name == "words":
+            value = [dataclasses.asdict(w) for w in value]
+        elif isinstance(value, tuple):
+            value = list(value)
+        out[f.name] = value
+    return out
+
+
+def event_from_json(raw: Any) -> Event:
+    """One archived event, type-checked field by field; unknown fields are ignored."""
+    if not isinstance(raw, dict):
+        raise EventFormatError(f"an event is {type(raw).__name__}, not an object")
+    try:
+        kind = EventKind(raw.get("kind"))
+    except ValueError:
+        raise EventFormatError(f"unknown event kind {str(raw.get('kind'))[:40]!r}") from None
+    payload_type = PAYLOAD_TYPES[kind]
+    hints = _hints(payload_type)
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(payload_type):
+        if f.name in raw:
+            values[f.name] = _coerce(hints[f.name], raw[f.name], f"{kind}.{f.name}")
+        elif f.default is dataclasses.MISSING:
+            # Old archives wrote fields only when known; a missing one takes the empty value.
+            values[f.name] = _EMPTY.get(hints[f.name], "")
+    return Event(_clamp_ms(raw.get("t_ms"), "t_ms"), payload_type(**values))
+
+
+_EMPTY: dict[str, Any] = {"str": "", "float": 0.0, "int": 0}
+_HINTS: dict[type, dict[str, str]] = {}
+
+
+def _hints(payload_type: type) -> dict[str, str]:
+    # The field types as written (strings under `from __future__ import annotations`).
+    if payload_type not in _HINTS:
+        _HINTS[payload_type] = {f.name: str(f.type) for f in dataclasses.fields(payload_type)}
+    return _HINTS[payload_type]
+
+
+def _clamp_ms(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise EventFormatError(f"{name} is {str(value)[:40]!r}, not a number of milliseconds")
+    return max(-MAX_T_MS, min(MAX_T_MS, int(value)))
+
+
+def _coerce(type_name: str, value: Any, where: str) -> Any:
+    if type_name == "str":
+        if isinstance(value, str):
+            return value
+    elif type_name == "bool":
+        if isinstance(value, bool):
+            return value
+    elif type_name == "int":
+        return _clamp_ms(value, where)
+    elif type_name in ("int | None",):
+        return None if value is None else _clamp_ms(value, where)
+    elif type_name in ("float", "float | None"):
+        if value is None and type_name.endswith("None"):
+            return None
+        if not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value):
+            return float(value)
+    elif type_name == "tuple[str, ...]":
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(value)
+    elif type_name == "tuple[SpokenWord, ...]":
+        if isinstance(value, list):
+            return tuple(_word(w, where) for w in value)
+    raise EventFormatError(f"{where} is {str(value)[:40]!r}, which is not a {type_name}")
+
+
+def _word(raw: Any, where: str) -> SpokenWord:
+    if not isinstance(raw, dict) or not isinstance(raw.get("word"), str):
+        raise EventFormatError(f"{where} holds {str(raw)[:40]!r}, not a word")
+    conf = raw.get("conf", 1.0)
+    return SpokenWord(raw["word"], _clamp_ms(raw.get("start_ms", 0), where),
+                      _clamp_ms(raw.get("end_ms", 0), where),
+                      float(conf) if isinstance(conf, int | float) and math.isfinite(conf) else 1.0)
 
 
 EventSink = Callable[[Event], None]
+P = TypeVar("P")
 
 
 class Timeline:
@@ -57,8 +290,8 @@ class Timeline:
     def add_sink(self, sink: EventSink) -> None:
         self._sinks.append(sink)
 
-    def append(self, t_ms: int, kind: EventKind, **data: Any) -> Event:
-        event = Event(t_ms, kind, data)
+    def append(self, t_ms: int, payload: Payload) -> Event:
+        event = Event(t_ms, payload)
         self.events.append(event)
         for sink in self._sinks:
             sink(event)
@@ -67,6 +300,9 @@ class Timeline:
     def of_kind(self, *kinds: EventKind) -> list[Event]:
         return [e for e in self.events if e.kind in kinds]
 
+    def payloads(self, payload_type: type[P]) -> list[P]:
+        return [e.payload for e in self.events if isinstance(e.payload, payload_type)]
+
     def __iter__(self) -> Iterator[Event]:
         return iter(self.events)
 
@@ -74,8 +310,10 @@ class Timeline:
         return len(self.events)
 
     def to_json(self) -> list[dict[str, Any]]:
-        return [e.to_json() for e in self.events]
+        return [event_to_json(e) for e in self.events]
 
     @classmethod
-    def from_json(cls, raw: list[dict[str, Any]]) -> Timeline:
-        return cls([Event.from_json(r) for r in raw])
+    def from_json(cls, raw: Any) -> Timeline:
+        if not isinstance(raw, list):
+            raise EventFormatError(f"the timeline is {type(raw).__name__}, not a list")
+        return cls([event_from_json(r) for r in raw])

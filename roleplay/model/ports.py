@@ -7,9 +7,17 @@ graph walk is the same for a live headset call, a scripted typed call and a simu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
-from roleplay.model.events import EventKind, Timeline
+from roleplay.model.events import (
+    AsrFinal,
+    CustomerLineEnded,
+    SpokenWord,
+    Timeline,
+    TraineeSilent,
+    TraineeSpeechEnded,
+    TraineeSpeechStarted,
+)
 from roleplay.model.scenario import Node
 
 
@@ -29,7 +37,7 @@ class Line:
         self.ended = True
         if t_ms is not None:
             self.end_ms = t_ms
-        self.timeline.append(self.end_ms, EventKind.CUSTOMER_LINE_ENDED, node=self.node, cut=cut)
+        self.timeline.append(self.end_ms, CustomerLineEnded(node=self.node, cut=cut))
 
 
 @dataclass(frozen=True)
@@ -37,7 +45,7 @@ class Answer:
     text: str                       # "" when the trainee said nothing
     onset_ms: int | None = None     # speech onset (VAD), None when silent
     offset_ms: int | None = None
-    words: tuple[dict[str, Any], ...] = ()
+    words: tuple[SpokenWord, ...] = ()
     error: str = ""                 # the recogniser failed: this turn cannot be scored
 
     @property
@@ -81,14 +89,14 @@ def estimated_speech_ms(text: str, language: str, rate_wpm: int = 160) -> int:
     return max(400, int(units * 60_000 / per_minute))
 
 
-def spread_words(text: str, onset_ms: int, offset_ms: int, language: str) -> tuple[dict[str, Any], ...]:
+def spread_words(text: str, onset_ms: int, offset_ms: int, language: str) -> tuple[SpokenWord, ...]:
     """Word times for typed or text answers: evenly spread between onset and offset."""
     tokens = list(text.replace(" ", "")) if language == "zh" else text.split()
     if not tokens:
         return ()
     step = (offset_ms - onset_ms) / len(tokens)
     return tuple(
-        {"word": w, "start_ms": int(onset_ms + i * step), "end_ms": int(onset_ms + (i + 1) * step), "conf": 1.0}
+        SpokenWord(w, int(onset_ms + i * step), int(onset_ms + (i + 1) * step))
         for i, w in enumerate(tokens)
     )
 
@@ -96,12 +104,12 @@ def spread_words(text: str, onset_ms: int, offset_ms: int, language: str) -> tup
 def record_text_answer(timeline: Timeline, node: str, text: str, onset_ms: int, offset_ms: int, language: str) -> Answer:
     """Log a typed or text answer with the same events a spoken one produces."""
     words = spread_words(text, onset_ms, offset_ms, language)
-    timeline.append(onset_ms, EventKind.TRAINEE_SPEECH_STARTED, node=node)
-    timeline.append(offset_ms, EventKind.ASR_FINAL, node=node, text=text, words=list(words))
-    timeline.append(offset_ms, EventKind.TRAINEE_SPEECH_ENDED, node=node)
+    timeline.append(onset_ms, TraineeSpeechStarted(node=node))
+    timeline.append(offset_ms, AsrFinal(node=node, text=text, words=words))
+    timeline.append(offset_ms, TraineeSpeechEnded(node=node))
     return Answer(text, onset_ms, offset_ms, words)
 
 
 def record_silence(timeline: Timeline, node: str, t_ms: int, waited_ms: int) -> Answer:
-    timeline.append(t_ms, EventKind.TRAINEE_SILENT, node=node, waited_ms=waited_ms)
+    timeline.append(t_ms, TraineeSilent(node=node, waited_ms=waited_ms))
     return Answer("")

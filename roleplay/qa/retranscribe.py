@@ -10,6 +10,7 @@ text came from.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import re
 import wave
@@ -25,7 +26,14 @@ from audio.asr import Transcript
 from audio.wavio import ASR_RATE_HZ, resample
 from roleplay.archive.calls import ArchivedCall, utc_iso, write_json_atomic
 from roleplay.model.errors import ArchiveError, AudioError, ModelError, RoleplayError
-from roleplay.model.events import Event, EventKind, Timeline
+from roleplay.model.events import (
+    AsrFinal,
+    Event,
+    SpokenWord,
+    Timeline,
+    TraineeSpeechEnded,
+    TraineeSpeechStarted,
+)
 
 BACKENDS = ("whisper",)
 SIDECAR = "retranscript.json"
@@ -53,7 +61,7 @@ class TurnCut:
 class RetranscribedTurn:
     cut: TurnCut
     text: str
-    words: tuple[dict[str, Any], ...]
+    words: tuple[SpokenWord, ...]
 
     @property
     def changed(self) -> bool:
@@ -62,7 +70,8 @@ class RetranscribedTurn:
     def to_json(self) -> dict[str, Any]:
         c = self.cut
         return {"event": c.event_index, "node": c.node, "start_ms": c.start_ms, "end_ms": c.end_ms,
-                "live_text": c.live_text, "text": self.text, "words": list(self.words),
+                "live_text": c.live_text, "text": self.text,
+                "words": [dataclasses.asdict(w) for w in self.words],
                 "changed": self.changed}
 
 
@@ -118,25 +127,19 @@ def trainee_cuts(timeline: Timeline) -> list[TurnCut]:
     onset: int | None = None
     offset: int | None = None
     for index, event in enumerate(timeline.events):
-        if event.kind is EventKind.TRAINEE_SPEECH_STARTED:
+        p = event.payload
+        if isinstance(p, TraineeSpeechStarted):
             onset, offset = event.t_ms, None
-        elif event.kind is EventKind.TRAINEE_SPEECH_ENDED:
+        elif isinstance(p, TraineeSpeechEnded):
             offset = event.t_ms
-        elif event.kind is EventKind.ASR_FINAL:
-            begin = onset if onset is not None else _first_word_ms(event)
+        elif isinstance(p, AsrFinal):
+            begin = onset if onset is not None else (p.words[0].start_ms if p.words else event.t_ms)
             floor = cuts[-1].end_ms if cuts else 0
             start = max(floor, begin - PRE_ROLL_MS)
             end = (offset if offset is not None and offset > begin else event.t_ms) + TAIL_MS
-            cuts.append(TurnCut(index, str(event.data.get("node", "")), start, max(end, start),
-                                str(event.data.get("text", ""))))
+            cuts.append(TurnCut(index, p.node, start, max(end, start), p.text))
             onset = offset = None
     return cuts
-
-
-def _first_word_ms(event: Event) -> int:
-    words = event.data.get("words") or []
-    first = words[0].get("start_ms") if words and isinstance(words[0], dict) else None
-    return int(first) if isinstance(first, int | float) else event.t_ms
 
 
 def read_trainee_channel(path: Path) -> np.ndarray:
@@ -183,16 +186,17 @@ def retranscribe_call(call: ArchivedCall, transcribe: Transcribe) -> Retranscrip
     events = list(call.timeline.events)
     for turn in turns:
         old = events[turn.cut.event_index]
-        events[turn.cut.event_index] = Event(old.t_ms, old.kind,
-                                             {**old.data, "text": turn.text, "words": list(turn.words)})
+        if isinstance(old.payload, AsrFinal):
+            heard = dataclasses.replace(old.payload, text=turn.text, words=turn.words)
+            events[turn.cut.event_index] = Event(old.t_ms, heard)
     return Retranscription(Timeline(events), turns)
 
 
 def _hear(cut: TurnCut, audio: np.ndarray, transcribe: Transcribe) -> RetranscribedTurn:
     lo, hi = (ms * ASR_RATE_HZ // 1000 for ms in (cut.start_ms, cut.end_ms))
     transcript = transcribe(audio[lo:hi], cut.start_ms / 1000)
-    words = tuple({"word": w.word, "start_ms": round(w.start_s * 1000), "end_ms": round(w.end_s * 1000),
-                   "conf": round(w.conf, 3)} for w in transcript.words)
+    words = tuple(SpokenWord(w.word, round(w.start_s * 1000), round(w.end_s * 1000), round(w.conf, 3))
+                  for w in transcript.words)
     return RetranscribedTurn(cut, transcript.text.strip(), words)
 
 

@@ -18,6 +18,10 @@ from typing import Any
 
 from sqlalchemy import Column, MetaData, String, Table, Text, select
 
+from roleplay.authoring.library import library_dir
+from roleplay.authoring.yamlmarks import did_you_mean
+from roleplay.model.errors import RoleplayError
+from roleplay.records.store import Store, open_store
 from roleplay.training.badges import (
     BadgeProgress,
     CallRecord,
@@ -36,10 +40,6 @@ from roleplay.training.curriculum import (
     retraining_due,
     tier,
 )
-from roleplay.model.errors import RoleplayError
-from roleplay.authoring.library import library_dir
-from roleplay.records.store import Store, open_store
-from roleplay.authoring.yamlmarks import did_you_mean
 
 _meta = MetaData()
 summaries = Table(

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from roleplay.training.badges import CRITERIA, THRESHOLDS, Badge, CallRecord
-from roleplay.model.errors import RoleplayError, ScenarioError, ScenarioErrors
 from roleplay.authoring.library import library_dir, list_scenarios
 from roleplay.authoring.loader import ID_RE
-from roleplay.model.scenario import PHRASE_CATEGORIES, Language
 from roleplay.authoring.yamlmarks import Y, YamlDoc, did_you_mean
+from roleplay.model.errors import RoleplayError, ScenarioError, ScenarioErrors
+from roleplay.model.scenario import PHRASE_CATEGORIES, Language
+from roleplay.training.badges import CRITERIA, THRESHOLDS, Badge, CallRecord
 from scoring.rubric import DEFAULT_ITEMS
 
 Tier = Literal["beginner", "intermediate", "advanced"]

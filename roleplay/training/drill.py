@@ -12,12 +12,11 @@ runs from the end of the line to the trainee's speech onset, Vosk gives the word
 from __future__ import annotations
 
 import random
-from importlib import resources
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+from importlib import resources
 from statistics import mean
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
@@ -25,8 +24,8 @@ import yaml
 
 from phrasebank import Phrasebank, load_phrasebank
 from roleplay.model.clock import Clock, SystemClock
-from roleplay.training.curriculum import DRILLABLE
 from roleplay.model.errors import RoleplayError
+from roleplay.training.curriculum import DRILLABLE
 from scoring.phrases import find_phrases
 
 if TYPE_CHECKING:

@@ -18,11 +18,11 @@ from typing import TextIO
 from audio.asr import Recognizer
 from audio.listener import Listener, PartialPrinter
 from audio.playback import NullSink, Sink
-from roleplay.frontends.spoken import SimulatedSource, SimulatedTrainee, Transform
 from audio.tts import DEFAULT_PITCH, DEFAULT_RATE_WPM, Line, Synth, default_voice
 from roleplay.authoring.answers import AnswerStep
+from roleplay.frontends.spoken import SimulatedSource, SimulatedTrainee, Transform
 from roleplay.model.clock import Clock, VirtualClock
-from roleplay.model.events import EventKind, Timeline
+from roleplay.model.events import CustomerLineStarted, Timeline
 from roleplay.model.ports import Line as CallLine
 from roleplay.model.ports import TraineeInput
 from roleplay.model.scenario import Node
@@ -121,7 +121,7 @@ class SpokenSource:
         else:
             self.listener.skip_until(self.clock.now_ms())
         start = self.listener.stream_ms
-        self.timeline.append(start, EventKind.CUSTOMER_LINE_STARTED, node=node.id, text=prompt, mood=0.0)
+        self.timeline.append(start, CustomerLineStarted(node=node.id, text=prompt, mood=0.0))
         line = CallLine(self.timeline, node.id, start, self.voice.start(prompt))
         answer = self.trainee.answer(node, line, line.end_ms, self.limit_ms + self.grace_ms)
         if answer.onset_ms is None:
