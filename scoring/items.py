@@ -1,27 +1,27 @@
 """One function per rubric item: CallFacts -> Finding (credit 0..1 and the evidence for it).
 
-Evidence entries are plain dicts with a human `note` plus the data it rests on: the turn
-index, the node, the words with their times (seconds), the phrase matched and its
-similarity, or for facts the expected and stated values. A miss says what was expected where.
+Evidence is typed (scoring/evidence.py): a human `note` plus the data it rests on. A miss
+says what was expected where.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Any
 
 from phrasebank import Phrasebank
 from roleplay.model.scenario import Scenario
 from scoring import timing
+from scoring.evidence import (
+    AnswerTime, CallOutcome, DeadAirGap, Evidence, FactResult, Fillers, HoldEvidence, PhraseFound,
+    PhraseMissing, SpeechRate, TalkOverCount, TimedWord,
+)
 from scoring.facts import FactCheck, FactStatus, check_fact
 from scoring.phrases import PhraseMatch, find_phrases
 from scoring.rubric import Settings
 from scoring.turns import Turn, Visit, find_all, words_in_span
 
 NOT_REQUIRED = ("forbidden", "filler")   # categories a node may list that are not "must say"
-
-Evidence = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -69,9 +69,9 @@ def _sec(ms: int | None) -> float | None:
     return None if ms is None else ms / 1000
 
 
-def _words(turn: Turn, start: int, end: int) -> list[dict[str, Any]]:
-    return [{"word": w.word, "start": w.start_ms / 1000, "end": w.end_ms / 1000}
-            for w in words_in_span(turn, start, end)]
+def _words(turn: Turn, start: int, end: int) -> tuple[TimedWord, ...]:
+    return tuple(TimedWord(w.word, w.start_ms / 1000, w.end_ms / 1000)
+                 for w in words_in_span(turn, start, end))
 
 
 def _at(turn: Turn, start: int, end: int) -> str:
@@ -79,31 +79,28 @@ def _at(turn: Turn, start: int, end: int) -> str:
     return f" at {words[0].start_ms / 1000:.2f}-{words[-1].end_ms / 1000:.2f} s" if words else ""
 
 
-def phrase_hit(turn: Turn, match: PhraseMatch) -> Evidence:
-    return {
-        "turn": turn.index, "node": turn.node, "category": match.category, "found": True,
-        "phrase": match.phrase, "similarity": round(match.score, 1), "text": match.text,
-        "words": _words(turn, match.start, match.end),
-        "note": f"turn {turn.index} ({turn.node}): {match.category} \"{match.text}\""
-                f" ~ \"{match.phrase}\" {match.score:.0f}%{_at(turn, match.start, match.end)}",
-    }
+def phrase_hit(turn: Turn, match: PhraseMatch) -> PhraseFound:
+    return PhraseFound(
+        turn.index, turn.node, match.category, match.phrase, round(match.score, 1), match.text,
+        _words(turn, match.start, match.end),
+        f"turn {turn.index} ({turn.node}): {match.category} \"{match.text}\""
+        f" ~ \"{match.phrase}\" {match.score:.0f}%{_at(turn, match.start, match.end)}",
+    )
 
 
-def phrase_miss(call: CallFacts, visit: Visit | None, category: str, where: str) -> Evidence:
+def phrase_miss(call: CallFacts, visit: Visit | None, category: str, where: str) -> PhraseMissing:
     turns = call.answers(visit) if visit else []
     said = " ".join(t.text for t in turns)
     if visit and not turns:
         heard = f"said nothing (waited {(visit.silent_ms or 0) / 1000:.1f} s)"
     else:
         heard = f"said \"{said}\"" if said else "no answer"
-    return {
-        "turn": turns[0].index if turns else None, "node": visit.node if visit else None,
-        "category": category, "found": False, "expected": category, "said": said,
-        "note": f"no {category} {where}: {heard}",
-    }
+    return PhraseMissing(turns[0].index if turns else None, visit.node if visit else None,
+                         category, said, f"no {category} {where}: {heard}")
 
 
-def _phrase_checks(call: CallFacts, wanted: list[tuple[Visit, str, list[Turn], str]]) -> tuple[int, list[Evidence]]:
+def _phrase_checks(call: CallFacts, wanted: list[tuple[Visit, str, list[Turn], str]]
+                   ) -> tuple[int, list[PhraseFound | PhraseMissing]]:
     """(visit, category, turns to search, where) -> (hits, evidence)."""
     hits, evidence = 0, []
     for visit, category, turns, where in wanted:
@@ -121,7 +118,7 @@ def _phrase_finding(call: CallFacts, wanted: list[tuple[Visit, str, list[Turn], 
     if not wanted:
         return Finding(0.0, False, f"not applicable: {none}")
     hits, evidence = _phrase_checks(call, wanted)
-    missed = sorted({e["category"] for e in evidence if not e["found"]})
+    missed = sorted({e.category for e in evidence if isinstance(e, PhraseMissing)})
     tail = f"; missing {', '.join(missed)}" if missed else ""
     return Finding(hits / len(wanted), True, f"{hits} of {len(wanted)} {what}{tail}", tuple(evidence))
 
@@ -210,17 +207,15 @@ def knowledge(call: CallFacts) -> Finding:
             critical = call.scenario.knowledge[fact_id].critical
             turn, check = _fact_result(call, visit, fact_id)
             right += check.status is FactStatus.RIGHT
-            entry: Evidence = {"turn": turn.index if turn else None, "node": visit.node, "fact": fact_id,
-                               "status": str(check.status), "expected": check.expected,
-                               "stated": check.stated, "critical": critical}
-            if turn is not None:
-                entry["words"] = _words(turn, check.start, check.end)
             if check.status is FactStatus.MISSING:
-                entry["note"] = f"{fact_id} not stated at {visit.node}: expected \"{check.expected}\""
+                note = f"{fact_id} not stated at {visit.node}: expected \"{check.expected}\""
             else:
-                entry["note"] = (f"turn {entry['turn']} ({visit.node}): {fact_id} stated \"{check.stated}\""
-                                 f"{_at(turn, check.start, check.end) if turn else ''}, expected"
-                                 f" \"{check.expected}\": {check.status}")
+                note = (f"turn {turn.index if turn else None} ({visit.node}): {fact_id} stated"
+                        f" \"{check.stated}\"{_at(turn, check.start, check.end) if turn else ''},"
+                        f" expected \"{check.expected}\": {check.status}")
+            entry = FactResult(turn.index if turn else None, visit.node, fact_id, str(check.status),
+                               check.expected, check.stated, critical,
+                               _words(turn, check.start, check.end) if turn is not None else None, note)
             if critical and check.status is FactStatus.WRONG:
                 fails.append(f"wrong critical fact {fact_id} at {visit.node}: said \"{check.stated}\","
                              f" expected \"{check.expected}\"")
@@ -232,13 +227,13 @@ def knowledge(call: CallFacts) -> Finding:
 
 
 def forbidden(call: CallFacts) -> Finding:
-    evidence = []
+    evidence: list[PhraseFound] = []
     for turn in timing.trainee_turns(call.turns):
         for match in find_all(turn.text, call.bank, "forbidden", call.phrases.get(turn.index)):
             evidence.append(phrase_hit(turn, match))
     if not evidence:
         return Finding(1.0, True, "no forbidden phrase")
-    said = ", ".join(f"\"{e['text']}\" (turn {e['turn']})" for e in evidence)
+    said = ", ".join(f"\"{e.text}\" (turn {e.turn})" for e in evidence)
     return Finding(0.0, True, f"forbidden phrase said: {said}", tuple(evidence), ("forbidden",))
 
 
@@ -254,10 +249,9 @@ def latency(call: CallFacts) -> Finding:
             said = "started before the customer finished (talk-over)"
         else:
             said = f"answered after {c.latency_ms / 1000:.1f} s"
-        evidence.append({"turn": c.turn, "node": c.node, "latency_ms": c.latency_ms, "limit_ms": c.limit_ms,
-                         "credit": round(c.credit, 3),
-                         "note": f"{c.node}: {said} (limit {c.limit_ms / 1000:g} s)"
-                                 + ("" if c.credit >= 1 else f": {c.credit:.0%} credit")})
+        evidence.append(AnswerTime(c.turn, c.node, c.latency_ms, c.limit_ms, round(c.credit, 3),
+                                   f"{c.node}: {said} (limit {c.limit_ms / 1000:g} s)"
+                                   + ("" if c.credit >= 1 else f": {c.credit:.0%} credit")))
     slow = sum(c.credit < 1 for c in found)
     credit = sum(c.credit for c in found) / len(found)
     return Finding(credit, True, f"{len(found) - slow} of {len(found)} answers within the limit", tuple(evidence))
@@ -273,24 +267,24 @@ def dead_air(call: CallFacts) -> Finding:
         faults += counted
         place = (f"between turns {gap.after_turn} and {gap.before_turn}" if gap.where == "gap"
                  else f"inside turn {gap.after_turn}")
-        evidence.append({"node": gap.node, "start": _sec(gap.start_ms), "end": _sec(gap.end_ms),
-                         "duration_ms": gap.duration_ms, "owner": gap.owner, "counted": counted,
-                         "note": f"{gap.duration_ms / 1000:.1f} s of dead air {place} ({gap.node})"
-                                 + ("" if counted else ", the customer's delay: not counted")})
+        evidence.append(DeadAirGap(gap.node, _sec(gap.start_ms), _sec(gap.end_ms), gap.duration_ms,
+                                   gap.owner, counted,
+                                   f"{gap.duration_ms / 1000:.1f} s of dead air {place} ({gap.node})"
+                                   + ("" if counted else ", the customer's delay: not counted")))
     for hold in holds:
-        problems = [p for p, bad in (("not announced", hold.announced is None),
-                                     ("not thanked after", hold.thanked is None),
-                                     (f"over {call.settings.max_hold_s:g} s", hold.too_long)) if bad]
-        faults += len(problems)
+        by = {key: phrase_hit(call.turns[turn_index], match)
+              for key, turn_index, match in (("announced", hold.announce_turn, hold.announced),
+                                             ("thanked", hold.thank_turn, hold.thanked))
+              if match is not None and turn_index is not None}
         length = "until the call ended" if hold.duration_ms is None else f"{hold.duration_ms / 1000:.1f} s"
-        entry: Evidence = {"node": hold.node, "hold": True, "start": _sec(hold.start_ms), "end": _sec(hold.end_ms),
-                           "duration_ms": hold.duration_ms, "problems": problems,
-                           "note": f"hold at {hold.node}, {length}: " + (", ".join(problems) or "announced and thanked")}
-        for key, turn_index, match in (("announced", hold.announce_turn, hold.announced),
-                                       ("thanked", hold.thank_turn, hold.thanked)):
-            if match is not None and turn_index is not None:
-                entry[key] = phrase_hit(call.turns[turn_index], match)
-        evidence.append(entry)
+        entry = HoldEvidence(hold.node, _sec(hold.start_ms), _sec(hold.end_ms), hold.duration_ms,
+                             announced=hold.announced is not None, thanked=hold.thanked is not None,
+                             too_long=f"over {call.settings.max_hold_s:g} s" if hold.too_long else "",
+                             announced_by=by.get("announced"), thanked_by=by.get("thanked"), note="")
+        problems = entry.problems
+        faults += len(problems)
+        note = f"hold at {hold.node}, {length}: " + (", ".join(problems) or "announced and thanked")
+        evidence.append(replace(entry, note=note))
     credit = max(0.0, 1.0 - faults * call.settings.dead_air_penalty)
     text = "no dead air, holds handled" if not faults else f"{faults} dead-air/hold problem(s)"
     return Finding(credit, True, text, tuple(evidence))
@@ -305,22 +299,24 @@ def delivery(call: CallFacts) -> Finding:
     rate_ok = rate.within
     rate_note = (f"too little speech to measure the rate ({rate.units} {rate.unit})" if rate_ok is None
                  else f"speech rate {rate.per_minute:g} {unit} (band {rate.band[0]:g}-{rate.band[1]:g})")
-    evidence: list[Evidence] = [
-        {"measure": "speech_rate", "per_minute": rate.per_minute, "units": rate.units, "unit": rate.unit,
-         "speaking_ms": rate.speaking_ms, "band": list(rate.band), "ok": rate_ok, "note": rate_note},
-        {"measure": "fillers", "count": len(fill.matches), "units": fill.units, "ratio": fill.ratio,
-         "limit": fill.limit, "ok": fill.ratio <= fill.limit,
-         "matches": [phrase_hit(call.turns[i], m) for i, m in fill.matches],
-         "note": f"{len(fill.matches)} filler(s) in {fill.units} {rate.unit}"
-                 f" ({fill.ratio:.1%}, limit {fill.limit:.0%})"},
-        {"measure": "talk_over", "count": over.count, "longest_ms": over.longest_ms,
-         "nodes": list(over.nodes), "ok": over.count <= s.max_talk_over,
-         "note": f"talked over the customer {over.count} time(s)"
-                 + (f", longest {over.longest_ms / 1000:.1f} s at {', '.join(over.nodes)}" if over.count else "")},
+    measures: list[tuple[str, SpeechRate | Fillers | TalkOverCount]] = [
+        ("speech_rate", SpeechRate(rate.per_minute, rate.units, rate.unit, rate.speaking_ms,
+                                   (rate.band[0], rate.band[1]), rate_ok, rate_note)),
+        ("fillers", Fillers(len(fill.matches), fill.units, fill.ratio, fill.limit,
+                            fill.ratio <= fill.limit,
+                            tuple(phrase_hit(call.turns[i], m) for i, m in fill.matches),
+                            f"{len(fill.matches)} filler(s) in {fill.units} {rate.unit}"
+                            f" ({fill.ratio:.1%}, limit {fill.limit:.0%})")),
+        ("talk_over", TalkOverCount(over.count, over.longest_ms, tuple(over.nodes),
+                                    over.count <= s.max_talk_over,
+                                    f"talked over the customer {over.count} time(s)"
+                                    + (f", longest {over.longest_ms / 1000:.1f} s at {', '.join(over.nodes)}"
+                                       if over.count else ""))),
     ]
-    judged = [e["ok"] for e in evidence if e["ok"] is not None]
+    evidence: list[Evidence] = [m for _, m in measures]
+    judged = [m.ok for _, m in measures if m.ok is not None]
     good = sum(bool(ok) for ok in judged)
-    bad = [e["measure"] for e in evidence if e["ok"] is False]
+    bad = [name for name, m in measures if m.ok is False]
     text = f"{good} of {len(judged)} delivery measures fine" + (f"; off: {', '.join(bad)}" if bad else "")
     return Finding(good / len(judged), True, text, tuple(evidence))
 
@@ -330,7 +326,7 @@ def resolution(call: CallFacts) -> Finding:
     if ended is None:
         last = max((t.end_ms for t in call.turns), default=0)
         return Finding(0.0, True, f"the call never ended (the timeline stops at {last / 1000:.1f} s)",
-                       ({"outcome": None, "note": "no call_ended event: the call was cut off"},))
+                       (CallOutcome(None, None, None, "no call_ended event: the call was cut off"),))
     credit = call.settings.outcome_credit(ended.outcome or "")
     note = f"the call ended {ended.outcome} at {ended.node}"
-    return Finding(credit, True, note, ({"node": ended.node, "outcome": ended.outcome, "credit": credit, "note": note},))
+    return Finding(credit, True, note, (CallOutcome(ended.node, ended.outcome, credit, note),))

@@ -15,6 +15,7 @@ from phrasebank import Phrasebank
 from roleplay.model.events import CallStarted, Timeline
 from roleplay.model.scenario import Scenario
 from scoring import items as checks
+from scoring.evidence import Evidence
 from scoring.items import CallFacts, Finding
 from scoring.rubric import DEFAULT_RUBRIC, Rubric, rescale
 from scoring.turns import Turn, derive_visits
@@ -31,14 +32,14 @@ class ItemResult:
     max_points: float
     applicable: bool
     explanation: str
-    evidence: tuple[dict[str, Any], ...]
+    evidence: tuple[Evidence, ...]
 
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id, "kind": self.kind, "passed": self.passed,
             "points": round(self.points, 2), "max_points": round(self.max_points, 2),
             "applicable": self.applicable, "explanation": self.explanation,
-            "evidence": list(self.evidence),
+            "evidence": [e.to_json() for e in self.evidence],
         }
 
 

@@ -28,7 +28,7 @@ def render_scorecard(card: Scorecard, evidence: bool = True) -> str:
         points = f"{item.points:5.1f}/{item.max_points:4.1f}"
         lines.append(f"  {mark}  {item.id:<{id_width}}  {points}  {item.explanation}")
         if evidence:
-            lines += [f"{' ' * 8}{'·'} {entry.get('note', entry)}" for entry in item.evidence]
+            lines += [f"{' ' * 8}{'·'} {entry.note}" for entry in item.evidence]
     lines.append("-" * WIDTH)
     total = f"Total  {card.score:5.1f} / 100   pass mark {card.pass_mark:g}   {_verdict(card)}"
     lines.append(total)
@@ -40,13 +40,3 @@ def render_scorecard(card: Scorecard, evidence: bool = True) -> str:
         lines.append(f"Outcome: {card.outcome}")
     return "\n".join(lines) + "\n"
 
-
-def render_transcript(card: Scorecard) -> str:
-    """The turns, customer and trainee, with times and the trainee's latency."""
-    out = []
-    for turn in card.turns:
-        who = "customer" if turn.speaker == "customer" else "trainee "
-        lat = f" (+{turn.latency_ms / 1000:.1f} s)" if turn.latency_ms is not None else ""
-        hold = " [after hold]" if turn.after_hold else ""
-        out.append(f"#{turn.index:<3} {turn.start_ms / 1000:7.2f}  {who} {turn.node:<12} {turn.text}{lat}{hold}")
-    return "\n".join(out) + ("\n" if out else "")

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from roleplay.model.scenario import Scenario
+from scoring.evidence import (
+    CallOutcome, Evidence, FactResult, HoldEvidence, PhraseFound, PhraseMissing, read_evidence,
+)
 
 PHRASE_ITEMS = ("opening", "required_phrases", "verification", "empathy", "closing")
 
@@ -78,31 +81,32 @@ def summarise(card: dict[str, Any], scenario: Scenario | None = None) -> CallSum
     Lookup nodes (a hold, or a CRM fact expected) need the scenario; without it, none."""
     items = {i.get("id"): i for i in card.get("items") or [] if isinstance(i, dict)}
 
-    def evidence(item_id: str) -> list[dict[str, Any]]:
-        return [e for e in (items.get(item_id) or {}).get("evidence") or [] if isinstance(e, dict)]
+    def evidence(item_id: str) -> list[Evidence]:
+        return read_evidence(items.get(item_id))
 
-    missed = [e["category"] for i in PHRASE_ITEMS for e in evidence(i)
-              if e.get("found") is False and e.get("category")]
+    missed = [e.category for i in PHRASE_ITEMS for e in evidence(i)
+              if isinstance(e, PhraseMissing) and e.category]
     for hold in evidence("dead_air"):
-        problems = hold.get("problems") or []
-        missed += [c for c, p in (("hold_request", "not announced"), ("thanks_for_waiting", "not thanked"))
-                   if p in problems]
-    facts = [e["fact"] for e in evidence("knowledge") if e.get("status") != "right" and e.get("fact")]
-    forbidden = [str(e.get("text") or e.get("phrase")) for e in evidence("forbidden") if e.get("found")]
-    resolution = evidence("resolution")
-    outcome = card.get("outcome") or (resolution[0].get("outcome") if resolution else None)
-    return CallSummary(tuple(dict.fromkeys(missed)), tuple(dict.fromkeys(facts)), tuple(forbidden),
-                       _lookup_times(card, evidence("knowledge"), scenario), outcome)
+        if isinstance(hold, HoldEvidence):
+            missed += [c for c, ok in (("hold_request", hold.announced), ("thanks_for_waiting", hold.thanked))
+                       if not ok]
+    facts = [e for e in evidence("knowledge") if isinstance(e, FactResult)]
+    wrong = [e.fact for e in facts if e.status != "right" and e.fact]
+    forbidden = [e.text or e.phrase for e in evidence("forbidden") if isinstance(e, PhraseFound)]
+    ends = [e for e in evidence("resolution") if isinstance(e, CallOutcome)]
+    outcome = card.get("outcome") or (ends[0].outcome if ends else None)
+    return CallSummary(tuple(dict.fromkeys(missed)), tuple(dict.fromkeys(wrong)), tuple(forbidden),
+                       _lookup_times(card, facts, scenario), outcome)
 
 
-def _lookup_times(card: dict[str, Any], facts: list[dict[str, Any]], scenario: Scenario | None) -> tuple[int | None, ...]:
+def _lookup_times(card: dict[str, Any], facts: list[FactResult], scenario: Scenario | None) -> tuple[int | None, ...]:
     """From the end of the customer's line at a lookup node to the start of the answer that
     gives the record (a fact stated there, else the answer after the hold)."""
     if scenario is None:
         return ()
     lookups = {n.id for n in scenario.nodes.values()
                if n.hold or any(scenario.knowledge.get(f) and scenario.knowledge[f].crm for f in n.expect.facts)}
-    fact_turns = {e.get("turn") for e in facts if e.get("turn") is not None}
+    fact_turns = {e.turn for e in facts if e.turn is not None}
     turns = [t for t in card.get("turns") or [] if isinstance(t, dict)]
     times: list[int | None] = []
     for i, line in enumerate(turns):
