@@ -91,3 +91,21 @@ class _Sink:
 
     def flush(self) -> None:
         pass
+
+
+def test_a_silent_turn_gets_a_marker_not_a_crash() -> None:
+    # A silent turn's latency evidence has latency_ms None: replay once divided it by 1000.
+    from scoring_builders import BANKS, Script, broadband_scenario
+
+    from roleplay.qa.replay import marker
+    from scoring.evidence import AnswerTime, read_evidence
+    from scoring.scorecard import score
+
+    s = Script(scenario="broadband-en").line("greet", "Hi.")
+    s.answer("greet", "Hello, thank you for calling, my name is Sam.", delay_ms=600)
+    s.next("greet", "lookup").line("lookup", "What plan am I on?").silent("lookup", 6000)
+    s.next("lookup", "bye").end("bye", "Bye.")
+    card = score(s.timeline, broadband_scenario(), BANKS["en"]).to_json()
+    (latency,) = [i for i in card["items"] if i["id"] == "latency"]
+    silent = [e for e in read_evidence(latency) if isinstance(e, AnswerTime) and e.latency_ms is None]
+    assert silent and marker(latency, silent[0]) == "[- latency no answer]"

@@ -17,6 +17,10 @@ from typing import Any, TextIO
 
 from roleplay.archive.calls import ArchivedCall
 from roleplay.model.errors import RoleplayError
+from scoring.evidence import (
+    AnswerTime, CallOutcome, DeadAirGap, Evidence, FactResult, Fillers, HoldEvidence, PhraseFound,
+    PhraseMissing, SpeechRate, TalkOverCount, read_evidence,
+)
 from scoring.turns import Turn, derive_turns
 
 
@@ -27,52 +31,76 @@ class Cue:
     turn: int
 
 
-def _sign(item: dict[str, Any], entry: dict[str, Any]) -> str:
-    if item.get("id") == "forbidden" or entry.get("category") == "forbidden":
-        return "-" if entry.get("found", True) else "+"
-    for key in ("found", "ok", "correct"):
-        if isinstance(entry.get(key), bool):
-            return "+" if entry[key] else "-"
-    if isinstance(entry.get("credit"), int | float):
-        return "+" if entry["credit"] >= 1.0 - 1e-9 else "-"
-    if "status" in entry:
-        return "+" if entry["status"] in ("right", "stated", "correct", "ok", "verified") else "-"
-    if entry.get("counted"):
-        return "-"
-    return "+" if item.get("passed") else "-"
+def _sign(item: dict[str, Any], entry: Evidence) -> str:
+    if item.get("id") == "forbidden" or getattr(entry, "category", "") == "forbidden":
+        return "+" if isinstance(entry, PhraseMissing) else "-"
+    passed = "+" if item.get("passed") else "-"
+    match entry:
+        case PhraseFound():
+            return "+"
+        case PhraseMissing():
+            return "-"
+        case SpeechRate() | Fillers() | TalkOverCount():
+            return passed if entry.ok is None else "+" if entry.ok else "-"
+        case AnswerTime():
+            return "+" if entry.credit >= 1.0 - 1e-9 else "-"
+        case CallOutcome() if entry.credit is not None:
+            return "+" if entry.credit >= 1.0 - 1e-9 else "-"
+        case FactResult():
+            return "+" if entry.status == "right" else "-"
+        case DeadAirGap() if entry.counted:
+            return "-"
+    return passed
 
 
-def marker(item: dict[str, Any], entry: dict[str, Any]) -> str:
+_MEASURE_NAMES = {SpeechRate: "speech_rate", Fillers: "fillers", TalkOverCount: "talk_over"}
+
+
+def _seconds(ms: int | None, none: str) -> str:
+    return none if ms is None else f"{ms / 1000:.1f} s"
+
+
+def marker(item: dict[str, Any], entry: Evidence) -> str:
     """`[+ opening greeting]`, `[- forbidden "calm down"]`, `[- knowledge price missing]`."""
     sign = _sign(item, entry)
     item_id = str(item.get("id", "?"))
-    if item_id == "forbidden" or entry.get("category") == "forbidden":
-        return f'[{sign} forbidden "{entry.get("text") or entry.get("phrase", "")}"]'
-    what = entry.get("category") or entry.get("fact") or entry.get("measure") or ""
-    extra = entry.get("status") if isinstance(entry.get("status"), str) and "fact" in entry else ""
-    if "latency_ms" in entry:
-        extra = f"{entry['latency_ms'] / 1000:.1f} s"
-    elif "duration_ms" in entry:
-        extra = f"{entry['duration_ms'] / 1000:.1f} s"
+    if isinstance(entry, PhraseFound | PhraseMissing) and (item_id == "forbidden" or entry.category == "forbidden"):
+        said = entry.text or entry.phrase if isinstance(entry, PhraseFound) else ""
+        return f'[{sign} forbidden "{said}"]'
+    what, extra = "", ""
+    match entry:
+        case PhraseFound() | PhraseMissing():
+            what = entry.category
+        case FactResult():
+            what, extra = entry.fact, entry.status
+        case SpeechRate() | Fillers() | TalkOverCount():
+            what = _MEASURE_NAMES[type(entry)]
+        case AnswerTime():
+            extra = _seconds(entry.latency_ms, "no answer")   # a silent turn has no latency
+        case DeadAirGap():
+            extra = _seconds(entry.duration_ms, "")
+        case HoldEvidence():
+            extra = _seconds(entry.duration_ms, "until the call ended")
     label = " ".join(str(x) for x in (item_id, what, extra) if x)
     if sign == "+" and not what and item.get("max_points"):
         label += f" {100 * float(item.get('points', 0)) / float(item['max_points']):.0f}%"
     return f"[{sign} {label}]"
 
 
-def _anchor(entry: dict[str, Any], turns: dict[int, Turn], end_ms: int) -> tuple[int, int] | None:
+def _anchor(entry: Evidence, turns: dict[int, Turn], end_ms: int) -> tuple[int, int] | None:
     """(time, turn) the evidence refers to: after its words, its turn, or its time span."""
-    words = entry.get("words")
-    turn = turns.get(entry["turn"]) if isinstance(entry.get("turn"), int) else None
-    if isinstance(words, list) and words and isinstance(words[-1], dict) and "end" in words[-1]:
-        return round(float(words[-1]["end"]) * 1000), turn.index if turn else -1
+    turn_index = entry.turn if isinstance(entry, PhraseFound | PhraseMissing | FactResult | AnswerTime) else None
+    turn = turns.get(turn_index) if turn_index is not None else None
+    words = entry.words if isinstance(entry, PhraseFound | FactResult) else None
+    if words:
+        return round(words[-1].end_s * 1000), turn.index if turn else -1
     if turn is not None:
         return turn.end_ms, turn.index
-    if isinstance(entry.get("end"), int | float):
-        return round(float(entry["end"]) * 1000), -1
-    if "node" in entry or "outcome" in entry:
-        return end_ms, -1
-    return None
+    if isinstance(entry, DeadAirGap | HoldEvidence) and entry.end_s is not None:
+        return round(entry.end_s * 1000), -1
+    if isinstance(entry, SpeechRate | Fillers | TalkOverCount):
+        return None
+    return end_ms, -1
 
 
 def turn_words(turn: Turn) -> list[tuple[int, str]]:
@@ -104,15 +132,15 @@ def build_script(call: ArchivedCall, card: dict[str, Any] | None = None, from_tu
         for n, (t, word) in enumerate(turn_words(turn)):
             cues.append((turn.index, t, 0, len(cues), Cue(t, (" " if n else "") + word, turn.index)))
     for item in card.get("items") or []:
-        for entry in item.get("evidence") or []:
-            where = _anchor(entry, by_index, end_ms) if isinstance(entry, dict) else None
+        for entry in read_evidence(item):
+            where = _anchor(entry, by_index, end_ms)
             if where is None:
                 continue
             t, index = where
             order = 1
             if index < 0:
                 # A silence goes before the words after it; a call-level verdict at the end.
-                order = -1 if "end" in entry else 2
+                order = -1 if isinstance(entry, DeadAirGap | HoldEvidence) else 2
                 index = max((x.index for x in turns if x.start_ms <= t), default=0)
             text = f"{marker(item, entry)} " if order < 0 else "  " + marker(item, entry)
             cues.append((index, t, order, len(cues), Cue(t, text, index)))

@@ -17,6 +17,7 @@ from typing import Any
 
 from roleplay.archive.calls import ArchivedCall
 from roleplay.qa.replay import turn_words
+from scoring.evidence import DeadAirGap, FactResult, HoldEvidence, PhraseFound, read_evidence
 from scoring.turns import Turn, derive_turns
 
 CATEGORY_CLASS = {
@@ -74,20 +75,20 @@ def _word_marks(card: dict[str, Any]) -> dict[tuple[int, int], Mark]:
     """(turn, word start ms) -> highlight, from the evidence that cites words."""
     marks: dict[tuple[int, int], Mark] = {}
     for item in card.get("items") or []:
-        for entry in item.get("evidence") or []:
-            if not isinstance(entry, dict) or not isinstance(entry.get("turn"), int):
+        for entry in read_evidence(item):
+            if isinstance(entry, PhraseFound):
+                bad, category, turn, label = (item.get("id") == "forbidden" or entry.category == "forbidden",
+                                              entry.category, entry.turn, entry.phrase)
+            elif isinstance(entry, FactResult) and entry.status in ("right", "wrong") and entry.turn is not None:
+                bad, category, turn, label = entry.status == "wrong", "", entry.turn, entry.fact
+            else:
                 continue
-            forbidden = item.get("id") == "forbidden" or entry.get("category") == "forbidden"
-            wrong = entry.get("status") == "wrong"
-            if not (forbidden or wrong or entry.get("found") or entry.get("status") == "right"):
-                continue
-            cls = BAD if forbidden or wrong else CATEGORY_CLASS.get(str(entry.get("category")), "c-other")
-            title = str(entry.get("note") or entry.get("phrase") or entry.get("fact") or item.get("id"))
-            for word in entry.get("words") or []:
-                if isinstance(word, dict) and isinstance(word.get("start"), int | float):
-                    key = (entry["turn"], round(float(word["start"]) * 1000))
-                    if key not in marks or cls == BAD:
-                        marks[key] = Mark(cls, title)
+            cls = BAD if bad else CATEGORY_CLASS.get(category, "c-other")
+            title = entry.note or label or str(item.get("id"))
+            for word in entry.words or ():
+                key = (turn, round(word.start_s * 1000))
+                if key not in marks or cls == BAD:
+                    marks[key] = Mark(cls, title)
     return marks
 
 
@@ -113,9 +114,9 @@ def _silences(card: dict[str, Any]) -> list[tuple[float, float, bool]]:
     for item in card.get("items") or []:
         if item.get("id") != "dead_air":
             continue
-        for e in item.get("evidence") or []:
-            if isinstance(e, dict) and isinstance(e.get("start"), int | float) and isinstance(e.get("end"), int | float):
-                found.append((float(e["start"]), float(e["end"]), bool(e.get("hold"))))
+        for e in read_evidence(item):
+            if isinstance(e, DeadAirGap | HoldEvidence) and e.start_s is not None and e.end_s is not None:
+                found.append((e.start_s, e.end_s, isinstance(e, HoldEvidence)))
     return found
 
 

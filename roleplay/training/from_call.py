@@ -18,6 +18,7 @@ from phrasebank import load_phrasebank
 from roleplay.archive.calls import ArchivedCall, read_call
 from roleplay.model.errors import RoleplayError
 from roleplay.model.scenario import Outcome
+from scoring.evidence import FactResult, read_evidence
 from scoring.phrases import find_phrases
 from scoring.turns import Turn, derive_visits
 
@@ -43,15 +44,15 @@ def _comment(text: str) -> str:
     return " ".join(text.split())   # one line: a newline would end the comment
 
 
-def _stated_facts(call: ArchivedCall) -> dict[int, list[dict[str, Any]]]:
+def _stated_facts(call: ArchivedCall) -> dict[int, list[FactResult]]:
     """Turn index -> knowledge evidence entries stated in it (right or wrong)."""
     card = call.scorecard or {}
-    found: dict[int, list[dict[str, Any]]] = {}
+    found: dict[int, list[FactResult]] = {}
     for item in card.get("items") or []:
         if isinstance(item, dict) and item.get("id") == "knowledge":
-            for e in item.get("evidence") or []:
-                if isinstance(e, dict) and e.get("turn") is not None and e.get("status") != "missing":
-                    found.setdefault(int(e["turn"]), []).append(e)
+            for e in read_evidence(item):
+                if isinstance(e, FactResult) and e.turn is not None and e.status != "missing":
+                    found.setdefault(e.turn, []).append(e)
     return found
 
 
@@ -74,12 +75,12 @@ def draft_nodes(call: ArchivedCall) -> tuple[list[DraftNode], dict[str, dict[str
         facts: list[str] = []
         for a in answers:
             for e in stated.get(a.index, []):
-                fact_id = str(e.get("fact"))
+                fact_id = e.fact
                 original = call.scenario.knowledge.get(fact_id)
                 knowledge.setdefault(fact_id, {
-                    "value": original.value if original else str(e.get("stated") or ""),
-                    "unit": original.unit if original else "", "stated": str(e.get("stated") or ""),
-                    "status": str(e.get("status"))})
+                    "value": original.value if original else e.stated,
+                    "unit": original.unit if original else "", "stated": e.stated,
+                    "status": e.status})
                 facts.append(fact_id)
         source = call.scenario.nodes.get(line.node)
         nodes.append(DraftNode(f"line_{n}", line.text, tuple(a.text for a in answers),
