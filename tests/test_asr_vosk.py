@@ -12,7 +12,8 @@ import pytest
 import speechgen
 
 from audio import asr_vosk
-from audio.asr import Recognizer, ScriptedRecognizer, Transcript, open_recognizer, transcribe_file
+from audio.asr import Recognizer, ScriptedRecognizer, Transcript
+from audio.recognizers import open_recognizer, transcribe_file
 from audio.wavio import write_wav
 from cli import main
 from roleplay.model.errors import ModelError

@@ -11,7 +11,7 @@ import pytest
 import speechgen
 
 from audio import asr_whisper
-from audio.asr import open_recognizer, transcribe_file
+from audio.recognizers import open_recognizer, transcribe_file
 from audio.wavio import write_wav
 from cli import main
 from roleplay.model.errors import ModelError

@@ -10,7 +10,6 @@ import pytest
 
 from cli import main
 from roleplay.authoring.loader import load_scenario
-from roleplay.authoring.validate import validate_paths
 from roleplay.frontends.simulate import simulate
 from roleplay.model.errors import ScenarioErrors
 from roleplay.model.scenario import Scenario
@@ -33,6 +32,7 @@ from roleplay.training.curriculum import (
     retraining_due,
     tier,
 )
+from roleplay.training.validate import validate_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"

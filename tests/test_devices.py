@@ -1,5 +1,5 @@
 """Devices: picking and remembering, the microphone's failure modes, resampling, and the real
-sounddevice path on a virtual ALSA headset (DESIGN.md section 5)."""
+sounddevice path on a virtual ALSA headset (docs/architecture.md)."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ import pytest
 
 from cli import main
 from roleplay.training.curriculum import DRILLABLE
-from roleplay.training.drill import drill_prompts, run_drill
+from roleplay.training.drill import DrillOptions, drill_prompts, run_drill
 
 
 def drill(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], answers: list[str],
@@ -72,7 +72,7 @@ class Scripted:
 
 def test_slow_answers_do_not_count() -> None:
     source = Scripted([("I'm so sorry", 2000), ("I apologise for that", 6500), ("sorry about that", 4000)])
-    result = run_drill("apology", "en", source, rounds=3, limit_s=4, fluent_after=2, seed=0)
+    result = run_drill(DrillOptions("apology", "en", rounds=3, limit_s=4, fluent_after=2, seed=0), source)
     assert [r.correct for r in result.rounds] == [True, False, True]
     assert "too slow (6.5 s, limit 4 s)" in result.rounds[1].verdict()
     assert not result.fluent and result.to_json()["mean_answer_s"] == 4.17

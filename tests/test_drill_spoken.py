@@ -14,16 +14,17 @@ import pytest
 from alsa.fifo_mic import FifoMicrophone
 from alsa.headset_run import VirtualHeadset
 
-from audio.asr import AsrUpdate, Recognizer, Transcript, open_recognizer
+from audio.asr import AsrUpdate, Recognizer, Transcript
 from audio.listener import Listener
 from audio.playback import NullSink
+from audio.recognizers import open_recognizer
 from audio.tts import DEFAULT_PITCH, DEFAULT_RATE_WPM, EspeakSynth, SilentSynth, Synth
 from audio.vad import Vad
 from roleplay.authoring.answers import AnswerStep
 from roleplay.model.clock import VirtualClock
 from roleplay.model.errors import AudioError
 from roleplay.model.events import AsrFinal, AsrPartial, Event, EventKind, Timeline
-from roleplay.training.drill import DrillResult, run_drill
+from roleplay.training.drill import DrillOptions, DrillResult, run_drill
 from roleplay.training.drill_voice import (
     DrillVoice,
     PartialPrinter,
@@ -53,7 +54,7 @@ class Rig:
         self.clock = self.source.clock
 
     def drill(self, category: str = "hold_request", rounds: int = 10, fluent: int = 10) -> DrillResult:
-        return run_drill(category, "en", self.source, rounds, LIMIT_S, fluent, seed=2)
+        return run_drill(DrillOptions(category, "en", rounds, LIMIT_S, fluent, seed=2), self.source)
 
     def true_delays_ms(self) -> list[int]:
         """When each scheduled answer really starts, from the end of its customer line."""

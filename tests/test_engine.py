@@ -10,8 +10,8 @@ from phrasebank import load_phrasebank
 from roleplay.authoring.answers import load_answers
 from roleplay.authoring.library import open_scenario
 from roleplay.engine.call import Call
-from roleplay.frontends.simulate import NullStream
 from roleplay.frontends.text_trainee import TextTrainee
+from roleplay.frontends.transcript import NullStream
 from roleplay.frontends.typed import PrintedVoice
 from roleplay.model.clock import VirtualClock
 from roleplay.model.events import BranchTaken, EventKind, MoodChanged, NodeEntered, Timeline
@@ -24,7 +24,7 @@ def play(scenario_id: str, answers: str) -> tuple[Timeline, object]:
     scenario = open_scenario(scenario_id)
     clock = VirtualClock()
     timeline = Timeline()
-    voice = PrintedVoice(NullStream(), str(scenario.language), scenario.persona.rate_wpm)  # type: ignore[arg-type]
+    voice = PrintedVoice(NullStream(), str(scenario.language), scenario.persona.rate_wpm)
     trainee = TextTrainee(load_answers(ROOT / answers), clock, timeline, str(scenario.language))
     call = Call(scenario, load_phrasebank(str(scenario.language)), voice, trainee, clock, timeline, seed=0)
     return timeline, call.run()
@@ -80,7 +80,7 @@ def test_high_anger_escalates_into_the_complaint_branch(tmp_path: Path) -> None:
     answers.write_text("\n".join(['- say: "ok"\n  delay: 7'] * 8), encoding="utf-8")
     scenario = open_scenario("broadband-slow-en")
     clock, timeline = VirtualClock(), Timeline()
-    voice = PrintedVoice(NullStream(), "en", 160)  # type: ignore[arg-type]
+    voice = PrintedVoice(NullStream(), "en", 160)
     trainee = TextTrainee(load_answers(answers), clock, timeline, "en")
     Call(scenario, load_phrasebank("en"), voice, trainee, clock, timeline).run()
     branches = [e for e in timeline.payloads(BranchTaken) if e.to == "complaint"]

@@ -9,8 +9,8 @@ import pytest
 from cli import main
 from roleplay.archive.calls import read_call
 from roleplay.authoring.loader import load_scenario
-from roleplay.authoring.validate import validate_paths
 from roleplay.frontends.simulate import simulate
+from roleplay.training.validate import validate_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -116,7 +116,7 @@ def test_corpus_f1_meets_target(language, kind, target):
     assert scores[kind].sentences >= 30
     assert scores[kind].f1 >= target, f"{language}/{kind} F1 {scores[kind].f1:.3f} < {target}"
     if kind == "text":
-        assert scores["negative"].fp == 0 or scores["negative"].fp <= 1
+        assert scores["negative"].fp <= 1   # at most one neutral sentence flagged
 
 
 def test_cli_phrases_json_on_text(capsys):

@@ -1,4 +1,4 @@
-"""Call archives: one plain folder per call (DESIGN.md section 5).
+"""Call archives: one plain folder per call (docs/architecture.md).
 
     <root>/<call_id>/scenario.yaml   byte copy of the scenario the call ran
                      events.jsonl    one event per line, flushed as the call goes (crash-safe)

@@ -1,4 +1,4 @@
-"""ANSWERS.yaml: a simulated trainee's answers, one entry per turn (DESIGN.md section 4)."""
+"""ANSWERS.yaml: a simulated trainee's answers, one entry per turn (docs/architecture.md)."""
 
 from __future__ import annotations
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from roleplay.authoring.file_kinds import is_curriculum
 from roleplay.authoring.graphcheck import GraphNode, check_graph
 from roleplay.authoring.nodereader import NodeReader
 from roleplay.authoring.yamlmarks import Y, YamlDoc, did_you_mean
@@ -73,7 +74,6 @@ def resolve_scenario(ref: str, library: Path) -> Path:
 
 
 _TOP_ID = re.compile(r"^id:[ \t]*(\S.*?)[ \t]*$", re.MULTILINE)
-_TOP_LEVELS = re.compile(r"^levels:", re.MULTILINE)
 
 
 def _top_level_id(file: Path) -> str | None:
@@ -84,7 +84,7 @@ def _top_level_id(file: Path) -> str | None:
     except (OSError, UnicodeDecodeError):
         return None   # a broken file is `roleplay validate`'s business, not a lookup's
     match = _TOP_ID.search(text)
-    if not match or _TOP_LEVELS.search(text):
+    if not match or is_curriculum(file, text):
         return None
     try:
         value = yaml.safe_load(match.group(1))

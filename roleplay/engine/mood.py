@@ -6,10 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from roleplay.engine.turn import TurnAnalysis
-from roleplay.model.scenario import Node, Scenario
+from roleplay.model.scenario import NOT_REQUIRED_CATEGORIES, Node, Scenario
 from scoring.facts import FactStatus
-
-NOT_REQUIRED = ("forbidden", "filler")
 
 
 @dataclass(frozen=True)
@@ -28,7 +26,7 @@ def next_mood(mood: float, turn: TurnAnalysis, node: Node, scenario: Scenario) -
         changes.append((rules.slow, f"answered after {turn.latency_ms / 1000:.1f} s"))
     if not turn.silent:
         for category in node.expect.phrases:
-            if category not in NOT_REQUIRED and not turn.said(category):
+            if category not in NOT_REQUIRED_CATEGORIES and not turn.said(category):
                 changes.append((rules.missing, f"no {category}"))
     for fact_id, check in turn.facts.items():
         if check.status is FactStatus.WRONG:

@@ -4,40 +4,42 @@ microphone into Vosk, recorded to a stereo WAV as the call goes."""
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-from audio.asr import open_recognizer
 from audio.customer import SpeakingVoice
 from audio.devices import MicrophoneSource, pick_device
 from audio.listener import Listener, PartialPrinter
 from audio.playback import SpeakerSink
+from audio.recognizers import open_recognizer
 from audio.recorder import StereoRecorder
 from audio.tts import EspeakSynth
 from roleplay.archive.calls import CallWriter
 from roleplay.authoring.library import open_scenario
-from roleplay.frontends.session import SessionResult, default_archive_root, run_session
-from roleplay.frontends.simulate import transcript_printer
+from roleplay.frontends.session import (
+    CallParts,
+    RunOptions,
+    SessionOptions,
+    SessionResult,
+    default_archive_root,
+    run_session,
+)
+from roleplay.frontends.transcript import transcript_printer
 from roleplay.frontends.typed import PrintedVoice
 from roleplay.model.clock import SystemClock
 from roleplay.model.errors import AudioError
 from roleplay.model.events import Timeline
 
 
-def run_headset_call(
-    scenario_ref: str, trainee_id: str, out_dir: Path | None,
-    input_device: str | None, output_device: str | None, model: Path | None,
-    db_url: str | None = None,
-) -> SessionResult:
-    scenario = open_scenario(scenario_ref)
+def run_headset_call(options: RunOptions) -> SessionResult:
+    scenario = open_scenario(options.scenario)
     language = str(scenario.language)
-    microphone = pick_device(input_device, "input")
-    headphones = pick_device(output_device, "output")
-    recognizer = open_recognizer("vosk", language, model)  # before the call: a missing model stops here
+    microphone = pick_device(options.input_device, "input")
+    headphones = pick_device(options.output_device, "output")
+    recognizer = open_recognizer("vosk", language, options.model)  # before the call: a missing model stops here
     clock, timeline = SystemClock(), Timeline()
     # Before the call folder too: a microphone that cannot start leaves no empty call behind.
     mic = MicrophoneSource(microphone)
     mic_origin_ms = clock.now_ms()  # the call time of the microphone's first sample
-    writer = CallWriter(out_dir or default_archive_root(), scenario, trainee_id)
+    writer = CallWriter(options.out_dir or default_archive_root(), scenario, options.trainee_id)
     recorder = StereoRecorder(writer.wav_path)
     sink = SpeakerSink(headphones)
     voice = PrintedVoice(sys.stdout, language, scenario.persona.rate_wpm,
@@ -47,8 +49,9 @@ def run_headset_call(
                         barge_in=voice.stop if scenario.barge_in else None, origin_ms=mic_origin_ms)
     print(f"{scenario.title}: speak after the customer; Ctrl-C ends the call (it is kept).")
     try:
-        return run_session(scenario, voice, listener, clock, timeline, None, trainee_id, None,
-                           transcript_printer(sys.stdout), writer, db_url or True)  # type: ignore[arg-type]
+        return run_session(CallParts(scenario, voice, listener, clock, timeline),
+                           SessionOptions(None, options.trainee_id, None, transcript_printer(sys.stdout),
+                                          writer, options.on_archived))
     except (AudioError, KeyboardInterrupt) as stop:
         # Everything said so far is already in events.jsonl and call.wav; close the call folder.
         writer.finish(timeline, None, {"outcome": "interrupted", "error": str(stop) or "interrupted"})

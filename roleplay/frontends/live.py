@@ -5,11 +5,17 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-from pathlib import Path
 
 from roleplay.authoring.library import open_scenario
-from roleplay.frontends.session import SessionResult, default_archive_root, run_session
-from roleplay.frontends.simulate import transcript_printer
+from roleplay.frontends.session import (
+    CallParts,
+    RunOptions,
+    SessionOptions,
+    SessionResult,
+    default_archive_root,
+    run_session,
+)
+from roleplay.frontends.transcript import transcript_printer
 from roleplay.frontends.typed import PrintedVoice, TypedTrainee, mood_label
 from roleplay.model.clock import Clock, SystemClock
 from roleplay.model.errors import AudioError
@@ -36,37 +42,31 @@ def speaking_voice(scenario: Scenario, output_device: str | None, clock: Clock) 
     return SpeakingVoice(scenario, EspeakSynth(), sink, clock)
 
 
-def run_typed(
-    scenario_ref: str, trainee_id: str, out_dir: Path | None, speak: bool, output_device: str | None,
-    db_url: str | None = None,
-) -> SessionResult:
-    scenario = open_scenario(scenario_ref)
+def run_typed(options: RunOptions) -> SessionResult:
+    scenario = open_scenario(options.scenario)
     clock = SystemClock()
     timeline = Timeline()
-    speaker = speaking_voice(scenario, output_device, clock) if speak else None
+    speaker = speaking_voice(scenario, options.output_device, clock) if options.speak else None
     voice = PrintedVoice(sys.stdout, str(scenario.language), scenario.persona.rate_wpm, speaker)
     trainee = TypedTrainee(sys.stdin, sys.stdout, clock, timeline, str(scenario.language))
     print(f"{scenario.title}  ({scenario.language}, level {scenario.level}, {scenario.stage})")
     print("Type each answer and press Enter; an empty line is silence." if sys.stdin.isatty() else "")
-    return run_session(scenario, voice, trainee, clock, timeline, out_dir or default_archive_root(),
-                       trainee_id, None, transcript_printer(sys.stdout),  # type: ignore[arg-type]
-                       record_db=db_url or True)
+    return run_session(CallParts(scenario, voice, trainee, clock, timeline),
+                       SessionOptions(options.out_dir or default_archive_root(), options.trainee_id,
+                                      None, transcript_printer(sys.stdout),
+                                      on_archived=options.on_archived))
 
 
-def run_call(
-    scenario_ref: str, typed: bool, trainee_id: str, out_dir: Path | None, speak: bool,
-    input_device: str | None, output_device: str | None, model: Path | None, as_json: bool,
-    db_url: str | None = None,
-) -> int:
+def run_call(options: RunOptions) -> int:
     from scoring.view import render_scorecard
 
-    if typed:
-        result = run_typed(scenario_ref, trainee_id, out_dir, speak, output_device, db_url)
+    if options.typed:
+        result = run_typed(options)
     else:
         from roleplay.frontends.headset import run_headset_call
 
-        result = run_headset_call(scenario_ref, trainee_id, out_dir, input_device, output_device, model, db_url)
-    if as_json:
+        result = run_headset_call(options)
+    if options.as_json:
         print(json.dumps(result.scorecard.to_json(), ensure_ascii=False))
         return 0
     print(f"\ncall ended: {result.call.outcome}, mood {mood_label(result.call.mood)}")

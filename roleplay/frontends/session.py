@@ -2,72 +2,94 @@
 
 from __future__ import annotations
 
-import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from phrasebank import load_phrasebank
 from roleplay.archive.calls import CallWriter
 from roleplay.engine.call import Call, CallResult, TurnObserver
 from roleplay.model.clock import Clock
-from roleplay.model.errors import RoleplayError
 from roleplay.model.events import Timeline
 from roleplay.model.ports import CustomerVoice, TraineeInput
 from roleplay.model.scenario import Scenario
+from scoring.scorecard import Scorecard
 
 
 @dataclass(frozen=True)
 class SessionResult:
     call: CallResult
-    scorecard: Any            # scoring.scorecard.Scorecard
+    scorecard: Scorecard
     call_dir: Path | None
+
+
+SIMULATED_TRAINEE = "simulated"   # the trainee id of simulated calls
 
 
 def default_archive_root() -> Path:
     return Path.cwd() / "calls"
 
 
-def run_session(
-    scenario: Scenario,
-    voice: CustomerVoice,
-    trainee: TraineeInput,
-    clock: Clock,
-    timeline: Timeline,
-    archive_root: Path | None,
-    trainee_id: str = "trainee",
-    seed: int | None = 0,
-    on_turn: TurnObserver | None = None,
-    writer: CallWriter | None = None,
-    record_db: str | None | bool = False,
-) -> SessionResult:
-    """`writer` is given when the caller needs the call folder before the call (the recorder).
-    `record_db`: put the attempt in the records database (a URL, or True for the default);
-    live calls do, simulations do not, so a simulated trainee never fills the records."""
+@dataclass(frozen=True)
+class CallParts:
+    """What a front-end assembles for one call: the scenario and the two ends of the line."""
+
+    scenario: Scenario
+    voice: CustomerVoice
+    trainee: TraineeInput
+    clock: Clock
+    timeline: Timeline
+
+
+# Called with the archived call's folder once the call is finished (the CLI records the
+# attempt in the records database this way; front-ends do not know the database).
+OnArchived = Callable[[Path], None]
+
+
+@dataclass(frozen=True)
+class SessionOptions:
+    archive_root: Path | None = None      # where the call folder goes; None: not archived
+    trainee_id: str = "trainee"
+    seed: int | None = 0                  # line variants; None: a different call each time
+    on_turn: TurnObserver | None = None
+    writer: CallWriter | None = None      # given when the caller needs the folder first (recorder)
+    on_archived: OnArchived | None = None  # e.g. record the attempt; None: nothing more
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """`roleplay run`: one live call, typed or on the headset."""
+
+    scenario: str                      # a file, or an id in the library
+    typed: bool = False
+    trainee_id: str = "trainee"
+    out_dir: Path | None = None        # the archive root; None: ./calls
+    speak: bool = True                 # typed calls: the customer also speaks on the headphones
+    input_device: str | None = None
+    output_device: str | None = None
+    model: Path | None = None          # the Vosk model; None: the installed one for the language
+    as_json: bool = False
+    on_archived: OnArchived | None = None
+
+
+def run_session(parts: CallParts, options: SessionOptions) -> SessionResult:
     from scoring.scorecard import score
 
+    scenario, timeline = parts.scenario, parts.timeline
     bank = load_phrasebank(str(scenario.language))
-    if writer is None and archive_root is not None:
-        writer = CallWriter(archive_root, scenario, trainee_id)
+    writer = options.writer
+    if writer is None and options.archive_root is not None:
+        writer = CallWriter(options.archive_root, scenario, options.trainee_id)
     if writer is not None:
         timeline.add_sink(writer.event)
-    call = Call(scenario, bank, voice, trainee, clock, timeline, seed, trainee_id, on_turn)
+    call = Call(scenario, bank, parts.voice, parts.trainee, parts.clock, timeline, options.seed,
+                options.trainee_id, options.on_turn)
     call.prepare()
     result = call.run()
     card = score(timeline, scenario, bank, call_id=writer.call_id if writer else "")
     if writer is None:
         return SessionResult(result, card, None)
     writer.finish(timeline, card.to_json(), {"outcome": str(result.outcome)})
-    if record_db is not False:
-        record_attempt(writer.dir, record_db if isinstance(record_db, str) else None)
+    if options.on_archived is not None:
+        options.on_archived(writer.dir)
     return SessionResult(result, card, writer.dir)
-
-
-def record_attempt(call_dir: Path, db_url: str | None) -> None:
-    """A database that cannot be reached costs the record, never the archived call."""
-    from roleplay.records.progress import record_call
-
-    try:
-        record_call(call_dir, db_url)
-    except RoleplayError as error:
-        print(f"roleplay: the call is archived in {call_dir} but not recorded: {error}", file=sys.stderr)

@@ -9,31 +9,17 @@ from typing import TextIO
 
 from roleplay.authoring.answers import load_answers
 from roleplay.authoring.library import open_scenario
-from roleplay.engine.turn import TurnAnalysis
-from roleplay.frontends.session import SessionResult, run_session
+from roleplay.frontends.session import (
+    SIMULATED_TRAINEE,
+    CallParts,
+    SessionOptions,
+    SessionResult,
+    run_session,
+)
+from roleplay.frontends.transcript import NullStream, transcript_printer
 from roleplay.frontends.typed import PrintedVoice, mood_label
 from roleplay.model.clock import VirtualClock
 from roleplay.model.events import Timeline
-from roleplay.model.ports import Answer
-from roleplay.model.scenario import Node
-
-
-class NullStream:
-    def write(self, _: str) -> int:
-        return 0
-
-    def flush(self) -> None:
-        pass
-
-
-def transcript_printer(out: TextIO) -> object:
-    def show(node: Node, answer: Answer, turn: TurnAnalysis, mood: float) -> None:
-        said = answer.text or "(silence)"
-        latency = "" if turn.latency_ms is None else f"  +{turn.latency_ms / 1000:.1f}s"
-        found = ", ".join(sorted(turn.phrases)) or "-"
-        print(f"trainee{latency}\n  {said}\n  phrases: {found}", file=out, flush=True)
-
-    return show
 
 
 def simulate(
@@ -44,17 +30,17 @@ def simulate(
     steps = load_answers(answers)
     clock = VirtualClock()
     timeline = Timeline()
-    view: TextIO = live if live is not None else NullStream()  # type: ignore[assignment]
-    voice = PrintedVoice(view, str(scenario.language), scenario.persona.rate_wpm)
+    view: TextIO = live if live is not None else NullStream()
     if asr == "text":
         from roleplay.frontends.text_trainee import TextTrainee
 
+        voice = PrintedVoice(view, str(scenario.language), scenario.persona.rate_wpm)
         trainee = TextTrainee(steps, clock, timeline, str(scenario.language))
-        return run_session(scenario, voice, trainee, clock, timeline, out_dir, "simulated", seed,
-                           transcript_printer(view))  # type: ignore[arg-type]
-    from roleplay.frontends.spoken import simulate_speech_call
+        return run_session(CallParts(scenario, voice, trainee, clock, timeline),
+                           SessionOptions(out_dir, SIMULATED_TRAINEE, seed, transcript_printer(view)))
+    from roleplay.frontends.spoken import SpeechSimulation, simulate_speech_call
 
-    return simulate_speech_call(scenario, steps, asr, model, clock, timeline, out_dir, view, seed)
+    return simulate_speech_call(scenario, steps, SpeechSimulation(asr, model, out_dir, seed), view, clock)
 
 
 def simulate_call(

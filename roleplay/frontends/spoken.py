@@ -5,19 +5,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 import numpy as np
 
-from audio.asr import open_recognizer
 from audio.customer import SpeakingVoice
 from audio.listener import Listener
 from audio.playback import NullSink
+from audio.recognizers import open_recognizer
 from audio.tts import EspeakSynth, Line, Synth
 from audio.wavio import ASR_RATE_HZ, read_wav
 from roleplay.authoring.answers import AnswerStep
-from roleplay.frontends.session import SessionResult, run_session
+from roleplay.frontends.session import (
+    SIMULATED_TRAINEE,
+    CallParts,
+    SessionOptions,
+    SessionResult,
+    run_session,
+)
 from roleplay.model.clock import VirtualClock
 from roleplay.model.events import Timeline
 from roleplay.model.ports import Answer
@@ -117,30 +124,44 @@ class SimulatedTrainee:
         pass
 
 
-def simulate_speech_call(
-    scenario: Scenario, steps: list[AnswerStep], asr: str, model: Path | None, clock: VirtualClock,
-    timeline: Timeline, out_dir: Path | None, view: TextIO, seed: int = 0,
-    synth: Synth | None = None, transform: Transform | None = None, noise_dbfs: float = -70.0,
-) -> SessionResult:
+@dataclass(frozen=True)
+class SpeechSimulation:
+    """How a spoken simulation hears the trainee: the recogniser, where the call goes, the line."""
+
+    asr: str
+    model: Path | None = None
+    out_dir: Path | None = None           # None: not archived
+    seed: int = 0
+    synth: Synth | None = None            # the trainee's voice; None: a second espeak-ng voice
+    transform: Transform | None = None    # e.g. the telephone band applied to the answers
+    noise_dbfs: float = -70.0             # the line noise under everything
+
+
+def simulate_speech_call(scenario: Scenario, steps: list[AnswerStep], sim: SpeechSimulation,
+                         view: TextIO, clock: VirtualClock | None = None,
+                         timeline: Timeline | None = None) -> SessionResult:
     from audio.recorder import StereoRecorder
     from roleplay.archive.calls import CallWriter
-    from roleplay.frontends.simulate import transcript_printer
+    from roleplay.frontends.transcript import transcript_printer
     from roleplay.frontends.typed import PrintedVoice
 
+    clock = clock or VirtualClock()
+    timeline = timeline if timeline is not None else Timeline()
     language = str(scenario.language)
-    recognizer = open_recognizer(asr, language, model)
-    writer = CallWriter(out_dir, scenario, "simulated") if out_dir else None
+    recognizer = open_recognizer(sim.asr, language, sim.model)
+    writer = CallWriter(sim.out_dir, scenario, SIMULATED_TRAINEE) if sim.out_dir else None
     recorder = StereoRecorder(writer.wav_path) if writer else None
-    synth = synth or EspeakSynth()
-    source = SimulatedSource(clock, noise_dbfs, seed)
+    synth = sim.synth or EspeakSynth()
+    source = SimulatedSource(clock, sim.noise_dbfs, sim.seed)
     speaker = SpeakingVoice(scenario, synth, NullSink(), clock, recorder)
     voice = PrintedVoice(view, language, scenario.persona.rate_wpm, speaker)
     listener = Listener(source, recognizer, timeline, clock, recorder,
                         barge_in=voice.stop if scenario.barge_in else None)
-    trainee = SimulatedTrainee(steps, synth, source, listener, language, transform)
+    trainee = SimulatedTrainee(steps, synth, source, listener, language, sim.transform)
     try:
-        return run_session(scenario, voice, trainee, clock, timeline, out_dir, "simulated", seed,
-                           transcript_printer(view), writer)  # type: ignore[arg-type]
+        return run_session(CallParts(scenario, voice, trainee, clock, timeline),
+                           SessionOptions(sim.out_dir, SIMULATED_TRAINEE, sim.seed,
+                                          transcript_printer(view), writer))
     finally:
         if recorder:
             recorder.close()

@@ -212,7 +212,7 @@ def event_from_json(raw: Any) -> Event:
     if not isinstance(raw, dict):
         raise EventFormatError(f"an event is {type(raw).__name__}, not an object")
     try:
-        kind = EventKind(raw.get("kind"))
+        kind = EventKind(str(raw.get("kind")))
     except ValueError:
         raise EventFormatError(f"unknown event kind {str(raw.get('kind'))[:40]!r}") from None
     payload_type = PAYLOAD_TYPES[kind]
@@ -263,9 +263,8 @@ def _coerce(type_name: str, value: Any, where: str) -> Any:
     elif type_name == "tuple[str, ...]":
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return tuple(value)
-    elif type_name == "tuple[SpokenWord, ...]":
-        if isinstance(value, list):
-            return tuple(_word(w, where) for w in value)
+    elif type_name == "tuple[SpokenWord, ...]" and isinstance(value, list):
+        return tuple(_word(w, where) for w in value)
     raise EventFormatError(f"{where} is {str(value)[:40]!r}, which is not a {type_name}")
 
 

@@ -40,11 +40,13 @@ class ConditionKind(StrEnum):
     MOOD_BELOW = "mood_below"
 
 
-# Phrase categories of DESIGN.md section 4; scenarios and rubrics refer to these ids.
+# Phrase categories (docs/scenario-format.md); scenarios, rubrics and phrasebanks use these ids.
 PHRASE_CATEGORIES = (
     "greeting", "self_introduction", "verification", "hold_request", "thanks_for_waiting",
     "apology", "empathy", "offer_more_help", "closing", "forbidden", "filler",
 )
+# Detected and scored, but never something a node requires the trainee to say.
+NOT_REQUIRED_CATEGORIES = ("forbidden", "filler")
 
 TEMPLATE_RE = re.compile(r"\{([a-z_][a-z0-9_]*)\.([a-z_][a-z0-9_]*)\}")
 

@@ -18,8 +18,18 @@ from typing import Any, TextIO
 from roleplay.archive.calls import ArchivedCall
 from roleplay.model.errors import RoleplayError
 from scoring.evidence import (
-    AnswerTime, CallOutcome, DeadAirGap, Evidence, FactResult, Fillers, HoldEvidence, PhraseFound,
-    PhraseMissing, SpeechRate, TalkOverCount, read_evidence,
+    AnswerTime,
+    CallOutcome,
+    DeadAirGap,
+    Evidence,
+    FactResult,
+    Fillers,
+    HoldEvidence,
+    PhraseFound,
+    PhraseMissing,
+    SpeechRate,
+    TalkOverCount,
+    read_evidence,
 )
 from scoring.turns import Turn, derive_turns
 

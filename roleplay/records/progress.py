@@ -9,6 +9,7 @@ store's item rows do not hold). The reports themselves are pure over `CallRecord
 from __future__ import annotations
 
 import json
+import sys
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -272,3 +273,11 @@ def render_leaderboard(rows: Sequence[Standing]) -> str:
         avg = "-" if s.average is None else f"{s.average:g}"
         out.append(f"{s.rank:>3}  {s.trainee:20} {s.levels_passed:>6} {avg:>7} {s.badges:>6} {s.attempts:>5}")
     return "\n".join(out) + "\n"
+
+
+def record_attempt(call_dir: Path, db_url: str | None) -> None:
+    """A database that cannot be reached costs the record, never the archived call."""
+    try:
+        record_call(call_dir, db_url)
+    except RoleplayError as error:
+        print(f"roleplay: the call is archived in {call_dir} but not recorded: {error}", file=sys.stderr)

@@ -14,7 +14,13 @@ from typing import Any
 
 from roleplay.model.scenario import Scenario
 from scoring.evidence import (
-    CallOutcome, Evidence, FactResult, HoldEvidence, PhraseFound, PhraseMissing, read_evidence,
+    CallOutcome,
+    Evidence,
+    FactResult,
+    HoldEvidence,
+    PhraseFound,
+    PhraseMissing,
+    read_evidence,
 )
 
 PHRASE_ITEMS = ("opening", "required_phrases", "verification", "empathy", "closing")

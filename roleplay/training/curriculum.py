@@ -16,9 +16,9 @@ from roleplay.authoring.library import library_dir, list_scenarios
 from roleplay.authoring.loader import ID_RE
 from roleplay.authoring.yamlmarks import Y, YamlDoc, did_you_mean
 from roleplay.model.errors import RoleplayError, ScenarioError, ScenarioErrors
-from roleplay.model.scenario import PHRASE_CATEGORIES, Language
+from roleplay.model.scenario import NOT_REQUIRED_CATEGORIES, PHRASE_CATEGORIES, Language
 from roleplay.training.badges import CRITERIA, THRESHOLDS, Badge, CallRecord
-from scoring.rubric import DEFAULT_ITEMS
+from scoring.rubric import ITEM_IDS
 
 Tier = Literal["beginner", "intermediate", "advanced"]
 TIERS: tuple[Tier, ...] = ("beginner", "intermediate", "advanced")
@@ -27,7 +27,6 @@ TOP_OPTIONAL = ("certification", "retraining", "badges")
 LEVEL_KEYS = ("id", "title", "tier", "scenarios")
 RETRAINING_KEYS = ("after_failures", "drill_rounds", "items")
 BADGE_KEYS = ("title", "criteria")
-ITEM_IDS = tuple(i.id for i in DEFAULT_ITEMS)
 
 
 @dataclass(frozen=True)
@@ -283,7 +282,7 @@ class Retraining:
                 for c in self.categories if c in DRILLABLE]
 
 
-DRILLABLE = tuple(c for c in PHRASE_CATEGORIES if c not in ("forbidden", "filler"))
+DRILLABLE = tuple(c for c in PHRASE_CATEGORIES if c not in NOT_REQUIRED_CATEGORIES)
 
 
 def retraining(curriculum: Curriculum, failed_attempt: CallRecord) -> Retraining:

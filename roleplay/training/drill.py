@@ -154,16 +154,26 @@ def judge(index: int, prompt: str, answer: str, elapsed_ms: int, category: str, 
     return DrillRound(index, prompt, answer, elapsed_ms, hit.text if hit else None, bad, limit_ms)
 
 
-def run_drill(
-    category: str, language: str, source: AnswerSource, rounds: int = 20, limit_s: float = 5.0,
-    fluent_after: int = 5, seed: int | None = None,
-    on_round: Callable[[DrillRound], None] | None = None, bank: Phrasebank | None = None,
-) -> DrillResult:
+@dataclass(frozen=True)
+class DrillOptions:
+    category: str
+    language: str
+    rounds: int = 20
+    limit_s: float = 5.0            # an answer must start within this
+    fluent_after: int = 5           # right answers in a row that end the drill
+    seed: int | None = None         # the order of the lines; None: a new order each time
+
+
+def run_drill(options: DrillOptions, source: AnswerSource, *,
+              on_round: Callable[[DrillRound], None] | None = None,
+              bank: Phrasebank | None = None) -> DrillResult:
+    category, language = options.category, options.language
+    rounds, limit_s, fluent_after = options.rounds, options.limit_s, options.fluent_after
     if category not in DRILLABLE:
         raise RoleplayError(f"no drill for '{category}'; choose one of: {', '.join(DRILLABLE)}")
     bank = bank or load_phrasebank(language)
     prompts = list(drill_prompts(language, category))
-    order = random.Random(seed)
+    order = random.Random(options.seed)
     done: list[DrillRound] = []
     streak = 0
     deck: list[str] = []
@@ -195,13 +205,13 @@ def render_summary(result: DrillResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def drill_command(category: str, language: str, rounds: int, limit_s: float, fluent_after: int,
-                  seed: int | None, as_json: bool, stream: TextIO | None = None,
+def drill_command(options: DrillOptions, *, as_json: bool = False, stream: TextIO | None = None,
                   out: TextIO | None = None, headset: HeadsetSetup | None = None) -> int:
     """Typed answers from `stream`, or spoken ones on the headset when `headset` is given.
     Exit 0 when the trainee reached fluency, 1 when the rounds ran out first."""
     import json
 
+    category, language, limit_s = options.category, options.language, options.limit_s
     out = out or sys.stdout
     view = sys.stderr if as_json else out
     bank = load_phrasebank(language)  # before a microphone opens: its stream is the drill's clock
@@ -217,13 +227,13 @@ def drill_command(category: str, language: str, rounds: int, limit_s: float, flu
                                      headset, view)
         how = "answer each line out loud after the customer"
     print(f"drill: {category} ({language}); {how}, {limit_s:g} s to start, "
-          f"{fluent_after} right in a row to finish", file=view, flush=True)
+          f"{options.fluent_after} right in a row to finish", file=view, flush=True)
 
     def show(r: DrillRound) -> None:
         print(f"  {r.verdict()}", file=view, flush=True)
 
     try:
-        result = run_drill(category, language, source, rounds, limit_s, fluent_after, seed, show, bank)
+        result = run_drill(options, source, on_round=show, bank=bank)
     finally:
         close = getattr(source, "close", None)
         if close:

@@ -173,9 +173,9 @@ def open_headset_source(
     RoleplayError line that suggests --typed."""
     import shutil
 
-    from audio.asr import open_recognizer
     from audio.devices import MicrophoneSource, pick_device
     from audio.playback import SpeakerSink
+    from audio.recognizers import open_recognizer
     from audio.tts import EspeakSynth
     from roleplay.model.clock import SystemClock
     from roleplay.model.errors import AudioError, ModelError, RoleplayError

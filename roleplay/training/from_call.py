@@ -17,12 +17,10 @@ from typing import Any
 from phrasebank import load_phrasebank
 from roleplay.archive.calls import ArchivedCall, read_call
 from roleplay.model.errors import RoleplayError
-from roleplay.model.scenario import Outcome
+from roleplay.model.scenario import NOT_REQUIRED_CATEGORIES, Outcome
 from scoring.evidence import FactResult, read_evidence
 from scoring.phrases import find_phrases
 from scoring.turns import Turn, derive_visits
-
-NOT_EXPECTED = ("forbidden", "filler")   # found, but never something to require
 
 
 @dataclass(frozen=True)
@@ -71,7 +69,7 @@ def draft_nodes(call: ArchivedCall) -> tuple[list[DraftNode], dict[str, dict[str
     nodes = []
     for n, (line, answers) in enumerate(groups, start=1):
         said = " ".join(a.text for a in answers)
-        phrases = [m.category for m in find_phrases(said, bank) if m.category not in NOT_EXPECTED] if said else []
+        phrases = [m.category for m in find_phrases(said, bank) if m.category not in NOT_REQUIRED_CATEGORIES] if said else []
         facts: list[str] = []
         for a in answers:
             for e in stated.get(a.index, []):

@@ -1,4 +1,5 @@
-"""`roleplay validate`: check scenario (and curriculum) files and folders, every problem located."""
+"""`roleplay validate`: check scenario, answers and curriculum files and folders, every problem
+located. It sits with training because curricula are read there; scenarios by authoring."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ import re
 import unicodedata
 from pathlib import Path
 
+from roleplay.authoring.file_kinds import is_curriculum
 from roleplay.authoring.loader import load_scenario
 from roleplay.model.errors import RoleplayError, ScenarioError, ScenarioErrors
+from roleplay.training.curriculum import validate_curriculum
 
 YAML_SUFFIXES = (".yaml", ".yml")
-_LEVELS_KEY = re.compile(rb"^levels[ \t]*:", re.MULTILINE)
 _PLACE = re.compile(r":(?P<line>\d+):(?P<col>\d+): ")
 
 
@@ -38,10 +40,6 @@ def validate_file(path: Path) -> list[ScenarioError]:
     if "answers" in path.parent.parts:
         return _validate_answers(path)
     if is_curriculum(path):
-        try:
-            from roleplay.training.curriculum import validate_curriculum  # type: ignore[attr-defined]
-        except ImportError:
-            return []   # curriculum checks arrive with roleplay/curriculum.py
         return list(validate_curriculum(path))
     try:
         load_scenario(path)
@@ -66,16 +64,6 @@ def _validate_answers(path: Path) -> list[ScenarioError]:
         source = lines[line - 1] if 0 < line <= len(lines) else ""   # no place: quote nothing
         return [ScenarioError(str(path), line, col, message, source)]
     return []
-
-
-def is_curriculum(path: Path) -> bool:
-    """A file in a `curriculum` folder, or one with a top-level `levels:` key."""
-    if "curriculum" in path.parent.parts or path.absolute().parent.name == "curriculum":
-        return True
-    try:
-        return _LEVELS_KEY.search(path.read_bytes()) is not None
-    except OSError:
-        return False
 
 
 def format_error(err: ScenarioError) -> str:
