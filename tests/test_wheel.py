@@ -35,8 +35,8 @@ def _roleplay(target: Path, *args: str, stdin: str = "") -> subprocess.Completed
 
 def test_the_wheel_is_what_runs(installed: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(installed)}
-    out = subprocess.run([sys.executable, "-c", "import roleplay.authoring.library as l; print(l.__file__);"
-                          "print(l.shipped_library())"], capture_output=True, text=True, env=env,
+    code = "import roleplay.authoring.library as lib; print(lib.__file__); print(lib.shipped_library())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                          cwd=installed.parent, check=True).stdout.split()
     assert all(Path(p).is_relative_to(installed) for p in out), out
 
