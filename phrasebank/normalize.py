@@ -61,14 +61,20 @@ _CONTRACTIONS = {
     "here's": "here is", "he's": "he is", "she's": "she is", "who's": "who is", "how's": "how is",
     "y'all": "you all", "ma'am": "madam",
 }
+# ASR and hurried typists drop the apostrophe; these bare forms are not English words otherwise.
+_BARE = {"dont": "do not", "doesnt": "does not", "didnt": "did not", "isnt": "is not", "arent": "are not",
+         "wasnt": "was not", "cant": "cannot", "couldnt": "could not", "wouldnt": "would not",
+         "shouldnt": "should not", "havent": "have not", "im": "i am", "ive": "i have",
+         "youre": "you are", "youve": "you have", "theyre": "they are", "thats": "that is"}
 _SUFFIXES = {"n't": " not", "'re": " are", "'ll": " will", "'ve": " have", "'d": " would", "'m": " am"}
-_CONTRACTION_RE = re.compile(r"\b[a-z]+(?:n't|'re|'ll|'ve|'d|'m|'s)\b|\by'all\b|\bma'am\b")
+_CONTRACTION_RE = re.compile(r"\b[a-z]+(?:n't|'re|'ll|'ve|'d|'m|'s)\b|\by'all\b|\bma'am\b|\b(?:"
+                             + "|".join(_BARE) + r")\b")
 
 
 def _expand(match: re.Match[str]) -> str | None:
     word = match.group()
-    if word in _CONTRACTIONS:
-        return _CONTRACTIONS[word]
+    if word in _CONTRACTIONS or word in _BARE:
+        return _CONTRACTIONS.get(word) or _BARE[word]
     for suffix, full in _SUFFIXES.items():
         if word.endswith(suffix):
             stem = word[: -len(suffix)]

@@ -148,7 +148,7 @@ def search(text: str, patterns: PatternSet, categories: tuple[str, ...] | None) 
         for row, column in zip(*np.nonzero(distances <= group.limits[:, None]), strict=True):
             p = patterns.patterns[group.numbers[row]]
             cost = (_chinese_cost(windows[column], p) if patterns.chinese
-                    else float(distances[row, column]))
+                    else _english_cost(windows[column], p, float(distances[row, column])))
             if cost is not None and cost <= p.max_edits:
                 fuzzy.append((group.numbers[row], int(column), count, cost))
     keyed = [((n, start, end), Hit(patterns.patterns[n], cost, start, end)) for n, start, end, cost in spots]
@@ -158,11 +158,50 @@ def search(text: str, patterns: PatternSet, categories: tuple[str, ...] | None) 
     return [hit for _, hit in keyed]
 
 
+# Words whose change turns a phrase into its opposite or into another phrase: never fuzzy.
+_EN_KEY_WORDS = frozenset({"not", "no", "never", "nothing", "cannot", "anything", "else"})
+_EN_KEEP = _EN_KEY_WORDS | {"i"}   # nor dropped: "hear you" is not "i hear you"
+_VOWELS_RE = re.compile(r"[aeiouy]|(.)(?=\1)")
+
+
+def _english_cost(window: str, pattern: Pattern, distance: float) -> float | None:
+    """ASR damages words ("holdin", "here you", "under stand"); it rarely swaps one word for
+    another: every word the window changes must stay close to the phrase's word, so
+    "i help you" is not "i hear you" and "thank you for reaching" is not "... for waiting"."""
+    if distance == 0:
+        return distance
+    said, meant = window.split(), pattern.norm.split()
+    for op in Levenshtein.editops(said, meant):
+        if op.tag == "replace":
+            i, j = op.src_pos, op.dest_pos
+            # a word split or merged by ASR ("any thing" / "anything") is one damaged word
+            if any(_close("".join(said[a:b]), "".join(meant[c:d])) for a, b, c, d in
+                   ((i, i + 2, j, j + 1), (i - 1, i + 1, j, j + 1), (i, i + 1, j, j + 2), (i, i + 1, j - 1, j + 1))
+                   if a >= 0 and c >= 0):
+                continue
+            if said[i] in _EN_KEY_WORDS or meant[j] in _EN_KEY_WORDS or not _close(said[i], meant[j]):
+                return None
+        elif (said[op.src_pos] if op.tag == "delete" else meant[op.dest_pos]) in _EN_KEEP:
+            return None
+    return distance
+
+
+def _close(said: str, meant: str) -> bool:
+    """A misspelling (few edits) or a near-homophone (same first letter and consonants: here/hear)."""
+    if OSA.distance(said, meant) <= max(1, len(meant) // 3):
+        return True
+    return said[:1] == meant[:1] and OSA.distance(_consonants(said), _consonants(meant)) <= 1
+
+
+def _consonants(word: str) -> str:
+    return word[:1] + _VOWELS_RE.sub("", word[1:])
+
+
 def _chinese_cost(window: str, pattern: Pattern) -> float | None:
     if abs(len(window) - len(pattern.norm)) > pattern.max_edits:
         return None  # an edit distance is at least the difference in length
-    if len(pattern.norm) <= 4 and window[0] != pattern.norm[0]:
-        return None  # short Chinese phrases hinge on their first character: 不知道 vs 我知道
+    if window[0] != pattern.norm[0] and (len(pattern.norm) <= 4 or not sounds_alike(window[0], pattern.norm[0])):
+        return None  # a phrase hinges on its first character: 不知道 vs 我知道, 还有什么 vs 有什么
     return _cost(window, pattern)
 
 
@@ -173,16 +212,20 @@ def _cost(window: str, pattern: Pattern) -> float | None:
     if distance == 0 or distance > 2 * pattern.max_edits:
         return distance
     cost = 0.0
+    unlike_at = -2   # where the last substitution that sounds nothing alike was
     for op in Levenshtein.editops(window, pattern.norm):
         if op.tag != "replace":
-            if len(pattern.norm) <= 3:
-                return None  # 上午 is not a mangled 上午好: three characters leave nothing to drop
+            if len(pattern.norm) <= 4 or op.dest_pos == 0:
+                return None  # 上午 is not a mangled 上午好, 理您的 not 理解您的: short phrases keep every character
             cost += 1
         elif sounds_alike(window[op.src_pos], pattern.norm[op.dest_pos]):
+            if len(pattern.norm) <= 3 and cost:
+                return None  # 您收到 is not 您稍等: a three-character phrase survives one slip
             cost += 0.5
-        elif len(pattern.norm) <= 4:
-            return None
+        elif len(pattern.norm) <= 4 or op.dest_pos == unlike_at + 1:
+            return None  # two unlike characters in a row are another word: 取消 is not 核实
         else:
+            unlike_at = op.dest_pos
             cost += 1
     return cost
 

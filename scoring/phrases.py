@@ -29,6 +29,7 @@ class PhraseMatch:
 
 EN_NEGATORS = frozenset({"not", "no", "never", "cannot", "nothing"})
 ZH_NEGATORS = frozenset("不没别未")
+ZH_CHANGERS = ZH_NEGATORS | {"还"}   # inside a window: "请问还有什么可以帮您" is no greeting
 # A negation before these does not undo them ("not my problem" is still forbidden).
 NEGATION_IMMUNE = frozenset({"forbidden", "filler"})
 MARGIN = 5.0   # score points by which a rival category must win to silence a fuzzy hit
@@ -98,7 +99,7 @@ def _allowed(hit: _Hit, text: str, chinese: bool) -> bool:
     if chinese:
         if any(previous == w[-1:] and before.endswith(w) for w in hit.pattern.not_after):
             return False
-        inside = set(window) & ZH_NEGATORS - set(hit.pattern.norm)
+        inside = set(window) & ZH_CHANGERS - set(hit.pattern.norm)
     else:
         if previous in hit.pattern.not_after:
             return False
