@@ -24,9 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from phrase_f1 import Sample, Scores, evaluate  # noqa: E402
+from phrase_f1 import Sample, Scores, evaluate
 
-from phrasebank import load_phrasebank  # noqa: E402
+from phrasebank import load_phrasebank
 
 CORPUS = ROOT / "tests" / "corpus"
 

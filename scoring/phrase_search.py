@@ -179,11 +179,18 @@ def _english_cost(window: str, pattern: Pattern, distance: float) -> float | Non
                    ((i, i + 2, j, j + 1), (i - 1, i + 1, j, j + 1), (i, i + 1, j, j + 2), (i, i + 1, j - 1, j + 1))
                    if a >= 0 and c >= 0):
                 continue
-            if said[i] in _EN_KEY_WORDS or meant[j] in _EN_KEY_WORDS or not _close(said[i], meant[j]):
+            if _kept(said[i]) or _kept(meant[j]) or not _close(said[i], meant[j]):
                 return None
-        elif (said[op.src_pos] if op.tag == "delete" else meant[op.dest_pos]) in _EN_KEEP:
+        elif _kept(said[op.src_pos] if op.tag == "delete" else meant[op.dest_pos]):
             return None
+        elif op.tag == "insert" and op.dest_pos == len(meant) - 1:
+            return None  # the last word is what the phrase is about: "confirm the" is not "confirm the name"
     return distance
+
+
+def _kept(word: str) -> bool:
+    """A word no fuzzy match may change: a key word or a number ($59 is not $49)."""
+    return word in _EN_KEEP or any(c.isdigit() for c in word)
 
 
 def _close(said: str, meant: str) -> bool:

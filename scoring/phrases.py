@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from phrasebank import Phrasebank
 from phrasebank.normalize import Normalized, normalize, phrase_pipeline
+from scoring.forbidden import meant
 from scoring.phrase_search import Hit as _Hit
 from scoring.phrase_search import patterns_of, search
 
@@ -82,14 +83,36 @@ def _rank(hit: _Hit) -> tuple[float, int, int]:
 
 
 def _match(norm: Normalized, hit: _Hit) -> PhraseMatch:
-    start, end = norm.span(hit.start, hit.end)
+    start, end = _whole_words(norm.original, *norm.span(hit.start, hit.end))
     return PhraseMatch(hit.pattern.category, hit.pattern.phrase, hit.score, norm.original[start:end], start, end)
+
+
+_TRAILING = ".,!?;:…)]}\"'"
+
+
+def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Evidence quotes whole words as said: "$49.00 a month", not "00 a month" (normalisation
+    drops "$" and splits "49.00"); sentence punctuation after the last word stays out."""
+    while start > 0 and _in_word(text[start - 1]) and _in_word(text[start]):
+        start -= 1
+    while end < len(text) and _in_word(text[end]) and _in_word(text[end - 1]):
+        end += 1
+    while end > start + 1 and text[end - 1] in _TRAILING:
+        end -= 1
+    return start, end
+
+
+def _in_word(char: str) -> bool:
+    # Chinese has no spaces: a character is a word of its own
+    return not char.isspace() and char.isascii()
 
 
 def _all_hits(norm: Normalized, bank: Phrasebank, categories: tuple[str, ...] | None) -> list[_Hit]:
     chinese = bank.language.startswith("zh")
     return [hit for hit in search(norm.text, patterns_of(bank), categories)
-            if _allowed(hit, norm.text, chinese)]
+            if _allowed(hit, norm.text, chinese) and (
+                hit.pattern.category != "forbidden"   # its words in an innocent sentence do not count
+                or meant(norm.original, *norm.span(hit.start, hit.end), hit.pattern.phrase, bank.language))]
 
 
 def _allowed(hit: _Hit, text: str, chinese: bool) -> bool:
@@ -99,11 +122,12 @@ def _allowed(hit: _Hit, text: str, chinese: bool) -> bool:
     if chinese:
         if any(previous == w[-1:] and before.endswith(w) for w in hit.pattern.not_after):
             return False
-        inside = set(window) & ZH_CHANGERS - set(hit.pattern.norm)
+        inside = set(window) & ZH_CHANGERS - set(hit.pattern.norm or hit.pattern.phrase)
     else:
         if previous in hit.pattern.not_after:
             return False
-        inside = set(window.split()) & EN_NEGATORS - set(hit.pattern.norm.split())
+        words = (hit.pattern.norm or hit.pattern.phrase.replace("*", " ")).split()  # a wildcard has no norm
+        inside = set(window.split()) & EN_NEGATORS - set(words)
     if inside:
         return False  # "i do not understand" is not "i understand"
     negators = ZH_NEGATORS if chinese else EN_NEGATORS
