@@ -58,3 +58,29 @@ def test_an_innocent_sentence_does_not_auto_fail_the_turn():
     # find_phrases feeds the scorecard's forbidden item (scoring/items.py) and the drills
     text = "I don't know if you have tried restarting your router; could you try that now?"
     assert "forbidden" not in {m.category for m in find_phrases(text, BANKS["en"])}
+
+
+def _call(complaint: str):
+    from scoring_builders import Script  # tests/ is on the path (conftest.py)
+    s = Script("broadband-en")
+    s.line("greet", "Hi, my internet is slow.").answer("greet", "Hello, thank you for calling, my name is Sam.", 900)
+    s.next("greet", "lookup").line("lookup", "My account is 88001234.")
+    s.answer("lookup", "Could you confirm the account holder? Let me check, please hold.", 900)
+    s.hold("lookup", 12_000).after_hold("lookup", "Thank you for waiting, you are on Fibre 50.")
+    s.next("lookup", "complaint", mood=6.5).line("complaint", "Too slow!", mood=6.5).answer("complaint", complaint, 900)
+    s.next("complaint", "wrap_up").line("wrap_up", "OK.").answer("wrap_up", "Is there anything else? Have a nice day, goodbye.", 900)
+    return s.next("wrap_up", "bye").end("bye", "Bye.", "resolved").timeline
+
+
+@pytest.mark.parametrize(("complaint", "auto_failed"), [
+    ("I am sorry, I understand. I don't know if you have tried restarting your router; the upgrade is 49 dollars a month.", ()),
+    ("I am sorry, I understand. I don't know, figure it out yourself. The upgrade is 49 dollars a month.", ("forbidden",)),
+])
+def test_the_scorecard_auto_fails_only_a_meant_forbidden_phrase(complaint, auto_failed):
+    from scoring_builders import broadband_scenario
+
+    from scoring.scorecard import score
+    card = score(_call(complaint), broadband_scenario(), BANKS["en"])
+    assert card.auto_failed == auto_failed
+    forbidden = next(i for i in card.items if i.id == "forbidden")
+    assert (forbidden.points == forbidden.max_points) == (not auto_failed)
