@@ -162,3 +162,21 @@ def test_a_typed_drill_answer_at_a_terminal_is_timed_to_its_first_keystroke(tmp_
     assert item["answer"] == "One moment please, let me check that for you." and item["correct"]
     # Enter came typing_s after the prompt was seen; the first key right after it.
     assert item["elapsed_s"] < typing_s - 1.5   # the 1.5 s pause came after the first key
+
+
+def test_a_hold_in_a_typed_call_is_judged_announced_and_thanked(tmp_path: Path) -> None:
+    """Defect 3: "one moment please" then "thank you for waiting", typed, was credited in
+    required phrases while dead_air said "not announced, not thanked after"."""
+    script = _typed_script(ROOT / "scenarios/en/answers/card-lookup-good.yaml")
+    done = subprocess.run([sys.executable, "-m", "roleplay", "run", "card-lookup-en", "--typed", "--no-tts",
+                           "--out", str(tmp_path)], input=script, capture_output=True, text=True,
+                          cwd=tmp_path, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    [call_json] = tmp_path.glob("*/call.json")
+    card = json.loads(call_json.read_text(encoding="utf-8"))["scorecard"]
+    items = {item["id"]: item for item in card["items"]}
+    [hold] = [e for e in items["dead_air"]["evidence"] if e.get("hold")]
+    assert hold["problems"] == [], hold
+    assert hold["announced"]["category"] == "hold_request"
+    assert hold["thanked"]["category"] == "thanks_for_waiting"
+    assert items["dead_air"]["passed"]
