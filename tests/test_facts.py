@@ -31,7 +31,7 @@ ZH_FEE = Fact("fee", "99", "元")
     (DUE, "三月十五日到期", "zh", FactStatus.RIGHT, "三月十五日"),
     (DUE, "due 3/16", "en", FactStatus.WRONG, "3/16"),
     (PLAN, "you are on fiber one hundred", "en", FactStatus.RIGHT, "fiber one hundred"),
-    (PLAN, "you are on Fibre 50", "en", FactStatus.MISSING, ""),
+    (PLAN, "you are on Fibre 50", "en", FactStatus.WRONG, "Fibre 50"),   # a plan name compares by value
     (HOLDER, "the account holder is emily chan", "en", FactStatus.RIGHT, "emily chan"),
     (ACCOUNT, "your account is eight eight zero zero one two three four", "en", FactStatus.RIGHT,
      "eight eight zero zero one two three four"),

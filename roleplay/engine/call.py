@@ -16,6 +16,7 @@ from roleplay.model.events import (
     CallEnded,
     CallStarted,
     CustomerLineStarted,
+    EventKind,
     HoldEnded,
     HoldStarted,
     MoodChanged,
@@ -27,6 +28,9 @@ from roleplay.model.scenario import Node, Outcome, Scenario
 
 MAX_TURNS = 40           # a trainee stuck in a loop must not keep a call going forever
 HOLD_TIMEOUT_MS = 90_000  # how long a customer on hold waits for the trainee to come back
+# The first sign of the trainee after a hold (speech, a result, silence or an error) ends it.
+COMING_BACK = (EventKind.TRAINEE_SPEECH_STARTED, EventKind.ASR_PARTIAL, EventKind.ASR_FINAL,
+               EventKind.TRAINEE_SILENT, EventKind.ASR_ERROR)
 
 
 @dataclass(frozen=True)
@@ -89,16 +93,22 @@ class Call:
             turn = self._listen(node, line)
             change = next_mood(self.mood, turn, node, s)
             self.mood = change.mood
-            self.timeline.append(self.clock.now_ms(), MoodChanged(node=node.id, mood=change.mood, delta=change.delta, reasons=tuple(change.reasons)))
+            self.timeline.append(self._now(), MoodChanged(node=node.id, mood=change.mood, delta=change.delta, reasons=tuple(change.reasons)))
             if node.is_end:
                 return self._end(node, node.end or Outcome.RESOLVED, turn_no + 1)
             node = self._next_node(node, turn, visited)
         return self._end(node, Outcome.HUNG_UP, MAX_TURNS, reason="turn limit reached")
 
+    def _now(self) -> int:
+        """The call's time never runs back: a line still playing, or an answer timed ahead of a
+        clock that has not caught up with it, is the latest moment of the call."""
+        last = self.timeline.events[-1].t_ms if len(self.timeline) else 0
+        return max(self.clock.now_ms(), last)
+
     def _say(self, node: Node) -> Line:
-        self.timeline.append(self.clock.now_ms(), NodeEntered(node=node.id))
+        self.timeline.append(self._now(), NodeEntered(node=node.id))
         text = self.scenario.render(self.variants.choice(node.say))
-        start = self.clock.now_ms()
+        start = self._now()
         self.timeline.append(start, CustomerLineStarted(node=node.id, text=text, mood=self.mood))
         return Line(self.timeline, node.id, start, self.voice.start(text, self.mood))
 
@@ -117,8 +127,11 @@ class Call:
         """The customer waits silently; the trainee's return completes the same turn."""
         hold_start = first.offset_ms or self.clock.now_ms()
         self.timeline.append(hold_start, HoldStarted(node=node.id))
+        self.timeline.before_next(COMING_BACK, lambda: HoldEnded(node=node.id))
         back = self.trainee.answer(node, None, hold_start, HOLD_TIMEOUT_MS)
-        self.timeline.append(back.onset_ms or self.clock.now_ms(), HoldEnded(node=node.id))
+        ended = self.timeline.take_before()
+        if ended is not None:   # the trainee's input logged nothing
+            self.timeline.append(self._now(), ended())
         combined = Answer(
             f"{first.text} {back.text}".strip(), first.onset_ms, back.offset_ms or first.offset_ms,
             first.words + back.words, back.error,
@@ -137,11 +150,11 @@ class Call:
                 target, why = node.id, "no branch matched"
             else:
                 target, why = branch.goto, describe(branch)
-        self.timeline.append(self.clock.now_ms(), BranchTaken(node=node.id, to=target, condition=why))
+        self.timeline.append(self._now(), BranchTaken(node=node.id, to=target, condition=why))
         return self.scenario.nodes[target]
 
     def _end(self, node: Node, outcome: Outcome, turns: int, reason: str = "") -> CallResult:
-        self.timeline.append(self.clock.now_ms(), CallEnded(node=node.id, outcome=str(outcome), reason=reason))
+        self.timeline.append(self._now(), CallEnded(node=node.id, outcome=str(outcome), reason=reason))
         self.voice.close()
         self.trainee.close()
         return CallResult(outcome, node.id, self.mood, turns)

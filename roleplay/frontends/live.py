@@ -17,7 +17,7 @@ from roleplay.frontends.session import (
 )
 from roleplay.frontends.transcript import transcript_printer
 from roleplay.frontends.typed import PrintedVoice, TypedTrainee, mood_label
-from roleplay.model.clock import Clock, SystemClock
+from roleplay.model.clock import Clock, SystemClock, VirtualClock
 from roleplay.model.errors import AudioError
 from roleplay.model.events import Timeline
 from roleplay.model.ports import CustomerVoice
@@ -44,7 +44,8 @@ def speaking_voice(scenario: Scenario, output_device: str | None, clock: Clock) 
 
 def run_typed(options: RunOptions) -> SessionResult:
     scenario = open_scenario(options.scenario)
-    clock = SystemClock()
+    # A script piped in has no typing to time: a virtual clock plays it without waiting.
+    clock: Clock = SystemClock() if sys.stdin.isatty() else VirtualClock()
     timeline = Timeline()
     speaker = speaking_voice(scenario, options.output_device, clock) if options.speak else None
     voice = PrintedVoice(sys.stdout, str(scenario.language), scenario.persona.rate_wpm, speaker)

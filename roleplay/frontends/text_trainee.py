@@ -40,7 +40,7 @@ class TextTrainee:
         offset = onset + estimated_speech_ms(step.say, self.language)
         if line and not line.ended:  # a negative delay: the trainee talks over the customer
             self.timeline.append(onset, TalkOver(node=node.id, overlap_ms=line.end_ms - onset))
-            line.finish()
+            line.finish(onset, cut=True)   # barged in, as on the headset: the timeline stays in order
         self.clock.advance_to(offset)
         return record_text_answer(self.timeline, node.id, step.say, onset, offset, self.language)
 

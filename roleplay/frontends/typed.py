@@ -1,11 +1,15 @@
 """Typed calls: the customer's lines printed (and spoken when a voice is given), the trainee
-typing. Reads answers line by line from standard input, so a call can be scripted."""
+typing. At a terminal each answer is read key by key and timed from its first keystroke to
+Enter; piped input is read line by line, so a call can be scripted (`run_typed` gives it a
+virtual clock: a script has no typing time, each answer starts as the customer stops and
+takes as long as saying it would)."""
 
 from __future__ import annotations
 
 from typing import TextIO
 
-from roleplay.model.clock import Clock
+from roleplay.engine.keys import TypedLine, read_typed_line
+from roleplay.model.clock import Clock, VirtualClock
 from roleplay.model.events import Timeline
 from roleplay.model.ports import (
     Answer,
@@ -62,20 +66,44 @@ class TypedTrainee:
         self.timeline = timeline
         self.language = language
         self.interactive = stream.isatty()
+        self.ended = False
 
     def answer(self, node: Node, line: Line | None, after_ms: int, timeout_ms: int) -> Answer:
-        if self.interactive:
-            print("you> ", end="", file=self.out, flush=True)
-        text = self.stream.readline()
-        now = max(self.clock.now_ms(), after_ms)
-        text = text.strip()
+        if not self.interactive:
+            return self._scripted(node, line, after_ms, timeout_ms)
+        if self.ended:
+            typed = TypedLine("", None, self.clock.now_ms(), ended=True)
+        else:
+            typed = read_typed_line(self.stream.fileno(), self.out, self.clock, "you> ")
+        self.ended = typed.ended   # Ctrl-D: the trainee is silent from here on, as at the end of a script
+        text = typed.text.strip()
+        if line:  # typing while the line is still shown ends it there, as speaking over it would
+            typing = typed.onset_ms if text and typed.onset_ms is not None else line.end_ms
+            line.finish(max(line.start_ms, min(line.end_ms, typing)))
+        start = after_ms if line is None else line.end_ms
+        if not text:
+            return record_silence(self.timeline, node.id, max(start, typed.offset_ms), timeout_ms)
+        onset = max(start, typed.onset_ms if typed.onset_ms is not None else typed.offset_ms)
+        return record_text_answer(self.timeline, node.id, text, onset, max(onset, typed.offset_ms), self.language)
+
+    def _scripted(self, node: Node, line: Line | None, after_ms: int, timeout_ms: int) -> Answer:
+        text = self.stream.readline().strip()
+        self._wait_until(after_ms)
+        now = self.clock.now_ms()
         if line:
             line.finish(min(line.end_ms, now))
         if not text:
             return record_silence(self.timeline, node.id, now, timeout_ms)
-        if not self.interactive:
-            print(f"you> {text}", file=self.out, flush=True)
-        return record_text_answer(self.timeline, node.id, text, now, now + estimated_speech_ms(text, self.language), self.language)
+        print(f"you> {text}", file=self.out, flush=True)
+        offset = now + estimated_speech_ms(text, self.language)
+        self._wait_until(offset)   # later events (mood, the next line) come after the answer
+        return record_text_answer(self.timeline, node.id, text, now, offset, self.language)
+
+    def _wait_until(self, t_ms: int) -> None:
+        if isinstance(self.clock, VirtualClock):
+            self.clock.advance_to(t_ms)
+        else:
+            self.clock.sleep_ms(t_ms - self.clock.now_ms())
 
     def close(self) -> None:
         pass

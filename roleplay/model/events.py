@@ -285,11 +285,26 @@ class Timeline:
     def __init__(self, events: list[Event] | None = None, sink: EventSink | None = None) -> None:
         self.events: list[Event] = list(events or [])
         self._sinks: list[EventSink] = [sink] if sink else []
+        self._before: tuple[tuple[EventKind, ...], Callable[[], Payload]] | None = None
 
     def add_sink(self, sink: EventSink) -> None:
         self._sinks.append(sink)
 
+    def before_next(self, kinds: tuple[EventKind, ...], payload: Callable[[], Payload]) -> None:
+        """Append `payload()` just before the next event of one of `kinds`, at its time: a hold
+        ends when the trainee comes back, whichever front-end logs that, in call order."""
+        self._before = (kinds, payload)
+
+    def take_before(self) -> Callable[[], Payload] | None:
+        """The pending `before_next` payload, if no such event came; it is dropped."""
+        pending, self._before = self._before, None
+        return pending[1] if pending else None
+
     def append(self, t_ms: int, payload: Payload) -> Event:
+        if self._before is not None and payload.KIND in self._before[0]:
+            before = self.take_before()
+            assert before is not None
+            self.append(t_ms, before())
         event = Event(t_ms, payload)
         self.events.append(event)
         for sink in self._sinks:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TextIO
 import yaml
 
 from phrasebank import Phrasebank, load_phrasebank
+from roleplay.engine.keys import read_typed_line
 from roleplay.model.clock import Clock, SystemClock
 from roleplay.model.errors import RoleplayError
 from roleplay.training.curriculum import DRILLABLE
@@ -122,7 +123,8 @@ class AnswerSource(Protocol):
 
 
 class TypedSource:
-    """Prints the customer's line and reads one typed line; the time runs from the print."""
+    """Prints the customer's line and reads one typed line; the time runs from the print to the
+    first keystroke at a terminal, to the line read when the input is piped."""
 
     mode = "typed"
 
@@ -134,9 +136,13 @@ class TypedSource:
 
     def ask(self, prompt: str) -> tuple[str, int] | None:
         print(f"\ncustomer: {prompt}", file=self.out, flush=True)
-        if self.interactive:
-            print("you> ", end="", file=self.out, flush=True)
         start = self.clock.now_ms()
+        if self.interactive:   # timed to the first keystroke: typing is not a slow start
+            typed = read_typed_line(self.stream.fileno(), self.out, self.clock, "you> ")
+            if typed.ended:
+                return None
+            onset = typed.onset_ms if typed.onset_ms is not None else typed.offset_ms
+            return typed.text.strip(), onset - start
         line = self.stream.readline()
         if not line:
             return None
