@@ -120,7 +120,7 @@ class _ScenarioReader(NodeReader):
             id=scenario_id,
             title=self._opt(top, "title", lambda y: doc.text(y, "title"), ""),
             language=self._opt(top, "language", lambda y: self._enum(y, "language", Language), Language.EN),
-            level=self._opt(top, "level", lambda y: doc.integer(y, "level", lo=1), 1),
+            level=self._opt(top, "level", lambda y: doc.integer(y, "level", 1, 1000), 1),
             stage=self._opt(top, "stage", lambda y: self._enum(y, "stage", Stage), Stage.INQUIRY),
             domain=self._opt(top, "domain", lambda y: doc.text(y, "domain"), ""),
             persona=self._opt(top, "persona", self._persona, Persona("")),
