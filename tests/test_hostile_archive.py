@@ -186,3 +186,14 @@ def _alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
     except OSError:
         return False
+
+
+@pytest.mark.parametrize("trainee", ["x" * 201, "anna\nrubric: {}"])
+def test_a_bad_trainee_id_is_refused_before_the_call_starts(tmp_path: Path, trainee: str) -> None:
+    out = tmp_path / "calls"
+    done = subprocess.run([sys.executable, "-m", "roleplay", "run", "broadband-slow-en", "--typed",
+                           "--no-tts", "--trainee", trainee, "--out", str(out)], check=False,
+                          input="hello\n", capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "--trainee" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert not out.exists() or not any(out.iterdir())   # nothing archived

@@ -14,7 +14,7 @@ import pytest
 from qa_calls import make_call_json, make_scorecard
 
 from roleplay.model.errors import RoleplayError
-from roleplay.records.store import open_store
+from roleplay.records.store import attempts, open_store
 
 
 @pytest.fixture
@@ -109,6 +109,25 @@ def test_four_stations_write_at_once(db_url):
         assert call_ids == {f"w{w}-{n:02d}" for w in range(4) for n in range(50)}
         assert len(store.item_scores()) == 4 * 50 * 4
         assert store.trainees() == ["t0", "t1", "t2", "t3"]
+
+
+def test_ids_are_bounded_the_same_on_both_backends(db_url):
+    with open_store(db_url) as store:
+        with pytest.raises(RoleplayError, match="201 characters is too long; use at most 200"):
+            store.record_attempt(make_call_json("c-long", trainee="x" * 201))
+        with pytest.raises(RoleplayError, match="control character"):
+            store.record_attempt(make_call_json("c-nl", trainee="anna\nrubric: x"))
+        store.record_attempt(make_call_json("c-ok", trainee="x" * 200))
+        assert [a.call_id for a in store.attempts()] == ["c-ok"]
+
+
+def test_every_driver_error_is_one_clear_line(db_url):
+    with open_store(db_url) as store:
+        store.record_attempt(make_call_json("c1"))
+        with pytest.raises(RoleplayError, match="database error") as error, store.write() as conn:
+            conn.execute(attempts.insert().values(call_id="c1", trainee_id="nobody", scenario_id="s",
+                                                  started_at=datetime.now(UTC), status="scored"))
+        assert "\n" not in str(error.value)
 
 
 # --- SQLite only ---------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from roleplay.archive.safe_io import (
 )
 from roleplay.model.errors import ArchiveError, RoleplayError
 from roleplay.model.events import Event, EventFormatError, Timeline, event_from_json, event_to_json
+from roleplay.model.ids import check_id
 
 if TYPE_CHECKING:
     from roleplay.model.scenario import Scenario
@@ -115,7 +116,8 @@ class CallWriter:
         # The only wall-clock read of a call: everything else is Clock milliseconds.
         self.started_at = started_at or datetime.now(UTC)
         self.call_id = call_id or make_call_id(self.started_at, scenario.id)
-        self.trainee = trainee
+        # Checked before the folder exists: the records database takes the same ids.
+        self.trainee = check_id(trainee, "--trainee") if trainee else trainee
         self.scenario = scenario
         self.dir = Path(root) / self.call_id
         try:
