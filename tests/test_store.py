@@ -171,3 +171,11 @@ def test_a_bad_url_is_one_line(tmp_path):
     blocker.write_text("")
     with pytest.raises(RoleplayError, match="cannot create the database folder"):
         open_store(f"sqlite:///{blocker}/sub/r.db")
+
+
+def test_a_hostile_level_in_call_json_is_not_written_to_the_database(db_url):
+    call = make_call_json("c-big")
+    call["scenario"]["level"] = 2**63
+    with open_store(db_url) as store:
+        store.record_attempt(call)
+        assert store.attempt("c-big").level is None

@@ -16,6 +16,7 @@ import pytest
 from conftest import IN_CI
 from test_store import (  # noqa: F401  (collected here again, with this module's db_url)
     test_a_call_without_a_scorecard_is_not_scored,
+    test_a_hostile_level_in_call_json_is_not_written_to_the_database,
     test_an_attempt_and_its_items_are_recorded,
     test_attempts_filter_by_trainee_and_come_in_time_order,
     test_every_driver_error_is_one_clear_line,

@@ -172,12 +172,18 @@ def _attempt_row(call: dict[str, Any]) -> dict[str, Any]:
         "scenario_version": str(scenario.get("version", "")),
         "scenario_title": str(scenario.get("title", "")),
         "language": str(scenario.get("language", "")), "stage": str(scenario.get("stage", "")),
-        "level": scenario.get("level"), "started_at": _parse_time(call.get("started_at")),
+        "level": _bounded_int(scenario.get("level")), "started_at": _parse_time(call.get("started_at")),
         "duration_s": _duration_s(call), "status": "scored" if scored else "not_scored",
         "score": float(card["score"]) if scored and card else None,
         "passed": bool(card.get("passed")) if scored and card else None,
         "pass_mark": (card or {}).get("pass_mark", scenario.get("pass_mark")),
     }
+
+
+def _bounded_int(value: Any) -> int | None:
+    # call.json is untrusted: 2**63 overflows SQLite's INTEGER and PostgreSQL's too.
+    ok = isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**31
+    return value if ok else None
 
 
 def _item_rows(call: dict[str, Any], attempt_id: int) -> list[dict[str, Any]]:

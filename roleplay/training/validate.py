@@ -28,7 +28,10 @@ def validate_paths(paths: list[Path]) -> tuple[list[ScenarioError], int]:
         else:
             errors.append(ScenarioError(str(path), 1, 1, "no such file or folder"))
     for file in files:
-        errors.extend(validate_file(file))
+        try:
+            errors.extend(validate_file(file))
+        except RoleplayError as error:   # one file's problem never stops the others
+            errors.append(ScenarioError(str(file), 1, 1, str(error).removeprefix(f"{file}: ")))
     errors.sort(key=lambda e: (e.path, e.line, e.col))
     return errors, len(files)
 
