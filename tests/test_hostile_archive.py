@@ -197,3 +197,25 @@ def test_a_bad_trainee_id_is_refused_before_the_call_starts(tmp_path: Path, trai
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "--trainee" in done.stderr and len(done.stderr.strip().splitlines()) == 1
     assert not out.exists() or not any(out.iterdir())   # nothing archived
+
+
+def test_a_worker_that_dies_fails_one_call_and_the_batch_goes_on(good_call: Path, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from roleplay.qa import rescore
+
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    for name in ("a", "b-dies", "c", "d"):
+        copy(good_call, archive, name)
+    real = rescore.rescore_call
+
+    def dies_on_b(call_dir: Path, options: rescore.Options | None = None) -> rescore.Result:
+        if call_dir.name == "b-dies":
+            os._exit(9)   # as the kernel's OOM killer would end it
+        return real(call_dir, options or rescore.Options())
+
+    monkeypatch.setattr(rescore, "rescore_call", dies_on_b)   # forked workers inherit it
+    results = list(rescore.rescore_all([archive], jobs=2, chunksize=1))
+    assert [Path(r.path).name for r in results] == ["a", "b-dies", "c", "d"]
+    assert "worker re-scoring it died" in results[1].error
+    assert results[3].ok

@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -225,9 +226,31 @@ def _map(work: list[tuple[str, Options]], jobs: int, chunksize: int | None) -> I
     context = multiprocessing.get_context("spawn") if work[0][1].retranscribe else None
     if context is None:
         _warm_up(work[0][1])
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=die_with_parent,
-                             initargs=(os.getpid(),)) as pool:
-        yield from pool.map(_run_one, work, chunksize=size)
+    done = 0
+    while done < len(work):
+        try:
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=die_with_parent,
+                                     initargs=(os.getpid(),)) as pool:
+                for result in pool.map(_run_one, work[done:], chunksize=size):
+                    done += 1
+                    yield result
+        except BrokenProcessPool:
+            # A worker died (out of memory, killed). The first call without a result runs
+            # again alone, which tells the culprit from a bystander; a fresh pool takes the rest.
+            done += 1
+            yield _alone(work[done - 1], context)
+
+
+def _alone(job: tuple[str, Options], context: Any) -> Result:
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=die_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
+            return pool.submit(_run_one, job).result()
+    except BrokenProcessPool:
+        path = job[0]
+        return Result(path, Path(path).name, None, None,
+                      error=f"{path}: the worker re-scoring it died (out of memory or killed); "
+                            "left unchanged, check its call.json and events.jsonl")
 
 
 def die_with_parent(parent_pid: int) -> None:
