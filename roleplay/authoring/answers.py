@@ -54,7 +54,8 @@ def _step(doc: YamlDoc, path: Path, index: int, y: Y) -> AnswerStep | None:
     if len(kinds) != 1:
         doc.error(y, f"{where}: give exactly one of say:, audio: or silence:")
         return None
-    delay = doc.number(entry["delay"], f"{where}.delay", 0, MAX_SECONDS) if "delay" in entry else 0.8
+    # A negative delay starts the answer before the customer stops: a barge-in.
+    delay = doc.number(entry["delay"], f"{where}.delay", -MAX_SECONDS, MAX_SECONDS) if "delay" in entry else 0.8
     silence = doc.number(entry["silence"], f"{where}.silence", 0, MAX_SECONDS) if "silence" in entry else 0.0
     say = doc.text(entry["say"], f"{where}.say") if "say" in entry else ""
     audio = None
