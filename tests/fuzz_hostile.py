@@ -142,8 +142,8 @@ def fuzz_scenarios(work: Path, seed: int, count: int) -> Tally:
     from phrasebank import load_phrasebank
     from roleplay.archive.calls import _scenario_json, dumps_readable
     from roleplay.authoring.loader import load_scenario
-    from roleplay.authoring.validate import validate_file
     from roleplay.model.events import Timeline
+    from roleplay.training.validate import validate_file
     from scoring.rubric import load_rubric
     from scoring.scorecard import score
 

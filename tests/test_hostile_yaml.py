@@ -13,8 +13,8 @@ import pytest
 
 from phrasebank import load_phrasebank
 from roleplay.authoring.answers import load_answers
-from roleplay.training.validate import format_error, validate_paths
 from roleplay.model.errors import RoleplayError, ScenarioErrors
+from roleplay.training.validate import format_error, validate_paths
 from scoring.rubric import load_rubric
 
 ROOT = Path(__file__).resolve().parent.parent
