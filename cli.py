@@ -439,10 +439,12 @@ def run_review(args: argparse.Namespace) -> int:
         if args.item is not None:
             override_item(store, args.call_id, args.item, args.reviewer, args.points, args.comment)
         e = effective_score(store, args.call_id)
-        print(f"{e.call_id}: automatic {e.automatic}, effective {e.score}, passed {e.passed}")
+        from roleplay.model.safe_text import for_terminal
+
+        print(for_terminal(f"{e.call_id}: automatic {e.automatic}, effective {e.score}, passed {e.passed}"))
         for i in e.items:
             note = f"  <- {i.reviewer}: {i.comment}" if i.reviewer else ""
-            print(f"  {i.item_id:24} {i.automatic:g} -> {i.points:g} / {i.max_points:g}{note}")
+            print(for_terminal(f"  {i.item_id:24} {i.automatic:g} -> {i.points:g} / {i.max_points:g}{note}"))
     return 0
 
 

@@ -10,10 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
 from roleplay.model.errors import RoleplayError
 from roleplay.model.scenario import PHRASE_CATEGORIES
+from roleplay.model.yamlbounds import finite, read_authored
 
 HERE = Path(__file__).parent
 TIERS: tuple[Tier, ...] = ("basic", "intermediate", "advanced")
@@ -88,14 +87,7 @@ def load_phrasebank(language: str, extra_file: Path | None = None) -> Phrasebank
 
 
 def _read(path: Path, language: str) -> tuple[Phrasebank, frozenset[str]]:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as error:
-        raise RoleplayError(f"{path}: cannot read phrasebank ({error.strerror}); check the path") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        raise RoleplayError(f"{where}: invalid YAML in phrasebank; fix the syntax") from None
+    raw = read_authored(path, "phrasebank") or {}
     if not isinstance(raw, dict) or not isinstance(raw.get("categories", {}), dict):
         raise RoleplayError(f"{path}: a phrasebank needs a 'categories:' mapping (see phrasebank/en.yaml)")
     categories: dict[str, tuple[str, ...]] = {}
@@ -110,13 +102,22 @@ def _read(path: Path, language: str) -> tuple[Phrasebank, frozenset[str]]:
             phrases.append(text)
             info[(str(name), text)] = PhraseInfo(tier, not_after)
         categories[str(name)] = tuple(dict.fromkeys(phrases))
-    settings = raw.get("matching")
-    matching = None
-    if isinstance(settings, dict):
-        base = DEFAULT_MATCHING.get(language[:2], Matching())
-        matching = Matching(float(settings.get("tolerance", base.tolerance)),
-                            int(settings.get("min_fuzzy_chars", base.min_fuzzy_chars)))
+    matching = _matching(path, language, raw.get("matching"))
     return Phrasebank(language, categories, info, matching), frozenset(replace)
+
+
+def _matching(path: Path, language: str, settings: Any) -> Matching | None:
+    if settings is None:
+        return None
+    base = DEFAULT_MATCHING.get(language[:2], Matching())
+    if not isinstance(settings, dict) or set(settings) - {"tolerance", "min_fuzzy_chars"}:
+        raise RoleplayError(f"{path}: matching is a mapping with tolerance and min_fuzzy_chars")
+    tolerance, chars = settings.get("tolerance", base.tolerance), settings.get("min_fuzzy_chars", base.min_fuzzy_chars)
+    if not finite(tolerance, 0, 1):
+        raise RoleplayError(f"{path}: matching.tolerance must be a number from 0 to 1")
+    if not finite(chars, 0, 1000) or int(chars) != chars:
+        raise RoleplayError(f"{path}: matching.min_fuzzy_chars must be a whole number from 0 to 1000")
+    return Matching(float(tolerance), int(chars))
 
 
 def _tiered_items(path: Path, name: str, entry: Any) -> list[tuple[Tier, Any]]:

@@ -21,9 +21,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from roleplay.model.errors import RoleplayError
+from roleplay.model.yamlbounds import finite, read_authored
 
 
 class ItemKind(StrEnum):
@@ -152,12 +151,7 @@ def load_rubric(path: Path | None) -> Rubric:
     if path is None:
         return DEFAULT_RUBRIC
     where = str(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as e:
-        raise RoleplayError(f"{where}: cannot read the rubric ({e.strerror})") from None
-    except yaml.YAMLError as e:
-        raise RoleplayError(f"{where}: not valid YAML ({str(e).splitlines()[0]})") from None
+    raw = read_authored(path, "rubric") or {}
     if not isinstance(raw, dict):
         raise RoleplayError(f"{where}: a rubric is a mapping with pass_mark, weights, auto_fail, settings")
     unknown = set(raw) - {"pass_mark", "weights", "auto_fail", "settings"}
@@ -167,12 +161,12 @@ def load_rubric(path: Path | None) -> Rubric:
     rubric = DEFAULT_RUBRIC
     if "pass_mark" in raw:
         mark = raw["pass_mark"]
-        if not isinstance(mark, int | float) or not 0 <= mark <= 100:
+        if not finite(mark, 0, 100):
             raise RoleplayError(f"{where}: pass_mark must be a number from 0 to 100")
         rubric = replace(rubric, pass_mark=float(mark))
     weights = raw.get("weights") or {}
-    if not isinstance(weights, dict) or not all(isinstance(v, int | float) for v in weights.values()):
-        raise RoleplayError(f"{where}: weights must map item ids to numbers")
+    if not isinstance(weights, dict) or not all(finite(v, 0) for v in weights.values()):
+        raise RoleplayError(f"{where}: weights must map item ids to numbers from 0 to 1000000")
     rubric = rubric.with_weights({str(k): float(v) for k, v in weights.items()}, where)
     if "auto_fail" in raw:
         rules = raw["auto_fail"] or []
@@ -194,11 +188,11 @@ def _settings(raw: Any, where: str) -> Settings:
             raise RoleplayError(f"{where}: unknown setting {key!r}; use one of {', '.join(known)}")
         default = getattr(Settings(), key)
         if isinstance(default, tuple):
-            ok = isinstance(value, list) and len(value) == 2 and all(isinstance(v, int | float) for v in value)
+            ok = isinstance(value, list) and len(value) == 2 and all(finite(v) for v in value)
             if not ok or value[0] > value[1]:
                 raise RoleplayError(f"{where}: setting {key!r} must be [low, high]")
             value = (float(value[0]), float(value[1]))
-        elif value is not None and (not isinstance(value, int | float) or isinstance(value, bool) or value < 0):
+        elif value is not None and not finite(value, 0):
             raise RoleplayError(f"{where}: setting {key!r} must be a number, 0 or more")
         elif value is None and default is not None:
             raise RoleplayError(f"{where}: setting {key!r} must be a number")

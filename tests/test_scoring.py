@@ -92,7 +92,7 @@ def test_unknown_rubric_key_names_the_valid_ones() -> None:
     ("settings: {dead_air: 4}\n", "unknown setting 'dead_air'"),
     ("settings: {rate_band_en: [180, 120]}\n", "must be \\[low, high\\]"),
     ("colour: red\n", "unknown rubric key 'colour'"),
-    ("weights: [1, 2\n", "not valid YAML"),
+    ("weights: [1, 2\n", r"centre.yaml:2:1: invalid YAML"),
     ("weights: {" + ", ".join(f"{i}: 0" for i in ITEM_IDS) + "}\n", "all 0"),
 ])
 def test_load_rubric_errors_name_the_file(tmp_path: Path, text: str, message: str) -> None:

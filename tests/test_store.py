@@ -14,7 +14,7 @@ import pytest
 from qa_calls import make_call_json, make_scorecard
 
 from roleplay.model.errors import RoleplayError
-from roleplay.records.store import open_store
+from roleplay.records.store import attempts, open_store
 
 
 @pytest.fixture
@@ -111,6 +111,25 @@ def test_four_stations_write_at_once(db_url):
         assert store.trainees() == ["t0", "t1", "t2", "t3"]
 
 
+def test_ids_are_bounded_the_same_on_both_backends(db_url):
+    with open_store(db_url) as store:
+        with pytest.raises(RoleplayError, match="201 characters is too long; use at most 200"):
+            store.record_attempt(make_call_json("c-long", trainee="x" * 201))
+        with pytest.raises(RoleplayError, match="control character"):
+            store.record_attempt(make_call_json("c-nl", trainee="anna\nrubric: x"))
+        store.record_attempt(make_call_json("c-ok", trainee="x" * 200))
+        assert [a.call_id for a in store.attempts()] == ["c-ok"]
+
+
+def test_every_driver_error_is_one_clear_line(db_url):
+    with open_store(db_url) as store:
+        store.record_attempt(make_call_json("c1"))
+        with pytest.raises(RoleplayError, match="database error") as error, store.write() as conn:
+            conn.execute(attempts.insert().values(call_id="c1", trainee_id="nobody", scenario_id="s",
+                                                  started_at=datetime.now(UTC), status="scored"))
+        assert "\n" not in str(error.value)
+
+
 # --- SQLite only ---------------------------------------------------------------------------
 def test_sqlite_is_shared_safely(tmp_path):
     with open_store(f"sqlite:///{tmp_path}/r.db") as store, store.read() as conn:
@@ -152,3 +171,11 @@ def test_a_bad_url_is_one_line(tmp_path):
     blocker.write_text("")
     with pytest.raises(RoleplayError, match="cannot create the database folder"):
         open_store(f"sqlite:///{blocker}/sub/r.db")
+
+
+def test_a_hostile_level_in_call_json_is_not_written_to_the_database(db_url):
+    call = make_call_json("c-big")
+    call["scenario"]["level"] = 2**63
+    with open_store(db_url) as store:
+        store.record_attempt(call)
+        assert store.attempt("c-big").level is None

@@ -5,20 +5,33 @@ is a failure with the reason. On a developer machine without PostgreSQL they ski
 
 from __future__ import annotations
 
+import json
+import multiprocessing
+import shutil
+from pathlib import Path
+from typing import Any
+
 import pg
 import pytest
 from conftest import IN_CI
 from test_store import (  # noqa: F401  (collected here again, with this module's db_url)
     test_a_call_without_a_scorecard_is_not_scored,
+    test_a_hostile_level_in_call_json_is_not_written_to_the_database,
     test_an_attempt_and_its_items_are_recorded,
     test_attempts_filter_by_trainee_and_come_in_time_order,
+    test_every_driver_error_is_one_clear_line,
     test_four_stations_write_at_once,
+    test_ids_are_bounded_the_same_on_both_backends,
     test_recording_is_idempotent_and_a_rescore_refreshes,
     test_reviews_sit_beside_the_automatic_scores,
     test_unknown_call_and_missing_call_id_are_clear_errors,
 )
 
+import cli
+from roleplay.records.progress import load_records, record_call
 from roleplay.records.store import open_store
+
+POOR = Path(__file__).resolve().parent.parent / "scenarios/en/answers/broadband-slow-poor.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -52,3 +65,36 @@ def test_postgres_really_is_the_backend(store):
     assert store.engine.dialect.name == "postgresql"
     with store.read() as conn:
         assert conn.exec_driver_sql("SHOW server_encoding").scalar() == "UTF8"
+
+
+def _first_call(url: str, call_dir: str, start: Any) -> None:
+    start.wait()   # all eight stations at once, on a database nobody has opened yet
+    record_call(Path(call_dir), url)
+
+
+def test_eight_stations_first_calls_on_a_fresh_database(server, tmp_path):
+    """Each station's first call creates the tables (attempt_summaries too) under one lock."""
+    out = tmp_path / "calls"
+    assert cli.main(["simulate", "broadband-slow-en", "--answers", str(POOR), "--asr", "text",
+                     "--out", str(out)]) == 0
+    (call,) = list(out.iterdir())
+    calls = []
+    for n in range(8):
+        target = tmp_path / f"station-{n}"
+        shutil.copytree(call, target)
+        raw = json.loads((target / "call.json").read_text(encoding="utf-8"))
+        (target / "call.json").write_text(json.dumps({**raw, "call_id": f"s{n}"}), encoding="utf-8")
+        calls.append(str(target))
+    context = multiprocessing.get_context("fork")
+    for _round in range(3):
+        url = server.create_database()
+        start = context.Barrier(8)
+        stations = [context.Process(target=_first_call, args=(url, c, start)) for c in calls]
+        for p in stations:
+            p.start()
+        for p in stations:
+            p.join(60)
+        assert [p.exitcode for p in stations] == [0] * 8
+        with open_store(url) as store:
+            assert len(load_records(store)) == 8
+            assert {a.call_id for a in store.attempts()} == {f"s{n}" for n in range(8)}

@@ -82,7 +82,7 @@ EXPECTED: dict[str, list[str]] = {
         "17:13: if: no conditions; leave 'if' out for an 'otherwise' branch"],
     "several_problems": [
         "3:11: language: unknown value 'fr'; expected 'en' or 'zh'",
-        "4:8: level: must be at least 1, got 0",
+        "4:8: level: must be between 1 and 1000, got 0",
         "17:16: timeout_s: expected a number, got 'soon'"],
     "crm_record_missing_key": [
         "14:9: crm.account record: missing its key field 'number'",
@@ -268,8 +268,8 @@ def test_answers_files_are_checked_as_answers_not_scenarios(tmp_path: Path) -> N
     shutil.copy(GOOD / "refund-zh.yaml", tmp_path / "en" / "refund.yaml")
     errors, checked = validate_paths([tmp_path])
     assert checked == 3
-    assert [(Path(e.path).name, e.line) for e in errors] == [("typo.yaml", 1)]
-    assert "sya" in errors[0].message and str(tmp_path) not in errors[0].message
+    assert {(Path(e.path).name, e.line) for e in errors} == {("typo.yaml", 2)}  # where 'sya' is
+    assert any("sya" in e.message for e in errors) and str(tmp_path) not in errors[0].message
 
 
 def test_rubric_typo_is_caught_by_the_loader_with_quote_and_caret(tmp_path: Path) -> None:

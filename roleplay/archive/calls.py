@@ -16,10 +16,10 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import math
 import os
 import secrets
 import shutil
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -27,8 +27,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from roleplay.archive.safe_io import (
+    is_file,
+    is_real_dir,
+    json_complete,
+    open_lock,
+    read_bytes,
+    recover_temp_files,
+    write_atomic,
+)
 from roleplay.model.errors import ArchiveError, RoleplayError
 from roleplay.model.events import Event, EventFormatError, Timeline, event_from_json, event_to_json
+from roleplay.model.ids import check_id
 
 if TYPE_CHECKING:
     from roleplay.model.scenario import Scenario
@@ -71,23 +81,7 @@ def write_json_atomic(path: Path, payload: dict[str, Any], sync_dir: bool = True
     `sync_dir=False` skips making the rename itself durable: after a power cut the folder
     holds the old file or the new one, both whole, which suits replacing a file whose old
     content is still valid (a re-score can simply run again)."""
-    # A name of this process and thread: cheaper than mkstemp's random search, equally unique.
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        try:
-            data = memoryview(dumps_readable(payload).encode("utf-8"))
-            while data:  # a regular file takes it all at once; the loop is for the rule
-                data = data[os.write(fd, data):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    if sync_dir:
-        _fsync_dir(path.parent)
+    write_atomic(path, dumps_readable(payload).encode("utf-8"), sync_dir)
 
 
 def dumps_readable(payload: dict[str, Any]) -> str:
@@ -102,15 +96,6 @@ def dumps_readable(payload: dict[str, Any]) -> str:
 
     lines = (f" {_fast_dumps(key)}: {value(item)}" for key, item in payload.items())
     return "{\n" + ",\n".join(lines) + "\n}\n"
-
-
-def _fsync_dir(folder: Path) -> None:
-    # The rename itself is only durable once the directory entry reaches the disk.
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _scenario_json(scenario: Scenario) -> dict[str, Any]:
@@ -131,7 +116,8 @@ class CallWriter:
         # The only wall-clock read of a call: everything else is Clock milliseconds.
         self.started_at = started_at or datetime.now(UTC)
         self.call_id = call_id or make_call_id(self.started_at, scenario.id)
-        self.trainee = trainee
+        # Checked before the folder exists: the records database takes the same ids.
+        self.trainee = check_id(trainee, "--trainee") if trainee else trainee
         self.scenario = scenario
         self.dir = Path(root) / self.call_id
         try:
@@ -197,12 +183,12 @@ class ArchivedCall:
 
 def _load_json(path: Path) -> dict[str, Any]:
     try:
-        data = path.read_bytes()
+        data = read_bytes(path)
     except OSError as error:
         raise ArchiveError(f"{path}: cannot read ({error.strerror})") from None
     try:
         raw = _fast_loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):
         raw = _explain_bad_json(path, data)
     if not isinstance(raw, dict):
         raise ArchiveError(f"{path}: expected a JSON object, found {type(raw).__name__}")
@@ -217,6 +203,9 @@ def _explain_bad_json(path: Path, data: bytes) -> Any:
         raise ArchiveError(f"{path}: corrupted (not UTF-8 text)") from None
     try:
         return json.loads(text)
+    except RecursionError:
+        raise ArchiveError(f"{path}: corrupted JSON (nested too deeply to be a call); "
+                           "restore it or re-run the call") from None
     except json.JSONDecodeError as error:
         # A JSON object that does not end with "}" was cut off (disk full, copy interrupted).
         what = "corrupted" if text.rstrip().endswith("}") else "truncated"
@@ -227,7 +216,7 @@ def _explain_bad_json(path: Path, data: bytes) -> Any:
 def _read_events(path: Path) -> list[dict[str, Any]]:
     """The lines of events.jsonl; a half-written last line (a crash mid-write) is dropped."""
     try:
-        lines = path.read_text(encoding="utf-8", errors="strict").split("\n")
+        lines = read_bytes(path).decode("utf-8", errors="strict").split("\n")
     except UnicodeDecodeError:
         raise ArchiveError(f"{path}: corrupted (not UTF-8 text)") from None
     except OSError as error:
@@ -239,6 +228,8 @@ def _read_events(path: Path) -> list[dict[str, Any]]:
             continue
         try:
             item = json.loads(line)
+        except RecursionError:
+            raise ArchiveError(f"{path}:{number}: corrupted event line (nested too deeply)") from None
         except json.JSONDecodeError as error:
             if number - 1 == last:
                 break
@@ -266,7 +257,7 @@ _SCENARIOS: dict[bytes, Scenario] = {}
 
 def _load_archived_scenario(path: Path) -> Scenario:
     try:
-        content = path.read_bytes()
+        content = read_bytes(path)
     except OSError as error:
         raise ArchiveError(f"{path}: cannot read the archived scenario ({error.strerror})") from None
     # Many archived calls share one scenario: parse each distinct file once per process.
@@ -278,7 +269,7 @@ def _load_archived_scenario(path: Path) -> Scenario:
         )
 
         try:
-            scenario = load_scenario(path)
+            scenario = load_scenario(path, content)
         except RoleplayError as error:
             first = str(error).splitlines()[0] if str(error) else "invalid scenario"
             raise ArchiveError(f"{path}: archived scenario does not load: {first}") from None
@@ -291,7 +282,7 @@ def _load_archived_scenario(path: Path) -> Scenario:
 def _recover(call_dir: Path) -> dict[str, Any]:
     """Rebuild what call.json would have held from meta.json + events.jsonl (a crashed call)."""
     meta_path = call_dir / META
-    meta = _load_json(meta_path) if meta_path.exists() else {"call_id": call_dir.name}
+    meta = _load_json(meta_path) if os.path.lexists(meta_path) else {"call_id": call_dir.name}
     return {**meta, "timeline": _read_events(call_dir / EVENTS), "scorecard": None,
             "scorecards": [], "recovered": True}
 
@@ -299,9 +290,10 @@ def _recover(call_dir: Path) -> dict[str, Any]:
 def _raw_call(call_dir: Path) -> dict[str, Any]:
     call_dir = Path(call_dir)
     path = call_dir / CALL_JSON
-    if path.exists():
+    recover_temp_files(path, json_complete(_fast_loads))
+    if os.path.lexists(path):
         return _load_json(path)
-    if (call_dir / EVENTS).exists():
+    if os.path.lexists(call_dir / EVENTS):
         return _recover(call_dir)
     raise ArchiveError(f"{call_dir}: not a call archive (no {CALL_JSON} or {EVENTS})")
 
@@ -317,6 +309,8 @@ def read_call(call_dir: Path) -> ArchivedCall:
     scorecard = raw.get("scorecard")
     if (scorecard is not None and not isinstance(scorecard, dict)) or not isinstance(scorecards, list):
         raise ArchiveError(f"{where}: 'scorecard' must be an object and 'scorecards' a list")
+    if scorecard is not None:
+        _check_card(scorecard, where)
     timeline = _timeline(raw.get("timeline", []), where)
     scenario = _load_archived_scenario(call_dir / SCENARIO)
     meta_scenario = raw["scenario"] if isinstance(raw.get("scenario"), dict) else {}
@@ -330,15 +324,30 @@ def read_call(call_dir: Path) -> ArchivedCall:
         timeline=timeline,
         scorecard=scorecard,
         scorecards=scorecards,
-        wav_path=wav if wav.exists() else None,
+        wav_path=wav if is_file(wav) else None,   # a symlink (to /dev/zero, a secret) is not the call
         complete=not raw.get("recovered", False),
         dir=call_dir,
         raw=raw,
     )
 
 
+def _check_card(card: dict[str, Any], where: str) -> None:
+    """The stored scorecard has the shape replay, report and reviews read."""
+    items = card.get("items", [])
+    ok = isinstance(items, list) and all(
+        isinstance(item, dict) and isinstance(item.get("evidence", []), list)
+        and all(_real(item.get(key, 0)) for key in ("points", "max_points")) for item in items)
+    if not ok or not _real(card.get("score", 0) if card.get("score") is not None else 0):
+        raise ArchiveError(f"{where}: the stored scorecard is malformed ('items' must be objects "
+                           "with numeric points); restore call.json from a backup")
+
+
+def _real(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def _is_call_dir(path: Path) -> bool:
-    return (path / CALL_JSON).exists() or (path / EVENTS).exists()
+    return is_real_dir(path) and (os.path.lexists(path / CALL_JSON) or os.path.lexists(path / EVENTS))
 
 
 def iter_calls(paths: Iterable[Path]) -> Iterator[ArchivedCall | ArchiveError]:
@@ -347,19 +356,31 @@ def iter_calls(paths: Iterable[Path]) -> Iterator[ArchivedCall | ArchiveError]:
     for path in map(Path, paths):
         if not path.is_dir():
             yield ArchiveError(f"{path}: no such call folder")
-        elif _is_call_dir(path):
+        elif _is_call_dir(path.resolve()):
             try:
                 yield read_call(path)
             except ArchiveError as error:
                 yield error
         else:
-            yield from iter_calls(sorted(p for p in path.iterdir() if p.is_dir()))
+            yield from iter_calls(sub_folders(path))
+
+
+def sub_folders(path: Path) -> list[Path]:
+    """The folders inside `path`, in name order; symlinked ones are skipped, so a walk stays
+    inside the folder it was given and cannot loop."""
+    return sorted(p for p in path.iterdir() if is_real_dir(p))
+
+
+def is_call_dir(path: Path) -> bool:
+    """A folder holding a call (call.json or events.jsonl); `path` itself may be a link the
+    user gave, its contents are not followed."""
+    return _is_call_dir(path.resolve())
 
 
 @contextmanager
 def _locked(call_dir: Path) -> Iterator[None]:
     # Two QA stations re-scoring the same call must not lose one another's history entry.
-    lock = os.open(call_dir / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    lock = open_lock(call_dir / ".lock")
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield
@@ -372,7 +393,7 @@ def save_scorecard(
 ) -> Path:
     """Make `scorecard_json` the call's scorecard; earlier ones stay in "scorecards"."""
     call_dir = Path(call_dir)
-    if not _is_call_dir(call_dir):
+    if not is_call_dir(call_dir):
         raise ArchiveError(f"{call_dir}: not a call archive (no {CALL_JSON} or {EVENTS})")
     with _locked(call_dir):
         raw = _raw_call(call_dir)

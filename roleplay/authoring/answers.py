@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from roleplay.authoring.yamlmarks import Y, YamlDoc
+from roleplay.model.errors import ScenarioError, ScenarioErrors
 
-from roleplay.model.errors import RoleplayError
+STEP_KEYS = ("say", "audio", "silence", "delay")
+MAX_SECONDS = 3600.0   # a pause longer than an hour is a typo, and would stall a simulation
 
 
 @dataclass(frozen=True)
@@ -23,37 +25,45 @@ class AnswerStep:
 
 
 def load_answers(path: Path) -> list[AnswerStep]:
+    """Read a simulated trainee's answers; raises ScenarioErrors listing every problem, each
+    at file:line:col (the same bounded, located reader as scenarios)."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
     except OSError as e:
-        raise RoleplayError(f"{path}: cannot read answers file: {e.strerror}") from None
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        raise RoleplayError(f"{where}: not valid YAML: {getattr(e, 'problem', e)}") from None
-    if not isinstance(raw, list):
-        raise RoleplayError(f"{path}: an answers file is a list of entries (say:, audio: or silence:)")
-    return [_step(path, i, entry) for i, entry in enumerate(raw, start=1)]
+        reason = "no such file" if isinstance(e, FileNotFoundError) else f"cannot read it ({e.strerror})"
+        raise ScenarioErrors([ScenarioError(str(path), 1, 1, f"answers file: {reason}")]) from None
+    doc = YamlDoc(str(path), data)
+    root = doc.parse()
+    steps: list[AnswerStep] = []
+    if root is not None:
+        if root.kind != "list":
+            doc.error(root, "an answers file is a list of entries (say:, audio: or silence:)")
+        entries = root.value if root.kind == "list" else []
+        steps = [s for i, e in enumerate(entries, start=1) if (s := _step(doc, path, i, e))]
+    if doc.errors:
+        raise ScenarioErrors(doc.sorted_errors())
+    return steps
 
 
-def _step(path: Path, index: int, entry: object) -> AnswerStep:
-    where = f"{path}: entry {index}"
-    if not isinstance(entry, dict):
-        raise RoleplayError(f"{where}: expected a mapping with say:, audio: or silence:")
-    unknown = set(entry) - {"say", "audio", "silence", "delay"}
+def _step(doc: YamlDoc, path: Path, index: int, y: Y) -> AnswerStep | None:
+    where = f"entry {index}"
+    entry = doc.mapping(y, where, (), STEP_KEYS)
+    if entry is None:
+        return None
     kinds = [k for k in ("say", "audio", "silence") if k in entry]
-    if unknown:
-        raise RoleplayError(f"{where}: unknown key {min(unknown)!r} (use say, audio, silence, delay)")
     if len(kinds) != 1:
-        raise RoleplayError(f"{where}: give exactly one of say:, audio: or silence:")
-    try:
-        delay = float(entry.get("delay", 0.8))
-        silence = float(entry.get("silence", 0))
-    except (TypeError, ValueError):
-        raise RoleplayError(f"{where}: delay and silence are numbers of seconds") from None
+        doc.error(y, f"{where}: give exactly one of say:, audio: or silence:")
+        return None
+    # A negative delay starts the answer before the customer stops: a barge-in.
+    delay = doc.number(entry["delay"], f"{where}.delay", -MAX_SECONDS, MAX_SECONDS) if "delay" in entry else 0.8
+    silence = doc.number(entry["silence"], f"{where}.silence", 0, MAX_SECONDS) if "silence" in entry else 0.0
+    say = doc.text(entry["say"], f"{where}.say") if "say" in entry else ""
     audio = None
-    if "audio" in entry:
-        audio = (path.parent / str(entry["audio"])).resolve()
+    if "audio" in entry and (name := doc.text(entry["audio"], f"{where}.audio")) is not None:
+        audio = (path.parent / name).resolve()
         if not audio.is_file():
-            raise RoleplayError(f"{where}: audio file {audio} not found")
-    return AnswerStep(delay_s=delay, say=str(entry.get("say", "")), audio=audio, silence_s=silence)
+            doc.error(entry["audio"], f"{where}: audio file {audio} not found")
+            return None
+    if delay is None or silence is None or say is None:
+        return None
+    return AnswerStep(delay_s=delay, say=say, audio=audio, silence_s=silence)

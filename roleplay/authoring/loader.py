@@ -41,10 +41,11 @@ ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
 NAME_RE = re.compile(r"[a-z_][a-z0-9_]*")     # CRM tables and fields usable in templates
 
 
-def load_scenario(path: Path) -> Scenario:
-    """Read and check one scenario file; raises ScenarioErrors listing every problem."""
+def load_scenario(path: Path, data: bytes | None = None) -> Scenario:
+    """Read and check one scenario file (or its bytes, already read); raises ScenarioErrors
+    listing every problem."""
     try:
-        data = path.read_bytes()
+        data = path.read_bytes() if data is None else data
     except OSError as e:
         reason = "no such file" if isinstance(e, FileNotFoundError) else f"cannot read it ({e.strerror})"
         raise ScenarioErrors([ScenarioError(str(path), 1, 1, reason)]) from None
@@ -120,7 +121,7 @@ class _ScenarioReader(NodeReader):
             id=scenario_id,
             title=self._opt(top, "title", lambda y: doc.text(y, "title"), ""),
             language=self._opt(top, "language", lambda y: self._enum(y, "language", Language), Language.EN),
-            level=self._opt(top, "level", lambda y: doc.integer(y, "level", lo=1), 1),
+            level=self._opt(top, "level", lambda y: doc.integer(y, "level", 1, 1000), 1),
             stage=self._opt(top, "stage", lambda y: self._enum(y, "stage", Stage), Stage.INQUIRY),
             domain=self._opt(top, "domain", lambda y: doc.text(y, "domain"), ""),
             persona=self._opt(top, "persona", self._persona, Persona("")),

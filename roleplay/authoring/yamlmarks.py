@@ -19,10 +19,15 @@ from typing import Any
 import yaml
 
 from roleplay.model.errors import ScenarioError
+from roleplay.model.yamlbounds import check_bounds, quoted
 
 _TAG = "tag:yaml.org,2002:"
 _PLAIN_NUMBER = re.compile(r"[-+]?\d+(\.\d*)?[eE][-+]?\d+")
 _CONSTRUCT = yaml.constructor.SafeConstructor()
+# Any number an author writes, unless its field says otherwise: a level of 10**20 must fail
+# here, not later in the JSON writer or the database.
+MAX_NUMBER = 1_000_000
+_MAX_SOURCE_CHARS = 200   # a longer source line is not quoted under its error
 # libyaml's parser keeps the same marks (in characters, also for CJK) and is ~10x faster.
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -60,7 +65,7 @@ def describe(y: Y) -> str:
         return "a list"
     if y.is_null:
         return "nothing"
-    return f"'{y.text}'"
+    return f"'{quoted(y.text)}'"
 
 
 def one_of(options: Sequence[str]) -> str:
@@ -98,6 +103,8 @@ class YamlDoc:
     # --- errors --------------------------------------------------------------------------
     def error_at(self, line: int, col: int, message: str) -> None:
         source = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        if len(source) > _MAX_SOURCE_CHARS:
+            source = ""
         self.errors.append(ScenarioError(self.path, line, col, message, source))
 
     def error(self, at: Y, message: str) -> None:
@@ -119,6 +126,10 @@ class YamlDoc:
     def parse(self) -> Y | None:
         """The document's root value, or None after a syntax error (already recorded)."""
         if self.errors:
+            return None
+        limit = check_bounds(self.source)
+        if limit is not None:
+            self.error_at(limit.line, limit.col, limit.message)
             return None
         try:
             root = yaml.compose(self.source, Loader=_FAST_LOADER)
@@ -215,7 +226,7 @@ class YamlDoc:
     def number(self, y: Y, where: str, lo: float | None = None, hi: float | None = None) -> float | None:
         value: float | None = None
         if y.kind == "scalar" and y.tag in ("int", "float"):
-            value = float(y.value)
+            value = float(y.value) if abs(y.value) < 1e300 else math.inf   # 10**400 overflows
         elif y.kind == "scalar" and y.tag == "str" and _PLAIN_NUMBER.fullmatch(y.text):
             value = float(y.text)   # YAML 1.1 reads 1e3 as text; authors mean a number
         if value is None or not math.isfinite(value):
@@ -235,12 +246,14 @@ class YamlDoc:
         return value
 
     def _ok_range(self, y: Y, where: str, value: float, lo: float | None, hi: float | None) -> bool:
+        lo = -MAX_NUMBER if lo is None and value < -MAX_NUMBER else lo
+        hi = MAX_NUMBER if hi is None and value > MAX_NUMBER else hi
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             if lo is not None and hi is not None:
                 bounds = f"between {_num(lo)} and {_num(hi)}"
             else:
                 bounds = f"at least {_num(lo)}" if lo is not None else f"at most {_num(hi)}"
-            self.error(y, f"{_label(where)}must be {bounds}, got {y.text}")
+            self.error(y, f"{_label(where)}must be {bounds}, got {quoted(y.text)}")
             return False
         return True
 
@@ -291,4 +304,4 @@ def _label(where: str) -> str:
 
 
 def _num(x: float | None) -> str:
-    return f"{x:g}"
+    return str(int(x)) if x is not None and x == int(x) else f"{x:g}"

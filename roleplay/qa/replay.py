@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 from roleplay.archive.calls import ArchivedCall
 from roleplay.model.errors import RoleplayError
+from roleplay.model.safe_text import for_terminal
 from scoring.evidence import (
     AnswerTime,
     CallOutcome,
@@ -161,7 +162,7 @@ def build_script(call: ArchivedCall, card: dict[str, Any] | None = None, from_tu
 
 
 def render(cues: list[Cue]) -> str:
-    return "".join(c.text for c in cues).lstrip("\n") + "\n"
+    return for_terminal("".join(c.text for c in cues).lstrip("\n")) + "\n"
 
 
 def play_script(cues: list[Cue], out: TextIO = sys.stdout, speed: float = 1.0,
@@ -177,7 +178,7 @@ def play_script(cues: list[Cue], out: TextIO = sys.stdout, speed: float = 1.0,
         wait_ms = (cue.t_ms - origin) - now()
         if wait_ms > 0:
             sleep(wait_ms / 1000 / (speed if clock is None else 1.0))
-        out.write(cue.text.lstrip("\n") if cue is cues[0] else cue.text)
+        out.write(for_terminal(cue.text.lstrip("\n") if cue is cues[0] else cue.text))
         out.flush()
     out.write("\n")
 

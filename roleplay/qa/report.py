@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from roleplay.archive.calls import ArchivedCall
+from roleplay.archive.safe_io import read_bytes
+from roleplay.model.errors import ArchiveError
 from roleplay.qa.replay import turn_words
 from scoring.evidence import DeadAirGap, FactResult, HoldEvidence, PhraseFound, read_evidence
 from scoring.turns import Turn, derive_turns
@@ -26,6 +28,8 @@ CATEGORY_CLASS = {
     "verification": "c-verify", "hold_request": "c-hold", "thanks_for_waiting": "c-hold",
 }
 BAD = "bad"  # forbidden phrases and wrong facts
+MAX_TICKS = 20
+MAX_WAV_BYTES = 256 * 1024 * 1024   # four hours of 16 kHz stereo; more is not a call recording
 
 STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:1.5em auto;max-width:1100px;color:#222}
@@ -158,6 +162,7 @@ def timeline_svg(turns: list[Turn], card: dict[str, Any], end_ms: int, width: in
                                  f'height="68" fill="#e33" opacity="0.45"><title>talk-over '
                                  f'{_s(lo)}-{_s(hi)} s</title></rect>')
     step = 10_000 if total > 30_000 else 5_000
+    step *= -(-total // (step * MAX_TICKS)) or 1   # a timestamp of years must not draw millions
     for tick in range(0, total + 1, step):
         parts.append(f'<text x="{x(tick)}" y="126">{tick // 1000} s</text>')
     parts.append("</svg>")
@@ -185,7 +190,11 @@ def scorecard_html(card: dict[str, Any]) -> str:
 def audio_html(wav: Path | None) -> str:
     if wav is None:
         return "<p>No recording (a text-only call).</p>"
-    data = base64.b64encode(wav.read_bytes()).decode("ascii")
+    try:   # never through a symlink: a link to /dev/zero or a secret file is not the call
+        data = base64.b64encode(read_bytes(wav, MAX_WAV_BYTES)).decode("ascii")
+    except (OSError, ArchiveError) as error:
+        reason = str(error) if isinstance(error, ArchiveError) else error.strerror
+        return f"<p>The recording is not embedded: {escape(str(reason))}</p>"
     return f'<audio id="call-audio" controls preload="auto" src="data:audio/wav;base64,{data}"></audio>'
 
 
@@ -208,8 +217,6 @@ def build_report(call: ArchivedCall, card: dict[str, Any] | None = None) -> str:
 
 
 def write_report(call: ArchivedCall, path: Path) -> Path:
-    from roleplay.model.errors import ArchiveError
-
     try:
         Path(path).write_text(build_report(call), encoding="utf-8")
     except OSError as error:

@@ -12,21 +12,34 @@ a model that cannot load stops the batch, since no call could be done without it
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import signal
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from roleplay.archive.calls import CALL_JSON, EVENTS, ArchivedCall, read_call, save_scorecard
+from roleplay.archive.calls import (
+    ArchivedCall,
+    is_call_dir,
+    read_call,
+    save_scorecard,
+    sub_folders,
+)
 from roleplay.model.errors import RoleplayError
 
 if TYPE_CHECKING:
     from roleplay.qa.retranscribe import Retranscription
 
 SOURCE = "rescore"
+_PR_SET_PDEATHSIG = 1   # linux/prctl.h
 
 
 @dataclass(frozen=True)
@@ -76,10 +89,10 @@ def call_dirs(paths: Iterable[Path]) -> Iterator[Path | RoleplayError]:
     for path in map(Path, paths):
         if not path.is_dir():
             yield RoleplayError(f"{path}: no such call folder")
-        elif (path / CALL_JSON).exists() or (path / EVENTS).exists():
+        elif is_call_dir(path):
             yield path
         else:
-            yield from call_dirs(sorted(p for p in path.iterdir() if p.is_dir()))
+            yield from call_dirs(sub_folders(path))   # symlinked folders are not followed
 
 
 # Per process: the phrasebank per language and the rubric are loaded once, not per call.
@@ -138,6 +151,13 @@ def rescore_call(call_dir: Path, options: Options = Options()) -> Result:
     except OSError as error:
         return Result(str(call_dir), Path(call_dir).name, None, None,
                       error=f"{call_dir}: {error.strerror or error}")
+    except Exception as error:  # noqa: BLE001 - one hostile call must not stop the batch
+        # RecursionError, MemoryError, a scorer bug on a timeline nobody foresaw: this call
+        # is left as it was; the others go on.
+        what = f"{type(error).__name__}: {str(error)[:80]}".rstrip(": ")
+        return Result(str(call_dir), Path(call_dir).name, None, None,
+                      error=f"{call_dir}: cannot be re-scored ({what}); left unchanged, "
+                            "check its call.json and events.jsonl")
     new = card.score if card.status == "scored" else None
     turns = None if heard is None else len(heard.turns)
     return Result(str(call_dir), call.call_id, _old_score(call.scorecard), new, card.status,
@@ -206,8 +226,51 @@ def _map(work: list[tuple[str, Options]], jobs: int, chunksize: int | None) -> I
     context = multiprocessing.get_context("spawn") if work[0][1].retranscribe else None
     if context is None:
         _warm_up(work[0][1])
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        yield from pool.map(_run_one, work, chunksize=size)
+    done = 0
+    while done < len(work):
+        try:
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=die_with_parent,
+                                     initargs=(os.getpid(),)) as pool:
+                for result in pool.map(_run_one, work[done:], chunksize=size):
+                    done += 1
+                    yield result
+        except BrokenProcessPool:
+            # A worker died (out of memory, killed). The first call without a result runs
+            # again alone, which tells the culprit from a bystander; a fresh pool takes the rest.
+            done += 1
+            yield _alone(work[done - 1], context)
+
+
+def _alone(job: tuple[str, Options], context: Any) -> Result:
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=die_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
+            return pool.submit(_run_one, job).result()
+    except BrokenProcessPool:
+        path = job[0]
+        return Result(path, Path(path).name, None, None,
+                      error=f"{path}: the worker re-scoring it died (out of memory or killed); "
+                            "left unchanged, check its call.json and events.jsonl")
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Pool worker initializer: a worker whose parent is killed exits too, instead of
+    re-scoring on as an orphan. The kernel signals it (Linux PR_SET_PDEATHSIG); a watchdog
+    thread covers other systems and a parent that died before the prctl call."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
 
 
 def _warm_up(options: Options) -> None:

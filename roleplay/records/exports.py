@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from roleplay.model.safe_text import for_spreadsheet
 from roleplay.records.reviews import apply_overrides
 from roleplay.records.store import Attempt, ItemScore, Review, Store
 
@@ -49,6 +50,8 @@ def _cell(value: Any) -> str:
         return f"{value:g}"
     if hasattr(value, "isoformat"):
         return str(value.isoformat()).replace("+00:00", "Z")
+    if isinstance(value, str):
+        return for_spreadsheet(value)   # a trainee id "=HYPERLINK(...)" stays text
     return str(value)
 
 

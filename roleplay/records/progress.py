@@ -67,8 +67,8 @@ def record_call(call_dir: Path, db_url: str | None = None, store: Store | None =
 def _record(store: Store, raw: dict[str, Any], card: dict[str, Any] | None, call: Any) -> int:
     attempt_id = store.record_attempt(raw)
     summary = summarise(card, call.scenario) if card else CallSummary()
+    store.ensure_tables(_meta)   # under the schema lock: stations' first calls race otherwise
     with store.write() as conn:
-        _meta.create_all(conn, checkfirst=True)
         conn.execute(summaries.delete().where(summaries.c.call_id == call.call_id))
         conn.execute(summaries.insert().values(call_id=call.call_id,
                                                summary=json.dumps(summary.to_json(), ensure_ascii=False)))
@@ -80,8 +80,8 @@ def load_records(store: Store, trainee: str | None = None, language: str | None 
     items: dict[str, list[ItemMark]] = defaultdict(list)
     for i in store.item_scores(trainee=trainee):
         items[i.call_id].append(ItemMark(i.item_id, i.points, i.max_points, i.passed))
-    with store.write() as conn:   # write: the summaries table may not exist yet
-        _meta.create_all(conn, checkfirst=True)
+    store.ensure_tables(_meta)
+    with store.read() as conn:
         found = {r.call_id: CallSummary.from_json(json.loads(r.summary))
                  for r in conn.execute(select(summaries))}
     return [CallRecord(a.call_id, a.trainee, a.scenario_id, a.language, a.stage, a.started_at.isoformat(),

@@ -36,25 +36,27 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from roleplay.model.errors import RoleplayError
+from roleplay.model.ids import MAX_ID_CHARS, check_id
 
 DEFAULT_URL = "sqlite:///~/.local/share/roleplay/records.db"
+_SCHEMA_LOCK = 7301   # PostgreSQL advisory lock held while any table is created
 
 metadata = MetaData()
 
 trainees = Table(
     "trainees", metadata,
-    Column("id", String(200), primary_key=True),
+    Column("id", String(MAX_ID_CHARS), primary_key=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
 attempts = Table(
     "attempts", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("call_id", String(200), nullable=False, unique=True),
-    Column("trainee_id", String(200), ForeignKey("trainees.id"), nullable=False, index=True),
+    Column("call_id", String(MAX_ID_CHARS), nullable=False, unique=True),
+    Column("trainee_id", String(MAX_ID_CHARS), ForeignKey("trainees.id"), nullable=False, index=True),
     Column("scenario_id", String(200), nullable=False, index=True),
     Column("scenario_version", String(100), nullable=False, default=""),
     Column("scenario_title", Text, nullable=False, default=""),
@@ -170,12 +172,18 @@ def _attempt_row(call: dict[str, Any]) -> dict[str, Any]:
         "scenario_version": str(scenario.get("version", "")),
         "scenario_title": str(scenario.get("title", "")),
         "language": str(scenario.get("language", "")), "stage": str(scenario.get("stage", "")),
-        "level": scenario.get("level"), "started_at": _parse_time(call.get("started_at")),
+        "level": _bounded_int(scenario.get("level")), "started_at": _parse_time(call.get("started_at")),
         "duration_s": _duration_s(call), "status": "scored" if scored else "not_scored",
         "score": float(card["score"]) if scored and card else None,
         "passed": bool(card.get("passed")) if scored and card else None,
         "pass_mark": (card or {}).get("pass_mark", scenario.get("pass_mark")),
     }
+
+
+def _bounded_int(value: Any) -> int | None:
+    # call.json is untrusted: 2**63 overflows SQLite's INTEGER and PostgreSQL's too.
+    ok = isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**31
+    return value if ok else None
 
 
 def _item_rows(call: dict[str, Any], attempt_id: int) -> list[dict[str, Any]]:
@@ -198,6 +206,7 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.url = engine.url.render_as_string(hide_password=True)
+        self._ensured: set[int] = set()
 
     def close(self) -> None:
         self.engine.dispose()
@@ -216,7 +225,7 @@ class Store:
             with (self.engine.connect().execution_options(roleplay_write=True) as conn,
                   conn.begin()):
                 yield conn
-        except OperationalError as error:
+        except SQLAlchemyError as error:   # every driver error: one line, never a traceback
             raise RoleplayError(f"{self.url}: database error: {_first_line(error)}") from None
 
     @contextmanager
@@ -224,15 +233,23 @@ class Store:
         try:
             with self.engine.connect() as conn:
                 yield conn
-        except OperationalError as error:
+        except SQLAlchemyError as error:
             raise RoleplayError(f"{self.url}: database error: {_first_line(error)}") from None
 
     def create_schema(self) -> None:
+        self.ensure_tables(metadata)
+
+    def ensure_tables(self, tables: MetaData) -> None:
+        """Create these tables if missing (once per Store). On PostgreSQL under one advisory
+        lock, for every module's tables alike: stations opening a fresh database at once
+        would otherwise race on CREATE TABLE (IntegrityError on pg_type, rows lost)."""
+        if id(tables) in self._ensured:
+            return
         with self.write() as conn:
             if conn.dialect.name == "postgresql":
-                # Stations opening a fresh database at once would race on CREATE TABLE.
-                conn.execute(text("SELECT pg_advisory_xact_lock(7301)"))
-            metadata.create_all(conn, checkfirst=True)
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
+            tables.create_all(conn, checkfirst=True)
+        self._ensured.add(id(tables))
 
     def record_attempt(self, call_json: dict[str, Any]) -> int:
         """Record (or refresh, after a re-score) one archived call; returns the attempt id.
@@ -240,6 +257,8 @@ class Store:
         if not call_json.get("call_id"):
             raise RoleplayError("call record has no call_id; is it a call.json from the archive?")
         row = _attempt_row(call_json)
+        for key, what in (("call_id", "call id"), ("trainee_id", "trainee"), ("scenario_id", "scenario id")):
+            check_id(row[key], f"{what} '{row[key][:40]}'")
         with self.write() as conn:
             _insert_ignore(conn, trainees, {"id": row["trainee_id"], "created_at": datetime.now(UTC)})
             _insert_ignore(conn, attempts, row)

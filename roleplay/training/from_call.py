@@ -100,8 +100,9 @@ def draft_scenario(call: ArchivedCall) -> str:
     s = call.scenario
     p = s.persona
     out = [
-        f"# Draft made by `roleplay scenario from-call` from call {call.call_id}",
-        f"# (scenario {s.id}, trainee {call.trainee or 'unknown'}, {call.started_at}).",
+        # Quoted: a call id, trainee id or time with a newline would start YAML keys of its own.
+        f"# Draft made by `roleplay scenario from-call` from call {_q(call.call_id)}",
+        f"# (scenario {s.id}, trainee {_q(call.trainee or 'unknown')}, {_q(call.started_at)}).",
         "# Edit it: give the nodes real names, add branches, check every TODO; then `roleplay validate`.",
         f"id: {s.id}-from-call",
         f"title: {_q(f'{s.title} (from call {call.call_id})')}",

@@ -3,7 +3,6 @@ located. It sits with training because curricula are read there; scenarios by au
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from pathlib import Path
 
@@ -13,7 +12,6 @@ from roleplay.model.errors import RoleplayError, ScenarioError, ScenarioErrors
 from roleplay.training.curriculum import validate_curriculum
 
 YAML_SUFFIXES = (".yaml", ".yml")
-_PLACE = re.compile(r":(?P<line>\d+):(?P<col>\d+): ")
 
 
 def validate_paths(paths: list[Path]) -> tuple[list[ScenarioError], int]:
@@ -30,7 +28,10 @@ def validate_paths(paths: list[Path]) -> tuple[list[ScenarioError], int]:
         else:
             errors.append(ScenarioError(str(path), 1, 1, "no such file or folder"))
     for file in files:
-        errors.extend(validate_file(file))
+        try:
+            errors.extend(validate_file(file))
+        except RoleplayError as error:   # one file's problem never stops the others
+            errors.append(ScenarioError(str(file), 1, 1, str(error).removeprefix(f"{file}: ")))
     errors.sort(key=lambda e: (e.path, e.line, e.col))
     return errors, len(files)
 
@@ -54,15 +55,8 @@ def _validate_answers(path: Path) -> list[ScenarioError]:
 
     try:
         load_answers(path)
-    except RoleplayError as e:
-        # load_answers stops at its first problem and names the file itself, maybe with a place
-        text = str(e).removeprefix(f"{path}")
-        at = _PLACE.match(text)
-        line, col = (int(at["line"]), int(at["col"])) if at else (1, 1)
-        message = text[at.end():] if at else text.lstrip(": ")
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines() if at else []
-        source = lines[line - 1] if 0 < line <= len(lines) else ""   # no place: quote nothing
-        return [ScenarioError(str(path), line, col, message, source)]
+    except ScenarioErrors as e:
+        return list(e.errors)
     return []
 
 

@@ -1,0 +1,26 @@
+"""Identifiers people type (trainee, reviewer) and the archive names (call, scenario).
+
+One bound for both database backends: SQLite accepts any length where PostgreSQL's
+VARCHAR(200) refuses the row, which used to surface only after a call was archived. A
+control character (a newline) in an id could inject lines into files that copy it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from roleplay.model.errors import RoleplayError
+
+MAX_ID_CHARS = 200   # the VARCHAR length of every id column in roleplay/records/store.py
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def check_id(value: str, what: str) -> str:
+    """`value` when it is a usable id; else one line saying what to change."""
+    if not value.strip():
+        raise RoleplayError(f"{what}: give a non-empty id")
+    if len(value) > MAX_ID_CHARS:
+        raise RoleplayError(f"{what}: {len(value)} characters is too long; use at most {MAX_ID_CHARS}")
+    if _CONTROL.search(value):
+        raise RoleplayError(f"{what}: contains a control character (a newline or tab); remove it")
+    return value
