@@ -548,7 +548,8 @@ def configure_serve(p: argparse.ArgumentParser) -> None:
                    help="a station unseen this long has gone: its call ends as hung up")
 
 
-@command("serve", "the agent desktop: a web server for trainee stations (CRM, knowledge base, wrap-up)")
+@command("serve", "the agent desktop: a web server for trainee stations (CRM, knowledge base, wrap-up)",
+         configure_serve)
 def run_serve(args: argparse.Namespace) -> int:
     from roleplay.web.serve import serve
 
@@ -565,7 +566,8 @@ def configure_accounts(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", help="records database URL (default: the per-user SQLite file)")
 
 
-@command("accounts", "sign-in accounts for `roleplay serve` stations: add NAME --role trainee|trainer|qa")
+@command("accounts", "sign-in accounts for `roleplay serve` stations: add NAME --role trainee|trainer|qa",
+         configure_accounts)
 def run_accounts(args: argparse.Namespace) -> int:
     import getpass
 

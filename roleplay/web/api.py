@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from roleplay.authoring.loader import load_scenario
 from roleplay.model.errors import ScenarioErrors
-from roleplay.web.app import account, body_json, field_of, server
+from roleplay.web.context import account, body_json, field_of, server
 from roleplay.web.desk_call import DeskCall
 
 MAX_LIVE_CALLS = 200

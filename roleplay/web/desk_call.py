@@ -19,7 +19,6 @@ from typing import Any
 from phrasebank import load_phrasebank
 from roleplay.archive.calls import CallWriter
 from roleplay.engine.call import Call
-from roleplay.frontends.session import record_attempt
 from roleplay.model.clock import SystemClock
 from roleplay.model.errors import RoleplayError
 from roleplay.model.events import (
@@ -45,6 +44,7 @@ from roleplay.model.ports import (
     record_text_answer,
 )
 from roleplay.model.scenario import Node, Outcome, Scenario
+from roleplay.records.progress import record_attempt
 from roleplay.web.search import CrmHit, CrmIndex, KbHit, KbIndex
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from roleplay.authoring.file_kinds import is_curriculum
 from roleplay.authoring.library import library_dir, scenario_files
 from roleplay.authoring.loader import load_scenario
-from roleplay.authoring.validate import format_error, is_curriculum
 from roleplay.model.errors import ScenarioErrors
 from roleplay.model.scenario import Scenario
+from roleplay.training.validate import format_error
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from roleplay.web.app import CSRF_COOKIE, SESSION_COOKIE, account, server
+from roleplay.web.context import CSRF_COOKIE, SESSION_COOKIE, account, server
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
                         autoescape=select_autoescape(["html"]))
