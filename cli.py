@@ -539,6 +539,52 @@ def run_report(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- serve --------------------------------------------------------------------------------
+def configure_serve(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="127.0.0.1", help="beyond 127.0.0.1, stations sign in (roleplay accounts)")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--db", help="records database URL (default: the per-user SQLite file)")
+    p.add_argument("--calls", type=Path, default=Path("calls"), help="call archive folder (default: ./calls)")
+    p.add_argument("--scenarios", type=Path, help="scenario folder (default: the shipped library)")
+    p.add_argument("--abandon-s", type=float, default=60.0,
+                   help="a station unseen this long has gone: its call ends as hung up")
+
+
+@command("serve", "the agent desktop: a web server for trainee stations (CRM, knowledge base, wrap-up)",
+         configure_serve)
+def run_serve(args: argparse.Namespace) -> int:
+    from roleplay.web.serve import serve
+
+    serve(args.host, args.port, args.calls, args.db, args.scenarios, args.abandon_s)
+    return 0
+
+
+# --- accounts -----------------------------------------------------------------------------
+def configure_accounts(p: argparse.ArgumentParser) -> None:
+    p.add_argument("action", choices=["add"])
+    p.add_argument("username")
+    p.add_argument("--role", choices=["trainee", "trainer", "qa"], default="trainee")
+    p.add_argument("--password", help="(default: read from standard input, or asked for)")
+    p.add_argument("--db", help="records database URL (default: the per-user SQLite file)")
+
+
+@command("accounts", "sign-in accounts for `roleplay serve` stations: add NAME --role trainee|trainer|qa",
+         configure_accounts)
+def run_accounts(args: argparse.Namespace) -> int:
+    import getpass
+
+    from roleplay.records.store import open_store
+    from roleplay.web.accounts import Accounts
+
+    password = args.password
+    if password is None:
+        password = getpass.getpass("password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    with open_store(args.db) as store:
+        made = Accounts(store).add(args.username, args.role, password)
+    print(f"account {made.username} ({made.role}) saved")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="roleplay", description=__doc__.splitlines()[0] if __doc__ else "")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")

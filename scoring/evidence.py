@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from scoring.desk_evidence import DeskEvidence, desk_evidence_from_json
+
 
 @dataclass(frozen=True)
 class TimedWord:
@@ -202,7 +204,7 @@ class CallOutcome:
 
 Evidence = (
     PhraseFound | PhraseMissing | FactResult | AnswerTime | DeadAirGap | HoldEvidence | SpeechRate
-    | Fillers | TalkOverCount | CallOutcome
+    | Fillers | TalkOverCount | CallOutcome | DeskEvidence
 )
 Measure = SpeechRate | Fillers | TalkOverCount
 
@@ -255,6 +257,8 @@ def evidence_from_json(raw: Any) -> Evidence | None:
     if not isinstance(raw, dict):
         return None
     note = _str(raw, "note")
+    if "desk" in raw:
+        return desk_evidence_from_json(raw)
     if raw.get("hold") is True:
         problems = _list(raw, "problems")
         too_long = next((p for p in problems if isinstance(p, str) and p.startswith("over ")), "")

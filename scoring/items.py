@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from phrasebank import Phrasebank
+from roleplay.model.events import Event
 from roleplay.model.scenario import NOT_REQUIRED_CATEGORIES, Scenario
 from scoring import timing
 from scoring.evidence import (
@@ -45,8 +46,9 @@ class CallFacts:
     """A call's turns and visits with the scenario, phrasebank and thresholds to judge them."""
 
     def __init__(self, scenario: Scenario, bank: Phrasebank, settings: Settings,
-                 turns: list[Turn], visits: list[Visit]) -> None:
+                 turns: list[Turn], visits: list[Visit], events: tuple[Event, ...] = ()) -> None:
         self.scenario = scenario
+        self.events = events             # the raw timeline, for the desk items (scoring/desk.py)
         self.bank = bank
         self.settings = settings
         self.turns = turns

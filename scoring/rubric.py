@@ -32,6 +32,7 @@ class ItemKind(StrEnum):
     TIMING = "timing"
     DELIVERY = "delivery"
     OUTCOME = "outcome"
+    DESK = "desk"                # the agent desktop: CRM, knowledge base, hold buttons, wrap-up
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,13 @@ DEFAULT_ITEMS: tuple[RubricItem, ...] = (
     RubricItem("delivery", ItemKind.DELIVERY, 5, "speech rate, fillers, talking over the customer"),
     RubricItem("closing", ItemKind.PHRASES, 5, "offer of more help and a closing at the end"),
     RubricItem("resolution", ItemKind.OUTCOME, 10, "how the call ended"),
+    # Desk items apply only to calls on the agent desktop (roleplay serve); elsewhere they are
+    # "not applicable" and the weights above are what the call is marked on.
+    RubricItem("lookup_speed", ItemKind.DESK, 10, "the customer's CRM record opened within the node's limit"),
+    RubricItem("wrong_record", ItemKind.DESK, 10, "no wrong record opened, no fact read from one"),
+    RubricItem("kb_lookup", ItemKind.DESK, 5, "a knowledge-base article opened soon after the question"),
+    RubricItem("hold_button", ItemKind.DESK, 5, "button holds announced, thanked and not too long"),
+    RubricItem("wrap_up", ItemKind.DESK, 10, "wrap-up submitted in time, notes carry the key facts"),
 )
 ITEM_IDS = tuple(item.id for item in DEFAULT_ITEMS)
 
@@ -62,6 +70,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "courtesy": ("opening", "empathy", "closing"),
     "accuracy": ("knowledge", "verification"),
     "timing": ("latency", "dead_air"),
+    "desk": ("lookup_speed", "wrong_record", "kb_lookup", "hold_button", "wrap_up"),
 }
 RUBRIC_KEYS = ITEM_IDS + tuple(GROUPS)  # what a scenario's `rubric:` may name
 

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from phrasebank import Phrasebank
 from roleplay.model.events import CallStarted, Timeline
 from roleplay.model.scenario import Scenario
+from scoring import desk
 from scoring import items as checks
 from scoring.evidence import Evidence
 from scoring.items import CallFacts, Finding
@@ -76,6 +77,8 @@ EVALUATORS = {
     "empathy": checks.empathy, "forbidden": checks.forbidden, "latency": checks.latency,
     "dead_air": checks.dead_air, "delivery": checks.delivery, "closing": checks.closing,
     "resolution": checks.resolution,
+    "lookup_speed": desk.lookup_speed, "wrong_record": desk.wrong_record,
+    "kb_lookup": desk.kb_lookup, "hold_button": desk.hold_button, "wrap_up": desk.wrap_up,
 }
 
 
@@ -97,7 +100,8 @@ def score(timeline: Timeline, scenario: Scenario, bank: Phrasebank, rubric: Rubr
     if why_not:
         return card("not_scored", 0.0, False, why_not, (), ())
 
-    call = CallFacts(scenario, bank.with_extra(scenario.phrases), rules.settings, turns, visits)
+    call = CallFacts(scenario, bank.with_extra(scenario.phrases), rules.settings, turns, visits,
+                     tuple(timeline))
     findings: dict[str, Finding] = {item.id: EVALUATORS[item.id](call) for item in rules.items}
     max_points = rescale(rules.weights(), {k for k, f in findings.items() if f.applicable})
     results = tuple(

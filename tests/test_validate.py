@@ -93,7 +93,8 @@ EXPECTED: dict[str, list[str]] = {
         "10:3: rubric: unknown rubric item 'knowlege' (did you mean 'knowledge'?)",
         ("11:3: rubric: unknown rubric item 'charm'; use one of opening, required_phrases, knowledge,"
          " verification, empathy, forbidden, latency, dead_air, delivery, closing, resolution,"
-         " courtesy, accuracy, timing")],
+         " lookup_speed, wrong_record, kb_lookup, hold_button, wrap_up, courtesy, accuracy, timing,"
+         " desk")],
 }
 
 

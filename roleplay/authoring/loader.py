@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from roleplay.authoring.deskreader import DeskReader
 from roleplay.authoring.file_kinds import is_curriculum
 from roleplay.authoring.graphcheck import GraphNode, check_graph
 from roleplay.authoring.nodereader import NodeReader
@@ -22,6 +23,7 @@ from roleplay.authoring.yamlmarks import Y, YamlDoc, did_you_mean
 from roleplay.model.errors import RoleplayError, ScenarioError, ScenarioErrors
 from roleplay.model.scenario import (
     CrmTable,
+    Desk,
     Fact,
     Language,
     MoodModel,
@@ -33,7 +35,7 @@ from roleplay.model.scenario import (
 from scoring.rubric import RUBRIC_KEYS
 
 TOP_REQUIRED = ("id", "title", "language", "level", "stage", "domain", "persona", "start", "nodes")
-TOP_OPTIONAL = ("pass_mark", "barge_in", "knowledge", "crm", "mood", "phrases", "rubric")
+TOP_OPTIONAL = ("pass_mark", "barge_in", "knowledge", "crm", "kb", "desk", "mood", "phrases", "rubric")
 PERSONA_KEYS = ("voice", "rate_wpm", "mood", "patience_s")
 FACT_KEYS = ("value", "unit", "accept", "critical", "crm")
 MOOD_KEYS = tuple(MoodModel.__dataclass_fields__)
@@ -94,7 +96,7 @@ def _top_level_id(file: Path) -> str | None:
     return value if isinstance(value, str) else None
 
 
-class _ScenarioReader(NodeReader):
+class _ScenarioReader(NodeReader, DeskReader):
     """Reads one parsed scenario; every check records its error in the YamlDoc and goes on."""
 
     def read(self, root: Y) -> Scenario | None:
@@ -112,6 +114,7 @@ class _ScenarioReader(NodeReader):
         nodes, graph = self._opt(top, "nodes", self._nodes, no_nodes)
         start = self._opt(top, "start", lambda y: self._node_ref(y, "start"), None)
         mood = self._opt(top, "mood", self._mood, MoodModel())
+        desk = self._opt(top, "desk", self._desk, Desk())
         # A misspelt start or escalate_to (reported) counts as its likely node for the graph.
         entry = start or self._guess_node(top.get("start"))
         escalate = mood.escalate_to or self._guess_node(_get(top.get("mood"), "escalate_to"))
@@ -125,7 +128,8 @@ class _ScenarioReader(NodeReader):
             stage=self._opt(top, "stage", lambda y: self._enum(y, "stage", Stage), Stage.INQUIRY),
             domain=self._opt(top, "domain", lambda y: doc.text(y, "domain"), ""),
             persona=self._opt(top, "persona", self._persona, Persona("")),
-            start=start or "", nodes=nodes, knowledge=knowledge, crm=crm, mood=mood,
+            start=start or "", nodes=nodes, knowledge=knowledge, crm=crm, mood=mood, desk=desk,
+            kb=self._opt(top, "kb", self._kb, ()),
             phrases=self._opt(top, "phrases", self._phrases, {}),
             rubric=self._opt(top, "rubric", self._rubric, {}),
             pass_mark=self._opt(top, "pass_mark", lambda y: doc.number(y, "pass_mark", 0, 100), 70.0),
@@ -165,13 +169,14 @@ class _ScenarioReader(NodeReader):
             if not NAME_RE.fullmatch(name):
                 doc.error(y.keys[name], f"crm: table name '{name}' may only use a-z, 0-9 and '_'"
                                         " (templates name it, as in {account.plan})")
-            t = doc.mapping(ty, where, ("key", "customer", "records"), ())
+            t = doc.mapping(ty, where, ("key", "customer", "records"), ("search",))
             if t is None:
                 continue
             key = doc.text(t["key"], f"{where}.key") or "" if "key" in t else ""
             customer = doc.text(t["customer"], f"{where}.customer") or "" if "customer" in t else ""
             records = self._records(t["records"], where, key) if "records" in t else []
-            table = CrmTable(name, key, customer, tuple(records))
+            search = self._search_fields(t["search"], where, records) if "search" in t else ()
+            table = CrmTable(name, key, customer, tuple(records), search)
             matches = [r for r in records if key in r]
             if key and customer and matches and not table.record:
                 doc.error(t["customer"], f"{where}.customer: no record has {key} '{customer}'"
@@ -184,6 +189,7 @@ class _ScenarioReader(NodeReader):
     def _records(self, y: Y, where: str, key: str) -> list[dict[str, str]]:
         doc = self.doc
         records: list[dict[str, str]] = []
+        keys: set[str] = set()
         for ry in doc.items(y, f"{where}.records") or []:
             r = doc.mapping(ry, f"{where} record")
             if r is None:
@@ -191,6 +197,9 @@ class _ScenarioReader(NodeReader):
             record = {f: text for f, v in r.items() if (text := doc.text(v, f"{where}.{f}")) is not None}
             if key and key not in r:
                 doc.error(ry, f"{where} record: missing its key field '{key}'")
+            elif key and record.get(key) in keys:   # the desk opens a record by its key
+                doc.error(r[key], f"{where} record: {key} '{record[key]}' is used by an earlier record")
+            keys.add(record.get(key, ""))
             records.append(record)
         return records
 

@@ -26,7 +26,7 @@ from roleplay.model.scenario import (
     Outcome,
 )
 
-NODE_KEYS = ("expect", "next", "end", "timeout_s", "hold")
+NODE_KEYS = ("expect", "next", "end", "timeout_s", "hold", "lookup_s")
 CONDITION_KEYS = tuple(k.value for k in ConditionKind)
 BRACES_RE = re.compile(r"\{[^{}\n]*\}")
 T = TypeVar("T")
@@ -130,6 +130,7 @@ class NodeReader(ReaderBase):
             expect=self._opt(n, "expect", self._expect, Expect()),
             timeout_s=self._opt(n, "timeout_s", lambda v: doc.number(v, "timeout_s", lo=0), 10.0),
             hold=self._opt(n, "hold", lambda v: doc.boolean(v, "hold"), False),
+            lookup_s=self._opt(n, "lookup_s", lambda v: doc.number(v, "lookup_s", lo=1), None),
         )
         return node, GraphNode(targets, "end" in n, "next" in n, open_exit)
 

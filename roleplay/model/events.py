@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -33,6 +34,15 @@ class EventKind(StrEnum):
     MOOD_CHANGED = "mood_changed"
     BRANCH_TAKEN = "branch_taken"
     CALL_ENDED = "call_ended"
+    # The agent desktop (roleplay serve): what the trainee did on screen, not on the line.
+    CRM_SEARCHED = "crm_searched"
+    CRM_RECORD_OPENED = "crm_record_opened"
+    KB_SEARCHED = "kb_searched"
+    KB_ARTICLE_OPENED = "kb_article_opened"
+    HOLD_PRESSED = "hold_pressed"      # the softphone's Hold button (HOLD_STARTED is from speech)
+    HOLD_RESUMED = "hold_resumed"
+    WRAPUP_STARTED = "wrapup_started"
+    WRAPUP_SUBMITTED = "wrapup_submitted"
 
 
 @dataclass(frozen=True)
@@ -161,16 +171,78 @@ class CallEnded:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class CrmSearched:
+    KIND: ClassVar[EventKind] = EventKind.CRM_SEARCHED
+    node: str
+    query: str
+    results: int = 0
+
+
+@dataclass(frozen=True)
+class CrmRecordOpened:
+    KIND: ClassVar[EventKind] = EventKind.CRM_RECORD_OPENED
+    node: str
+    table: str
+    key: str
+
+
+@dataclass(frozen=True)
+class KbSearched:
+    KIND: ClassVar[EventKind] = EventKind.KB_SEARCHED
+    node: str
+    query: str
+    results: int = 0
+
+
+@dataclass(frozen=True)
+class KbArticleOpened:
+    KIND: ClassVar[EventKind] = EventKind.KB_ARTICLE_OPENED
+    node: str
+    article: str
+
+
+@dataclass(frozen=True)
+class HoldPressed:
+    KIND: ClassVar[EventKind] = EventKind.HOLD_PRESSED
+    node: str
+
+
+@dataclass(frozen=True)
+class HoldResumed:
+    KIND: ClassVar[EventKind] = EventKind.HOLD_RESUMED
+    node: str
+
+
+@dataclass(frozen=True)
+class WrapupStarted:
+    KIND: ClassVar[EventKind] = EventKind.WRAPUP_STARTED
+    node: str
+
+
+@dataclass(frozen=True)
+class WrapupSubmitted:
+    KIND: ClassVar[EventKind] = EventKind.WRAPUP_SUBMITTED
+    node: str
+    disposition: str
+    notes: str = ""
+    timed_out: bool = False            # nothing submitted before the limit (browser gone)
+
+
 Payload = (
     CallStarted | NodeEntered | CustomerLineStarted | CustomerLineEnded | TraineeSpeechStarted
     | TraineeSpeechEnded | AsrPartial | AsrFinal | AsrError | TraineeSilent | TalkOver
     | HoldStarted | HoldEnded | MoodChanged | BranchTaken | CallEnded
+    | CrmSearched | CrmRecordOpened | KbSearched | KbArticleOpened | HoldPressed | HoldResumed
+    | WrapupStarted | WrapupSubmitted
 )
 PAYLOAD_TYPES: dict[EventKind, type[Payload]] = {
     t.KIND: t for t in (
         CallStarted, NodeEntered, CustomerLineStarted, CustomerLineEnded, TraineeSpeechStarted,
         TraineeSpeechEnded, AsrPartial, AsrFinal, AsrError, TraineeSilent, TalkOver,
         HoldStarted, HoldEnded, MoodChanged, BranchTaken, CallEnded,
+        CrmSearched, CrmRecordOpened, KbSearched, KbArticleOpened, HoldPressed, HoldResumed,
+        WrapupStarted, WrapupSubmitted,
     )
 }
 # Times past this (about 31 years of call) are corruption, not a call: clamped when read.
@@ -286,6 +358,9 @@ class Timeline:
         self.events: list[Event] = list(events or [])
         self._sinks: list[EventSink] = [sink] if sink else []
         self._before: tuple[tuple[EventKind, ...], Callable[[], Payload]] | None = None
+        # The agent desktop appends from request threads while the engine's thread does too;
+        # re-entrant because a pending `before_next` payload is appended from inside append.
+        self._lock = threading.RLock()
 
     def add_sink(self, sink: EventSink) -> None:
         self._sinks.append(sink)
@@ -301,14 +376,15 @@ class Timeline:
         return pending[1] if pending else None
 
     def append(self, t_ms: int, payload: Payload) -> Event:
-        if self._before is not None and payload.KIND in self._before[0]:
-            before = self.take_before()
-            assert before is not None
-            self.append(t_ms, before())
-        event = Event(t_ms, payload)
-        self.events.append(event)
-        for sink in self._sinks:
-            sink(event)
+        with self._lock:
+            if self._before is not None and payload.KIND in self._before[0]:
+                before = self.take_before()
+                assert before is not None
+                self.append(t_ms, before())
+            event = Event(t_ms, payload)
+            self.events.append(event)
+            for sink in self._sinks:
+                sink(event)
         return event
 
     def of_kind(self, *kinds: EventKind) -> list[Event]:

@@ -78,6 +78,7 @@ class CrmTable:
     key: str                     # the field the customer gives to find the record
     customer_key: str            # the key value of this call's record
     records: tuple[dict[str, str], ...]
+    search: tuple[str, ...] = ()  # fields the desk's CRM search looks in; () means every field
 
     @property
     def record(self) -> dict[str, str]:
@@ -85,6 +86,27 @@ class CrmTable:
             if row.get(self.key) == self.customer_key:
                 return row
         return {}
+
+
+@dataclass(frozen=True)
+class KbArticle:
+    """A knowledge-base page on the agent desktop: where an inquiry's facts are found."""
+
+    id: str
+    title: str
+    body: str
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Desk:
+    """The agent desktop's rules for a call: wrap-up codes and the limits the desk is timed on."""
+
+    dispositions: tuple[str, ...] = ("resolved", "follow_up", "escalated")
+    lookup_s: float = 30.0           # customer gives the key -> the right record opened
+    kb_s: float = 30.0               # customer asks -> an article opened
+    wrapup_s: float = 90.0           # call ended -> wrap-up submitted
+    notes_facts: tuple[str, ...] = ()  # facts the notes must carry; () means the critical facts
 
 
 @dataclass(frozen=True)
@@ -115,6 +137,7 @@ class Node:
     end: Outcome | None = None       # an end node: the line (and an answer, if expected), then the end
     timeout_s: float = 10.0          # how long to wait for the trainee before it counts as silence
     hold: bool = False               # the trainee may put the customer on hold here (a lookup)
+    lookup_s: float | None = None    # the desk's lookup limit at this node; None: desk.lookup_s
 
     @property
     def is_end(self) -> bool:
@@ -147,6 +170,8 @@ class Scenario:
     nodes: dict[str, Node]
     knowledge: dict[str, Fact] = field(default_factory=dict)
     crm: dict[str, CrmTable] = field(default_factory=dict)
+    kb: tuple[KbArticle, ...] = ()
+    desk: Desk = Desk()
     mood: MoodModel = MoodModel()
     phrases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # extra phrasings
     rubric: dict[str, float] = field(default_factory=dict)             # weight overrides

@@ -1,0 +1,1 @@
+"""`roleplay serve`: the agent desktop (DESIGN.md section 4), an ASGI app on uvicorn."""

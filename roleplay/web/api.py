@@ -1,0 +1,212 @@
+"""The JSON API of `roleplay serve` (DESIGN.md section 4); the pages call it too."""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from roleplay.authoring.loader import load_scenario
+from roleplay.model.errors import ScenarioErrors
+from roleplay.web.context import account, body_json, field_of, server
+from roleplay.web.desk_call import DeskCall
+
+MAX_LIVE_CALLS = 200
+
+
+async def health(request: Request) -> JSONResponse:
+    return JSONResponse({"ok": True})
+
+
+async def scenarios(request: Request) -> JSONResponse:
+    lib = server(request).library
+    return JSONResponse([{"id": s.id, "title": s.title, "language": str(s.language), "level": s.level,
+                          "stage": str(s.stage), "crm": bool(s.crm), "kb": bool(s.kb)}
+                         for s in lib.scenarios.values()])
+
+
+async def start_call(request: Request) -> JSONResponse:
+    srv = server(request)
+    data = await body_json(request)
+    scenario_id = field_of(data, "scenario", str, limit=100)
+    mode = field_of(data, "mode", str, "typed", limit=20)
+    if mode != "typed":
+        raise HTTPException(400, "mode must be 'typed' (headset practice runs with `roleplay run`)")
+    who = account(request)
+    trainee = who.username if who else field_of(data, "trainee", str, "trainee", limit=80).strip() or "trainee"
+    scenario = srv.library.scenarios.get(scenario_id)
+    if scenario is None:
+        broken = next((b for b in srv.library.broken if b.path.stem == scenario_id), None)
+        if broken:
+            raise HTTPException(422, f"scenario '{scenario_id}' does not validate: {broken.errors[0]}")
+        raise HTTPException(404, f"no scenario '{scenario_id}'; GET /api/scenarios lists them")
+    with srv.lock:
+        live = [c for c in srv.calls.values() if not c.state.ended]
+        if len(live) >= MAX_LIVE_CALLS:
+            raise HTTPException(429, "too many calls at once on this server")
+        call = DeskCall(scenario, trainee, srv.config.calls_dir, srv.config.db_url, srv.config.abandon_s)
+        srv.calls[call.call_id] = call
+    call.seen()
+    call.start()
+    await run_in_threadpool(call.wait_started)
+    return JSONResponse(call.to_json(), 201)
+
+
+def _live(request: Request) -> DeskCall:
+    call = server(request).call(request.path_params["call_id"])
+    who = account(request)
+    if who is not None and who.role == "trainee" and who.username != call.trainee:
+        raise HTTPException(403, "this call belongs to another trainee")
+    call.seen()
+    return call
+
+
+async def get_call(request: Request) -> JSONResponse:
+    return JSONResponse(_live(request).to_json())
+
+
+async def answer(request: Request) -> JSONResponse:
+    call = _live(request)
+    data = await body_json(request)
+    text = field_of(data, "text", str).strip()
+    typing_ms = field_of(data, "typing_ms", int, 0)
+    if not text:
+        raise HTTPException(400, "'text' is empty: type an answer")
+    if not 0 <= typing_ms <= 600_000:
+        raise HTTPException(400, "'typing_ms' must be between 0 and 600000")
+    await run_in_threadpool(call.answer, text, typing_ms)
+    return JSONResponse(call.to_json())
+
+
+async def hold(request: Request) -> JSONResponse:
+    call = _live(request)
+    call.hold()
+    return JSONResponse(call.to_json())
+
+
+async def resume(request: Request) -> JSONResponse:
+    call = _live(request)
+    call.resume()
+    return JSONResponse(call.to_json())
+
+
+async def hangup(request: Request) -> JSONResponse:
+    call = _live(request)
+    await run_in_threadpool(call.hangup)
+    return JSONResponse(call.to_json())
+
+
+async def crm_search(request: Request) -> JSONResponse:
+    call = _live(request)
+    q = request.query_params.get("q", "")[:200]
+    return JSONResponse({"records": [dataclasses.asdict(h) for h in call.search_crm(q)]})
+
+
+async def crm_open(request: Request) -> JSONResponse:
+    call = _live(request)
+    data = await body_json(request)
+    hit = call.open_record(field_of(data, "table", str, limit=80), field_of(data, "key", str, limit=80))
+    if hit is None:
+        raise HTTPException(404, "no such record")
+    return JSONResponse(dataclasses.asdict(hit))
+
+
+async def kb_search(request: Request) -> JSONResponse:
+    call = _live(request)
+    q = request.query_params.get("q", "")[:200]
+    return JSONResponse({"articles": [dataclasses.asdict(h) for h in call.search_kb(q)]})
+
+
+async def kb_article(request: Request) -> JSONResponse:
+    call = _live(request)
+    article = call.open_article(request.path_params["article"])
+    if article is None:
+        raise HTTPException(404, "no such article")
+    return JSONResponse(dataclasses.asdict(article))
+
+
+async def wrapup(request: Request) -> JSONResponse:
+    call = _live(request)
+    data = await body_json(request)
+    disposition = field_of(data, "disposition", str, limit=80)
+    notes = field_of(data, "notes", str, "")
+    await run_in_threadpool(call.submit_wrapup, disposition, notes)
+    return JSONResponse(call.to_json())
+
+
+async def archive(request: Request) -> JSONResponse:
+    srv = server(request)
+    q = request.query_params
+    who = account(request)
+    trainee = who.username if who is not None and who.role == "trainee" else (q.get("trainee") or None)
+    rows = await run_in_threadpool(srv.store.attempts, trainee, q.get("scenario") or None)
+
+    def number(name: str) -> float | None:
+        try:
+            return float(q[name]) if q.get(name) else None
+        except ValueError:
+            raise HTTPException(400, f"'{name}' must be a number") from None
+
+    lo, hi = number("min_score"), number("max_score")
+    picked = [a for a in rows if (lo is None or (a.score or 0) >= lo) and (hi is None or (a.score or 0) <= hi)]
+    page = int(number("page") or 1)
+    out: list[dict[str, Any]] = [
+        {"call_id": a.call_id, "trainee": a.trainee, "scenario": a.scenario_id, "score": a.score,
+         "passed": a.passed, "started_at": a.started_at.isoformat(), "report": f"/calls/{a.call_id}/report"}
+        for a in reversed(picked)]
+    return JSONResponse({"calls": out[(page - 1) * 50: page * 50], "total": len(out)})
+
+
+async def review(request: Request) -> JSONResponse:
+    from roleplay.records.reviews import override_item
+
+    srv = server(request)
+    who = account(request)
+    if who is not None and who.role == "trainee":
+        raise HTTPException(403, "only trainers and QA review calls")
+    data = await body_json(request)
+    points = data.get("points")
+    if isinstance(points, bool) or not isinstance(points, int | float):
+        raise HTTPException(400, "'points' must be a number")
+    reviewer = who.username if who else field_of(data, "reviewer", str, limit=80)
+    done = await run_in_threadpool(override_item, srv.store, request.path_params["call_id"],
+                                   field_of(data, "item", str, limit=80), reviewer, float(points),
+                                   field_of(data, "comment", str, ""))
+    return JSONResponse({"id": done.id, "call_id": done.call_id, "item": done.item_id}, 201)
+
+
+async def validate(request: Request) -> JSONResponse:
+    raw = await request.body()
+    if len(raw) > 2_000_000:
+        raise HTTPException(413, "a scenario is at most 2 MB")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "scenario.yaml"
+        path.write_bytes(raw)
+        try:
+            load_scenario(path)
+            errors: list[dict[str, Any]] = []
+        except ScenarioErrors as e:
+            errors = [{"line": x.line, "col": x.col, "message": x.message} for x in e.errors]
+    return JSONResponse({"errors": errors})
+
+
+def routes() -> list[Route]:
+    c = "/api/calls/{call_id}"
+    return [
+        Route("/api/health", health), Route("/api/scenarios", scenarios),
+        Route("/api/scenarios/validate", validate, methods=["POST"]),
+        Route("/api/calls", start_call, methods=["POST"]), Route(c, get_call),
+        Route(f"{c}/answer", answer, methods=["POST"]), Route(f"{c}/hold", hold, methods=["POST"]),
+        Route(f"{c}/resume", resume, methods=["POST"]), Route(f"{c}/hangup", hangup, methods=["POST"]),
+        Route(f"{c}/crm", crm_search), Route(f"{c}/crm/open", crm_open, methods=["POST"]),
+        Route(f"{c}/kb", kb_search), Route(c + "/kb/{article}", kb_article),
+        Route(f"{c}/wrapup", wrapup, methods=["POST"]), Route("/api/archive", archive),
+        Route("/api/archive/{call_id}/reviews", review, methods=["POST"]),
+    ]

@@ -1,0 +1,83 @@
+"""What every request handler shares: the server's state and reading a request's body."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+
+from roleplay.records.store import Store
+from roleplay.web.accounts import Account, Accounts
+from roleplay.web.desk_call import DeskCall
+from roleplay.web.library import Library
+
+STATIC = Path(__file__).resolve().parent / "static"
+SESSION_COOKIE = "roleplay_session"
+CSRF_COOKIE = "roleplay_csrf"
+OPEN_PATHS = ("/login", "/api/health", "/static/")
+
+
+@dataclass
+class ServerConfig:
+    calls_dir: Path
+    scenarios_dir: Path | None = None
+    db_url: str | None = None
+    require_login: bool = False        # any bind beyond the loopback
+    abandon_s: float = 60.0            # a station unseen this long has left: its call hangs up
+
+
+@dataclass
+class Server:
+    config: ServerConfig
+    store: Store
+    accounts: Accounts
+    library: Library
+    calls: dict[str, DeskCall] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def call(self, call_id: str) -> DeskCall:
+        found = self.calls.get(call_id)
+        if found is None:
+            raise HTTPException(404, f"no live call '{call_id[:80]}'")
+        return found
+
+
+def server(request: Request) -> Server:
+    return request.app.state.server  # type: ignore[no-any-return]
+
+
+def account(request: Request) -> Account | None:
+    return request.scope.get("account")
+
+
+async def body_json(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw:
+        return {}
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise HTTPException(400, "the request body is not JSON") from None
+    if not isinstance(data, dict):
+        raise HTTPException(400, "the request body must be a JSON object")
+    return data
+
+
+def field_of(data: dict[str, Any], name: str, kind: type, default: Any = None, limit: int = 4000) -> Any:
+    value = data.get(name, default)
+    if value is None:
+        raise HTTPException(400, f"'{name}' is required")
+    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+        raise HTTPException(400, f"'{name}' must be a whole number")
+    if kind is str and not isinstance(value, str):
+        raise HTTPException(400, f"'{name}' must be text")
+    if kind is str and len(value) > limit:
+        raise HTTPException(400, f"'{name}' is longer than {limit} characters")
+    return value
+
+
