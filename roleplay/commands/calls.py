@@ -1,0 +1,211 @@
+"""`roleplay` commands for scenarios, calls and speech: validate, list, run, simulate,
+devices, transcribe, models, phrases."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from roleplay.commands.registry import command
+
+
+# --- validate -----------------------------------------------------------------------------
+def configure_validate(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="+", metavar="PATH", help="scenario or curriculum files, or folders")
+
+
+@command("validate", "check scenario YAML files; every problem as file:line:col: message",
+         configure_validate)
+def run_validate(args: argparse.Namespace) -> int:
+    from roleplay.training.validate import format_error, validate_paths
+
+    errors, checked = validate_paths([Path(p) for p in args.paths])
+    for error in errors:
+        print(format_error(error))
+    if errors:
+        print(f"{len(errors)} problem(s) in {checked} file(s)", file=sys.stderr)
+        return 1
+    print(f"{checked} file(s) OK", file=sys.stderr)
+    return 0
+
+
+# --- list ---------------------------------------------------------------------------------
+def configure_list(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dir", type=Path, help="scenario folder (default: the shipped library)")
+
+
+@command("list", "the scenario library with language, level and stage", configure_list)
+def run_list(args: argparse.Namespace) -> int:
+    from roleplay.authoring.library import list_scenarios
+
+    for row in list_scenarios(args.dir):
+        print(f"{row.id:32} {row.language:3} level {row.level:<3} {row.stage:10} {row.title}")
+    return 0
+
+
+# --- run ----------------------------------------------------------------------------------
+def configure_run(p: argparse.ArgumentParser) -> None:
+    p.add_argument("scenario", help="scenario file or id")
+    p.add_argument("--typed", action="store_true", help="type answers instead of speaking")
+    p.add_argument("--input", dest="input_device", help="microphone: device name or index")
+    p.add_argument("--output", dest="output_device", help="headphones: device name or index")
+    p.add_argument("--trainee", default="trainee", help="trainee id for the records")
+    p.add_argument("--model", type=Path, help="Vosk model folder")
+    p.add_argument("--out", type=Path, help="archive folder for calls (default: ./calls)")
+    p.add_argument("--no-tts", action="store_true", help="typed mode: print the customer, do not speak")
+    p.add_argument("--json", action="store_true", help="print the scorecard as JSON")
+    p.add_argument("--db", help="records database URL (default: $ROLEPLAY_DB or the local SQLite file)")
+
+
+@command("run", "play a call: the customer speaks, the trainee answers", configure_run)
+def run_run(args: argparse.Namespace) -> int:
+    from roleplay.frontends.live import run_call
+    from roleplay.frontends.session import RunOptions
+    from roleplay.records.progress import record_attempt
+
+    return run_call(RunOptions(
+        scenario=args.scenario, typed=args.typed, trainee_id=args.trainee, out_dir=args.out,
+        speak=not args.no_tts, input_device=args.input_device, output_device=args.output_device,
+        model=args.model, as_json=args.json,
+        on_archived=lambda call_dir: record_attempt(call_dir, args.db),
+    ))
+
+
+# --- simulate -----------------------------------------------------------------------------
+def configure_simulate(p: argparse.ArgumentParser) -> None:
+    p.add_argument("scenario", help="scenario file or id")
+    p.add_argument("--answers", type=Path, required=True, help="ANSWERS.yaml (docs/architecture.md, Contracts)")
+    p.add_argument("--asr", choices=["vosk", "whisper", "text"], default="text")
+    p.add_argument("--model", type=Path, help="ASR model folder")
+    p.add_argument("--out", type=Path, help="archive folder for the call")
+    p.add_argument("--json", action="store_true", help="print the scorecard and turns as JSON")
+    p.add_argument("--quiet", action="store_true", help="no live transcript")
+
+
+@command("simulate", "a whole call with a simulated trainee, on the virtual clock",
+         configure_simulate)
+def run_simulate(args: argparse.Namespace) -> int:
+    from roleplay.frontends.simulate import simulate_call
+
+    return simulate_call(args.scenario, args.answers, args.asr, args.model, args.out, args.json, args.quiet)
+
+
+# --- devices ------------------------------------------------------------------------------
+def configure_devices(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--input", dest="input_device", help="remember this microphone (name or index)")
+    p.add_argument("--output", dest="output_device", help="remember these headphones (name or index)")
+
+
+@command("devices", "audio devices, and the headset this station remembers", configure_devices)
+def run_devices(args: argparse.Namespace) -> int:
+    from audio.devices import device_table, list_devices, pick_device
+
+    devices = list_devices()
+    if args.input_device is not None:
+        pick_device(args.input_device, "input", devices)
+    if args.output_device is not None:
+        pick_device(args.output_device, "output", devices)
+    for row in device_table(devices):
+        print(row)
+    return 0
+
+
+# --- transcribe ---------------------------------------------------------------------------
+def configure_transcribe(p: argparse.ArgumentParser) -> None:
+    p.add_argument("audio", nargs="+", type=Path, metavar="AUDIO.wav", help="WAV files")
+    p.add_argument("--lang", choices=["en", "zh"], default="en")
+    p.add_argument("--asr", choices=["vosk", "whisper"], default="vosk")
+    p.add_argument("--model", type=Path, help="model folder (default: the installed one for --lang)")
+    p.add_argument("--json", action="store_true", help="one JSON object per file, one per line")
+
+
+@command("transcribe", "speech to text with word times; a bad file is reported and the batch goes on",
+         configure_transcribe)
+def run_transcribe(args: argparse.Namespace) -> int:
+    import json
+
+    from audio.models import model_path
+    from audio.recognizers import transcribe_file
+    from roleplay.model.errors import AudioError
+
+    model = args.model if args.model or args.asr != "vosk" else model_path(args.lang)
+    failed = 0
+    for path in args.audio:
+        try:
+            transcript = transcribe_file(path, args.lang, args.asr, model)
+        except AudioError as error:  # this file only; a model problem stops the batch
+            print(f"roleplay: {error}", file=sys.stderr)
+            failed += 1
+            continue
+        if args.json:
+            print(json.dumps({"file": str(path), **transcript.as_json()}, ensure_ascii=False), flush=True)
+        else:
+            print(f"{path}: {transcript.text}" if len(args.audio) > 1 else transcript.text, flush=True)
+    return 2 if failed else 0
+
+
+# --- models -------------------------------------------------------------------------------
+def configure_models(p: argparse.ArgumentParser) -> None:
+    p.add_argument("action", choices=["list", "path", "download"])
+    p.add_argument("lang", nargs="?", choices=["en", "zh"], help="language (path, download)")
+
+
+@command("models", "speech models: list, path LANG, download LANG", configure_models)
+def run_models(args: argparse.Namespace) -> int:
+    from audio import models
+
+    if args.action == "list":
+        installed = models.list_models()
+        for m in installed:
+            print(f"{m.name:40} {m.language or '?':3} {m.kind:8} {m.path}")
+        if not installed:
+            print(f"no models in {models.models_dir()}; try `roleplay models download en`", file=sys.stderr)
+        return 0
+    if not args.lang:
+        print(f"roleplay: `roleplay models {args.action}` needs a language: en or zh", file=sys.stderr)
+        return 2
+    path = models.model_path(args.lang) if args.action == "path" else models.download(args.lang)
+    print(path)
+    return 0
+
+
+# --- phrases ------------------------------------------------------------------------------
+def configure_phrases(p: argparse.ArgumentParser) -> None:
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--text", help="the words to check")
+    source.add_argument("--audio", nargs="+", type=Path, metavar="AUDIO.wav", help="WAV files to transcribe first")
+    p.add_argument("--lang", choices=["en", "zh"], default="en")
+    p.add_argument("--asr", choices=["vosk", "whisper"], default="vosk")
+    p.add_argument("--model", type=Path, help="ASR model folder (default: the installed one for --lang)")
+    p.add_argument("--phrasebank", type=Path, help="a centre's override phrasebank YAML")
+    p.add_argument("--json", action="store_true", help="one JSON object per text or file, one per line")
+
+
+@command("phrases", "courtesy, forbidden and filler phrases found in text or speech",
+         configure_phrases)
+def run_phrases(args: argparse.Namespace) -> int:
+    import json
+
+    from phrasebank import load_phrasebank
+    from scoring.phrases import phrases_json
+
+    bank = load_phrasebank(args.lang, args.phrasebank)
+    inputs: list[tuple[str | None, str]] = [(None, args.text)] if args.text is not None else []
+    if args.audio:
+        from audio.models import model_path
+        from audio.recognizers import transcribe_file
+
+        model = args.model if args.model or args.asr != "vosk" else model_path(args.lang)
+        inputs = [(str(path), transcribe_file(path, args.lang, args.asr, model).text) for path in args.audio]
+    for name, text in inputs:
+        result = phrases_json(text, bank)
+        if args.json:
+            print(json.dumps({**({"file": name} if name else {}), **result}, ensure_ascii=False), flush=True)
+            continue
+        print(f"{name}: {text}" if name else text)
+        for m in result["matches"]:  # type: ignore[attr-defined]
+            print(f"  {m['category']:18} {m['text']!r:28} ~ {m['phrase']!r} ({m['score']:.0f}, {m['tier']})")
+        if not result["matches"]:
+            print("  (no phrases found)")
+    return 0

@@ -1,0 +1,147 @@
+"""`roleplay` commands for QA and the web app: rescore, replay, report, serve, accounts."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from roleplay.commands.registry import command
+from roleplay.model.errors import RoleplayError
+
+
+# --- rescore / replay / report (QA) -------------------------------------------------------
+def configure_rescore(p: argparse.ArgumentParser) -> None:
+    p.add_argument("archives", nargs="+", type=Path, metavar="ARCHIVE", help="call folders or folders of them")
+    p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    p.add_argument("--rubric", type=Path, help="a centre's rubric YAML (default: the built-in rubric)")
+    p.add_argument("--retranscribe", choices=["whisper"],
+                   help="hear the trainee channel of call.wav again turn by turn and score that text "
+                        "(kept in retranscript.json; the live transcript is not changed)")
+    p.add_argument("--model", type=Path, help="the faster-whisper model folder for --retranscribe")
+    p.add_argument("--json", action="store_true", help="one JSON object per call, one per line")
+
+
+@command("rescore", "QA: re-score archived calls with the current phrasebank and rubric (history kept)",
+         configure_rescore)
+def run_rescore(args: argparse.Namespace) -> int:
+    import json
+
+    from roleplay.qa.rescore import Options, Progress, call_dirs, rescore_all
+
+    if args.model and not args.retranscribe:
+        raise RoleplayError("rescore: --model is for --retranscribe whisper; add it or drop --model")
+    options = Options(rubric=args.rubric, retranscribe=args.retranscribe, model=args.model)
+    results = rescore_all(args.archives, options, jobs=max(1, args.jobs))  # a missing model fails here
+    total = sum(1 for _ in call_dirs(args.archives))
+    progress = Progress(total)
+    failed = 0
+    for result in results:
+        failed += not result.ok
+        print(json.dumps(result.to_json(), ensure_ascii=False) if args.json else result.line(), flush=True)
+        progress.step()
+    print(f"{total - failed} re-scored, {failed} failed", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def configure_replay(p: argparse.ArgumentParser) -> None:
+    p.add_argument("call_dir", type=Path, metavar="CALL_DIR", help="an archived call folder")
+    p.add_argument("--from", dest="from_turn", type=int, default=0, metavar="TURN", help="start at this turn")
+    p.add_argument("--speed", type=float, default=1.0, help="printing speed without audio (2 = twice as fast)")
+    p.add_argument("--no-audio", action="store_true", help="print the annotated transcript at once")
+    p.add_argument("--output", dest="output_device", help="headphones: device name or index")
+
+
+@command("replay", "QA: replay a call's transcript in time, with each score marked where it was earned or lost",
+         configure_replay)
+def run_replay(args: argparse.Namespace) -> int:
+    from roleplay.archive.calls import read_call
+    from roleplay.qa.replay import build_script, play_audio_from, play_script, render
+
+    call = read_call(args.call_dir)
+    cues = build_script(call, from_turn=args.from_turn)
+    if args.no_audio:
+        print(render(cues), end="")
+        return 0
+    if args.speed <= 0:
+        raise RoleplayError("replay: --speed must be above 0 (use --no-audio to print at once)")
+    if call.wav_path is None or args.speed != 1.0:
+        if call.wav_path is None:
+            print(f"(no call.wav in {args.call_dir}: text only)", file=sys.stderr)
+        play_script(cues, speed=args.speed)
+        return 0
+    from roleplay.model.errors import AudioError
+
+    start = cues[0].t_ms if cues else 0
+    try:
+        sink = play_audio_from(call.wav_path, start, args.output_device)
+    except AudioError as error:
+        raise RoleplayError(f"replay: cannot play audio ({error}); add --no-audio to print the transcript") from None
+    try:
+        play_script(cues, clock=sink.played_ms)
+        sink.wait()
+    finally:
+        sink.close()
+    return 0
+
+
+def configure_report(p: argparse.ArgumentParser) -> None:
+    p.add_argument("call_dir", type=Path, metavar="CALL_DIR", help="an archived call folder")
+    p.add_argument("--html", type=Path, required=True, metavar="FILE", help="the HTML file to write")
+
+
+@command("report", "QA: one self-contained HTML page of a call (audio, timeline, transcript, scorecard)",
+         configure_report)
+def run_report(args: argparse.Namespace) -> int:
+    from roleplay.archive.calls import read_call
+    from roleplay.qa.report import write_report
+
+    path = write_report(read_call(args.call_dir), args.html)
+    print(f"report written to {path}")
+    return 0
+
+
+# --- serve --------------------------------------------------------------------------------
+def configure_serve(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="127.0.0.1", help="beyond 127.0.0.1, stations sign in (roleplay accounts)")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--db", help="records database URL (default: the per-user SQLite file)")
+    p.add_argument("--calls", type=Path, default=Path("calls"), help="call archive folder (default: ./calls)")
+    p.add_argument("--scenarios", type=Path, help="scenario folder (default: the shipped library)")
+    p.add_argument("--abandon-s", type=float, default=60.0,
+                   help="a station unseen this long has gone: its call ends as hung up")
+
+
+@command("serve", "the agent desktop: a web server for trainee stations (CRM, knowledge base, wrap-up)",
+         configure_serve)
+def run_serve(args: argparse.Namespace) -> int:
+    from roleplay.web.serve import serve
+
+    serve(args.host, args.port, args.calls, args.db, args.scenarios, args.abandon_s)
+    return 0
+
+
+# --- accounts -----------------------------------------------------------------------------
+def configure_accounts(p: argparse.ArgumentParser) -> None:
+    p.add_argument("action", choices=["add"])
+    p.add_argument("username")
+    p.add_argument("--role", choices=["trainee", "trainer", "qa"], default="trainee")
+    p.add_argument("--password", help="(default: read from standard input, or asked for)")
+    p.add_argument("--db", help="records database URL (default: the per-user SQLite file)")
+
+
+@command("accounts", "sign-in accounts for `roleplay serve` stations: add NAME --role trainee|trainer|qa",
+         configure_accounts)
+def run_accounts(args: argparse.Namespace) -> int:
+    import getpass
+
+    from roleplay.records.store import open_store
+    from roleplay.web.accounts import Accounts
+
+    password = args.password
+    if password is None:
+        password = getpass.getpass("password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    with open_store(args.db) as store:
+        made = Accounts(store).add(args.username, args.role, password)
+    print(f"account {made.username} ({made.role}) saved")
+    return 0

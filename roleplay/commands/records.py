@@ -1,0 +1,219 @@
+"""`roleplay` commands over the records and training: score, export, progress, leaderboard,
+drill, scenario from-call, review."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from roleplay.commands.registry import command
+from roleplay.model.errors import RoleplayError
+
+
+# --- score --------------------------------------------------------------------------------
+def configure_score(p: argparse.ArgumentParser) -> None:
+    p.add_argument("call_dir", type=Path, metavar="CALL_DIR", help="an archived call folder")
+    p.add_argument("--json", action="store_true", help="print the scorecard as JSON")
+    p.add_argument("--rubric", type=Path, help="a centre's rubric YAML (default: the built-in rubric)")
+    p.add_argument("--save", action="store_true", help="store the new scorecard in the archive (history kept)")
+    p.add_argument("--quiet", action="store_true", help="only the items and total, no evidence lines")
+
+
+@command("score", "re-score an archived call; exit 0 scored, 1 when the call cannot be scored",
+         configure_score)
+def run_score(args: argparse.Namespace) -> int:
+    import json
+
+    from phrasebank import load_phrasebank
+    from roleplay.archive.calls import read_call, save_scorecard
+    from scoring.rubric import load_rubric
+    from scoring.scorecard import score
+    from scoring.view import render_scorecard
+
+    call = read_call(args.call_dir)
+    bank = load_phrasebank(str(call.scenario.language))
+    card = score(call.timeline, call.scenario, bank, load_rubric(args.rubric), call_id=call.call_id)
+    if args.save:
+        save_scorecard(args.call_dir, card.to_json(), "roleplay score")
+    if args.json:
+        print(json.dumps(card.to_json(), ensure_ascii=False))
+    else:
+        print(render_scorecard(card, evidence=not args.quiet), end="")
+    return 0 if card.status == "scored" else 1
+
+
+# --- export -------------------------------------------------------------------------------
+def configure_export(p: argparse.ArgumentParser) -> None:
+    from roleplay.records.exports import DEFAULT_BASE_IRI
+
+    p.add_argument("--csv", type=Path, help="one row per attempt")
+    p.add_argument("--items-csv", type=Path, help="one row per scored item")
+    p.add_argument("--xapi", type=Path, help="xAPI 1.0.3 statements (a JSON list)")
+    p.add_argument("--db", help="records database URL (default: $ROLEPLAY_DB or the local file)")
+    p.add_argument("--trainee", help="only this trainee's attempts")
+    p.add_argument("--base-iri", default=DEFAULT_BASE_IRI, help="IRI prefix for xAPI ids")
+    p.add_argument("--excel", action="store_true", help="CSV with a BOM so Excel shows Chinese")
+
+
+@command("export", "attempts and item scores as CSV, or as xAPI statements for an LMS",
+         configure_export)
+def run_export(args: argparse.Namespace) -> int:
+    if not (args.csv or args.items_csv or args.xapi):
+        raise RoleplayError("export: say what to write: --csv FILE, --items-csv FILE or --xapi FILE")
+    from roleplay.records.exports import write_attempts_csv, write_items_csv, write_xapi
+    from roleplay.records.store import open_store
+
+    with open_store(args.db) as store:
+        try:
+            if args.csv:
+                n = write_attempts_csv(store, args.csv, args.trainee, args.excel)
+                print(f"{args.csv}: {n} attempt(s)", file=sys.stderr)
+            if args.items_csv:
+                n = write_items_csv(store, args.items_csv, args.trainee, args.excel)
+                print(f"{args.items_csv}: {n} item row(s)", file=sys.stderr)
+            if args.xapi:
+                n = write_xapi(store, args.xapi, args.base_iri, args.trainee)
+                print(f"{args.xapi}: {n} statement(s)", file=sys.stderr)
+        except OSError as error:
+            raise RoleplayError(f"{error.filename}: cannot write ({error.strerror})") from None
+    return 0
+
+
+# --- progress, leaderboard, drill, scenario from-call (docs/curriculum.md) -----------------
+def configure_progress(p: argparse.ArgumentParser) -> None:
+    p.add_argument("trainee", metavar="TRAINEE", help="trainee id, as given to `roleplay run --trainee`")
+    p.add_argument("--db", help="records database URL (default: $ROLEPLAY_DB or the local file)")
+    p.add_argument("--curriculum", type=Path, help="a curriculum YAML (default: the library's curriculum/)")
+    p.add_argument("--window", type=int, default=3, help="calls compared at the start and end of the trend")
+    p.add_argument("--json", action="store_true", help="print the record as JSON")
+
+
+@command("progress", "a trainee's levels, badges, certification tier, trends and weakest skills",
+         configure_progress)
+def run_progress(args: argparse.Namespace) -> int:
+    import json
+
+    from roleplay.records.progress import progress_json, render_progress, trainee_progress
+
+    progress = trainee_progress(args.trainee, args.db, args.curriculum, max(args.window, 1))
+    if args.json:
+        print(json.dumps(progress_json(progress), ensure_ascii=False))
+    else:
+        print(render_progress(progress, max(args.window, 1)), end="")
+    return 0
+
+
+def configure_leaderboard(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", help="records database URL (default: $ROLEPLAY_DB or the local file)")
+    p.add_argument("--lang", choices=["en", "zh"], help="only calls and the curriculum in this language")
+    p.add_argument("--curriculum", type=Path, help="a curriculum YAML (default: the library's curriculum/)")
+    p.add_argument("--json", action="store_true", help="print the ranking as JSON")
+
+
+@command("leaderboard", "trainees ranked by levels passed, average score and badges",
+         configure_leaderboard)
+def run_leaderboard(args: argparse.Namespace) -> int:
+    import json
+    from dataclasses import asdict
+
+    from roleplay.records.progress import leaderboard, render_leaderboard
+
+    rows = leaderboard(args.db, args.lang, args.curriculum)
+    print(json.dumps([asdict(r) for r in rows], ensure_ascii=False) if args.json else render_leaderboard(rows), end="\n" if args.json else "")
+    return 0
+
+
+def configure_drill(p: argparse.ArgumentParser) -> None:
+    from roleplay.training.curriculum import DRILLABLE
+
+    p.add_argument("--category", required=True, choices=DRILLABLE, help="the phrase category to drill")
+    p.add_argument("--lang", choices=["en", "zh"], default="en")
+    p.add_argument("--rounds", type=int, default=20, help="at most this many rounds")
+    p.add_argument("--limit-s", type=float, default=5.0, help="seconds to start each answer")
+    p.add_argument("--fluent", type=int, default=5, help="right answers in a row that end the drill")
+    p.add_argument("--typed", action="store_true", help="type the answers (lines on stdin; scriptable)")
+    p.add_argument("--input", dest="input_device", help="spoken: microphone, device name or index")
+    p.add_argument("--output", dest="output_device", help="spoken: headphones, device name or index")
+    p.add_argument("--asr", choices=["vosk", "whisper"], default="vosk", help="spoken: speech recogniser")
+    p.add_argument("--model", type=Path, help="spoken: ASR model folder (default: the installed Vosk model)")
+    p.add_argument("--seed", type=int, help="fixed order of the customer's lines")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+
+@command("drill", "short single-line exercises for one courtesy phrase; exit 0 once fluent, else 1",
+         configure_drill)
+def run_drill(args: argparse.Namespace) -> int:
+    from roleplay.training.drill import DrillOptions, drill_command
+
+    if args.rounds < 1 or args.limit_s <= 0 or args.fluent < 1:
+        raise RoleplayError("drill: --rounds and --fluent must be at least 1 and --limit-s above 0")
+    headset = None
+    if not args.typed:
+        from roleplay.training.drill_voice import HeadsetSetup
+
+        headset = HeadsetSetup(args.input_device, args.output_device, args.asr, args.model)
+    options = DrillOptions(args.category, args.lang, args.rounds, args.limit_s, args.fluent, args.seed)
+    return drill_command(options, as_json=args.json, headset=headset)
+
+
+def configure_scenario(p: argparse.ArgumentParser) -> None:
+    p.add_argument("action", choices=["from-call"], help="from-call: a scenario draft from an archived call")
+    p.add_argument("call_dir", type=Path, metavar="CALL_DIR", help="an archived call folder")
+    p.add_argument("-o", "--output", type=Path, help="write the draft here (default: print it)")
+
+
+@command("scenario", "scenario tools: `scenario from-call CALL_DIR [-o FILE]` drafts a scenario from a call",
+         configure_scenario)
+def run_scenario(args: argparse.Namespace) -> int:
+    from roleplay.training.from_call import scenario_from_call
+
+    text = scenario_from_call(args.call_dir, args.output)
+    if args.output:
+        print(f"{args.output}: draft written; edit it, then `roleplay validate {args.output}`", file=sys.stderr)
+    else:
+        print(text, end="")
+    return 0
+
+
+# --- review -------------------------------------------------------------------------------
+def configure_review(p: argparse.ArgumentParser) -> None:
+    p.add_argument("call_id", nargs="?", help="the call to review or show (omit with --calibration)")
+    p.add_argument("--item", help="the scorecard item to override")
+    p.add_argument("--points", type=float, help="the reviewer's points for --item")
+    p.add_argument("--reviewer", default="", help="who is reviewing (required to override)")
+    p.add_argument("--comment", default="", help="why")
+    p.add_argument("--calibration", action="store_true", help="agreement between reviewers")
+    p.add_argument("--db", help="records database URL (default: $ROLEPLAY_DB or the local file)")
+
+
+@command("review", "QA: override an item's points with a comment, or compare reviewers",
+         configure_review)
+def run_review(args: argparse.Namespace) -> int:
+    from roleplay.records.reviews import calibration_report, effective_score, override_item
+    from roleplay.records.store import open_store
+
+    if not args.calibration and (not args.call_id or (args.item is None) != (args.points is None)):
+        raise RoleplayError("review: give CALL_ID (and --item with --points to override), or --calibration")
+    with open_store(args.db) as store:
+        if args.calibration:
+            r = calibration_report(store)
+            shares = ["-" if x is None else f"{100 * x:.0f}%" for x in (r.reviewers_agree, r.automatic_agree)]
+            print(f"{r.calls_reviewed} call(s) reviewed, {r.calls_multi_reviewed} by 2+ reviewers; "
+                  f"reviewers within ±{r.tolerance:g}: {shares[0]}; "
+                  f"within ±{r.tolerance:g} of automatic: {shares[1]}")
+            for d in r.items:
+                between = "-" if d.between_reviewers is None else f"{d.between_reviewers:.1f}"
+                print(f"  {d.item_id:24} between reviewers {between:>5} ({d.pairs} pairs)  "
+                      f"vs automatic {d.vs_automatic:.1f} ({d.reviews})")
+            return 0
+        if args.item is not None:
+            override_item(store, args.call_id, args.item, args.reviewer, args.points, args.comment)
+        e = effective_score(store, args.call_id)
+        from roleplay.model.safe_text import for_terminal
+
+        print(for_terminal(f"{e.call_id}: automatic {e.automatic}, effective {e.score}, passed {e.passed}"))
+        for i in e.items:
+            note = f"  <- {i.reviewer}: {i.comment}" if i.reviewer else ""
+            print(for_terminal(f"  {i.item_id:24} {i.automatic:g} -> {i.points:g} / {i.max_points:g}{note}"))
+    return 0
