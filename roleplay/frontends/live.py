@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 
@@ -15,8 +14,8 @@ from roleplay.frontends.session import (
     default_archive_root,
     run_session,
 )
-from roleplay.frontends.transcript import transcript_printer
-from roleplay.frontends.typed import PrintedVoice, TypedTrainee, mood_label
+from roleplay.frontends.transcript import print_call_result, transcript_printer
+from roleplay.frontends.typed import PrintedVoice, TypedTrainee
 from roleplay.model.clock import Clock, SystemClock, VirtualClock
 from roleplay.model.errors import AudioError
 from roleplay.model.events import Timeline
@@ -59,7 +58,6 @@ def run_typed(options: RunOptions) -> SessionResult:
 
 
 def run_call(options: RunOptions) -> int:
-    from scoring.view import render_scorecard
 
     if options.typed:
         result = run_typed(options)
@@ -67,11 +65,4 @@ def run_call(options: RunOptions) -> int:
         from roleplay.frontends.headset import run_headset_call
 
         result = run_headset_call(options)
-    if options.as_json:
-        print(json.dumps(result.scorecard.to_json(), ensure_ascii=False))
-        return 0
-    print(f"\ncall ended: {result.call.outcome}, mood {mood_label(result.call.mood)}")
-    print(render_scorecard(result.scorecard))
-    if result.call_dir:
-        print(f"archived in {result.call_dir}")
-    return 0
+    return print_call_result(result, options.as_json)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -16,8 +15,8 @@ from roleplay.frontends.session import (
     SessionResult,
     run_session,
 )
-from roleplay.frontends.transcript import NullStream, transcript_printer
-from roleplay.frontends.typed import PrintedVoice, mood_label
+from roleplay.frontends.transcript import NullStream, print_call_result, transcript_printer
+from roleplay.frontends.typed import PrintedVoice
 from roleplay.model.clock import VirtualClock
 from roleplay.model.events import Timeline
 
@@ -47,15 +46,7 @@ def simulate_call(
     scenario_ref: str, answers: Path, asr: str, model: Path | None, out_dir: Path | None,
     as_json: bool, quiet: bool,
 ) -> int:
-    from scoring.view import render_scorecard
 
     live = None if quiet else sys.stderr if as_json else sys.stdout
     result = simulate(scenario_ref, answers, asr, model, out_dir, live)
-    if as_json:
-        print(json.dumps(result.scorecard.to_json(), ensure_ascii=False))
-        return 0
-    print(f"\ncall ended: {result.call.outcome} at {result.call.end_node}, mood {mood_label(result.call.mood)}")
-    print(render_scorecard(result.scorecard))
-    if result.call_dir:
-        print(f"archived in {result.call_dir}")
-    return 0
+    return print_call_result(result, as_json)
