@@ -8,16 +8,13 @@ so its score is what it was before the desktop existed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from roleplay.model.events import (
-    CallEnded,
     CrmRecordOpened,
     CustomerLineEnded,
     CustomerLineStarted,
     Event,
     HoldPressed,
-    HoldResumed,
     KbArticleOpened,
     WrapupStarted,
     WrapupSubmitted,
@@ -161,51 +158,24 @@ def kb_lookup(call: CallFacts) -> Finding:
                f" asked at {asked.node} (limit {limit:g} s)"),))
 
 
-@dataclass(frozen=True)
-class _ButtonHold:
-    node: str
-    start_ms: int
-    end_ms: int | None
-
-
-def _button_holds(events: tuple[Event, ...]) -> list[_ButtonHold]:
-    holds: list[_ButtonHold] = []
-    open_at: Event | None = None
-    for e in events:
-        if isinstance(e.payload, HoldPressed) and open_at is None:
-            open_at = e
-        elif isinstance(e.payload, HoldResumed | CallEnded) and open_at is not None:
-            end = e.t_ms if isinstance(e.payload, HoldResumed) else None
-            holds.append(_ButtonHold(open_at.node, open_at.t_ms, end))
-            open_at = None
-    if open_at is not None:
-        holds.append(_ButtonHold(open_at.node, open_at.t_ms, None))
-    return holds
-
-
 def hold_button(call: CallFacts) -> Finding:
-    holds = _button_holds(call.events)
+    holds = [h for h in call.holds if h.source == "button"]
     if not holds:
         return Finding(0.0, False, "not applicable: the Hold button was not used")
-    trainee = [t for t in call.turns if t.speaker == "trainee" and t.text]
     total = 0.0
     evidence: list[Evidence] = []
     for h in holds:
-        before = [t for t in trainee if t.start_ms <= h.start_ms][-1:]
-        after = [t for t in trainee if h.end_ms is not None and t.start_ms >= h.end_ms][:1]
-        announced = call.said(before, "hold_request")
-        thanked = call.said(after, "thanks_for_waiting")
-        duration = None if h.end_ms is None else h.end_ms - h.start_ms
-        too_long = duration is None or duration > call.settings.max_hold_s * 1000
-        problems = [p for p, bad in (("not announced", announced is None), ("not thanked after", thanked is None),
-                                     (f"over {call.settings.max_hold_s:g} s", too_long)) if bad]
+        problems = h.problems(call.settings)
         total += 1 - len(problems) / 3
-        length = "until the call ended" if duration is None else f"{duration / 1000:.1f} s"
+        length = "until the call ended" if h.duration_ms is None else f"{h.duration_ms / 1000:.1f} s"
+        announced = phrase_hit(call.turns[h.announce_turn], h.announced) \
+            if h.announced is not None and h.announce_turn is not None else None
+        thanked = phrase_hit(call.turns[h.thank_turn], h.thanked) \
+            if h.thanked is not None and h.thank_turn is not None else None
         evidence.append(HoldEvidence(
-            h.node, h.start_ms / 1000, None if h.end_ms is None else h.end_ms / 1000, duration,
+            h.node, h.start_ms / 1000, None if h.end_ms is None else h.end_ms / 1000, h.duration_ms,
             announced is not None, thanked is not None,
-            f"over {call.settings.max_hold_s:g} s" if too_long else "",
-            phrase_hit(*announced) if announced else None, phrase_hit(*thanked) if thanked else None,
+            f"over {call.settings.max_hold_s:g} s" if h.too_long else "", announced, thanked,
             f"Hold button at {h.node}, {length}: " + (", ".join(problems) or "announced and thanked")))
     credit = total / len(holds)
     return Finding(credit, True, f"{len(holds)} hold(s) from the button", tuple(evidence))

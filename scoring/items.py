@@ -28,6 +28,7 @@ from scoring.evidence import (
     TimedWord,
 )
 from scoring.facts import FactCheck, FactStatus, check_fact
+from scoring.holds import HoldCheck, hold_checks, hold_spans
 from scoring.phrases import PhraseMatch, find_phrases
 from scoring.rubric import Settings
 from scoring.turns import Turn, Visit, find_all, words_in_span
@@ -60,6 +61,11 @@ class CallFacts:
         """The best match per category in each trainee turn."""
         return {t.index: {m.category: m for m in find_phrases(t.text, self.bank)} if t.text else {}
                 for t in self.turns if t.speaker == "trainee"}
+
+    @cached_property
+    def holds(self) -> list[HoldCheck]:
+        """Every hold, speech or button, judged once for every item that looks at holds."""
+        return hold_checks(self.turns, self.visits, self.bank, self.settings, self.phrases, self.events)
 
     def answers(self, visit: Visit) -> list[Turn]:
         return [self.turns[i] for i in visit.answers]
@@ -109,23 +115,30 @@ def phrase_miss(call: CallFacts, visit: Visit | None, category: str, where: str)
                          category, said, f"no {category} {where}: {heard}")
 
 
-def _phrase_checks(call: CallFacts, wanted: list[tuple[Visit, str, list[Turn], str]]
-                   ) -> tuple[int, list[PhraseFound | PhraseMissing]]:
-    """(visit, category, turns to search, where) -> (hits, evidence)."""
+@dataclass(frozen=True)
+class Wanted:
+    """A phrase category asked for once, at a node (all its visits) or an answer."""
+    visit: Visit                         # where a miss is reported
+    category: str
+    turns: list[Turn]                    # the answers searched
+    where: str
+    judged: tuple[Turn, PhraseMatch] | None | bool = False   # a hold's judgement; False: search `turns`
+
+
+def _phrase_checks(call: CallFacts, wanted: list[Wanted]) -> tuple[int, list[PhraseFound | PhraseMissing]]:
     hits = 0
     evidence: list[PhraseFound | PhraseMissing] = []
-    for visit, category, turns, where in wanted:
-        found = call.said(turns, category)
-        if found:
+    for w in wanted:
+        found = call.said(w.turns, w.category) if w.judged is False else w.judged
+        if isinstance(found, tuple):
             hits += 1
             evidence.append(phrase_hit(*found))
         else:
-            evidence.append(phrase_miss(call, visit, category, where))
+            evidence.append(phrase_miss(call, w.visit, w.category, w.where))
     return hits, evidence
 
 
-def _phrase_finding(call: CallFacts, wanted: list[tuple[Visit, str, list[Turn], str]], what: str,
-                    none: str) -> Finding:
+def _phrase_finding(call: CallFacts, wanted: list[Wanted], what: str, none: str) -> Finding:
     if not wanted:
         return Finding(0.0, False, f"not applicable: {none}")
     hits, evidence = _phrase_checks(call, wanted)
@@ -136,7 +149,7 @@ def _phrase_finding(call: CallFacts, wanted: list[tuple[Visit, str, list[Turn], 
 
 def opening(call: CallFacts) -> Finding:
     first = call.answered_visits()[:1]
-    wanted = [(v, c, call.answers(v), f"in the first answer ({v.node})")
+    wanted = [Wanted(v, c, call.answers(v), f"in the first answer ({v.node})")
               for v in first for c in ("greeting", "self_introduction")]
     return _phrase_finding(call, wanted, "opening phrases", "the trainee never answered")
 
@@ -145,17 +158,42 @@ def closing(call: CallFacts) -> Finding:
     last = call.answered_visits()[-2:]
     turns = [t for v in last for t in call.answers(v)]
     where = "in the last answers (" + ", ".join(v.node for v in last) + ")"
-    wanted = [(last[-1], c, turns, where) for c in ("offer_more_help", "closing")] if last else []
+    wanted = [Wanted(last[-1], c, turns, where) for c in ("offer_more_help", "closing")] if last else []
     return _phrase_finding(call, wanted, "closing phrases", "the trainee never answered")
+
+
+def _answered_nodes(call: CallFacts) -> dict[str, list[Visit]]:
+    """The visits of each node that waited for an answer, in call order. A node visited again
+    asks only for what is still missing: what it expects is asked once over all its visits."""
+    nodes: dict[str, list[Visit]] = {}
+    for visit in call.visits:
+        if visit.node in call.scenario.nodes and timing.expects_answer(visit, call.scenario):
+            nodes.setdefault(visit.node, []).append(visit)
+    return nodes
+
+
+# The hold phrases are judged with the hold (scoring/holds.py) when the node had one.
+HOLD_PHRASES = {"hold_request": "announced", "thanks_for_waiting": "thanked"}
+
+
+def _hold_judgement(call: CallFacts, visits: list[Visit], category: str) -> tuple[Turn, PhraseMatch] | None | bool:
+    indexes = {v.index for v in visits}
+    holds = [h for h in call.holds if h.visit in indexes]
+    if not holds or category not in HOLD_PHRASES:
+        return False
+    for h in holds:
+        match, turn = (h.announced, h.announce_turn) if category == "hold_request" else (h.thanked, h.thank_turn)
+        if match is not None and turn is not None:   # the turn's best match quoted, as elsewhere
+            return call.said([call.turns[turn]], category) or (call.turns[turn], match)
+    return None
 
 
 def required_phrases(call: CallFacts) -> Finding:
     wanted = []
-    for visit in call.visits:
-        node = call.scenario.nodes.get(visit.node)
-        if node and timing.expects_answer(visit, call.scenario):
-            wanted += [(visit, c, call.answers(visit), f"at {visit.node}")
-                       for c in node.expect.phrases if c not in NOT_REQUIRED_CATEGORIES]
+    for node_id, visits in _answered_nodes(call).items():
+        turns = [t for v in visits for t in call.answers(v)]
+        wanted += [Wanted(visits[-1], c, turns, f"at {node_id}", _hold_judgement(call, visits, c))
+                   for c in call.scenario.nodes[node_id].expect.phrases if c not in NOT_REQUIRED_CATEGORIES]
     return _phrase_finding(call, wanted, "required phrases", "no node expects a phrase")
 
 
@@ -170,33 +208,39 @@ def _lookup_node(call: CallFacts, node_id: str) -> bool:
 def verification(call: CallFacts) -> Finding:
     wanted = []
     answered = call.answered_visits()
-    for visit in call.visits:
-        if _lookup_node(call, visit.node) and timing.expects_answer(visit, call.scenario):
+    for node_id, visits in _answered_nodes(call).items():
+        if not _lookup_node(call, node_id):
+            continue
+        turns: list[Turn] = []
+        for visit in visits:
             before = [v for v in answered if v.index < visit.index][-1:]
-            turns = [t for v in (*before, visit) for t in call.answers(v)]
-            wanted.append((visit, "verification", turns, f"before or at lookup node {visit.node}"))
+            turns += [t for v in (*before, visit) for t in call.answers(v) if t not in turns]
+        wanted.append(Wanted(visits[-1], "verification", turns, f"before or at lookup node {node_id}"))
     return _phrase_finding(call, wanted, "lookups verified", "no lookup node in this call")
 
 
 def empathy(call: CallFacts) -> Finding:
     wanted = []
-    for visit in call.visits:
-        node = call.scenario.nodes.get(visit.node)
-        if node is None or not timing.expects_answer(visit, call.scenario):
-            continue
-        line = call.turns[visit.line] if visit.line is not None else None
-        upset = line is not None and line.mood is not None and line.mood >= call.settings.upset_mood
-        if upset or visit.node == call.scenario.mood.escalate_to \
-                or {"apology", "empathy"} & set(node.expect.phrases):
-            why = f"at {visit.node}" + (f" (customer anger {line.mood:g})" if upset and line else "")
-            wanted += [(visit, c, call.answers(visit), why) for c in ("apology", "empathy")]
+    for node_id, visits in _answered_nodes(call).items():
+        node = call.scenario.nodes[node_id]
+        why = ""
+        for visit in visits:
+            line = call.turns[visit.line] if visit.line is not None else None
+            upset = line is not None and line.mood is not None and line.mood >= call.settings.upset_mood
+            if upset and line:
+                why = why or f"at {node_id} (customer anger {line.mood:g})"
+            elif node_id == call.scenario.mood.escalate_to or {"apology", "empathy"} & set(node.expect.phrases):
+                why = why or f"at {node_id}"
+        if why:
+            turns = [t for v in visits for t in call.answers(v)]
+            wanted += [Wanted(visits[-1], c, turns, why) for c in ("apology", "empathy")]
     return _phrase_finding(call, wanted, "apology/empathy checks", "the customer was never upset")
 
 
-def _fact_result(call: CallFacts, visit: Visit, fact_id: str) -> tuple[Turn | None, FactCheck]:
+def _fact_result(call: CallFacts, visits: list[Visit], fact_id: str) -> tuple[Turn | None, FactCheck]:
     fact = call.scenario.knowledge[fact_id]
     last: tuple[Turn | None, FactCheck] = (None, FactCheck(fact_id, FactStatus.MISSING, f"{fact.value} {fact.unit}".strip()))
-    for turn in call.answers(visit):
+    for turn in (t for v in visits for t in call.answers(v)):
         result = check_fact(turn.text, fact, call.language)
         if result.status is not FactStatus.MISSING:  # a later statement corrects an earlier one
             last = (turn, result)
@@ -207,16 +251,14 @@ def knowledge(call: CallFacts) -> Finding:
     evidence: list[Evidence] = []
     right = total = 0
     fails: list[str] = []
-    for visit in call.visits:
-        node = call.scenario.nodes.get(visit.node)
-        if node is None or not timing.expects_answer(visit, call.scenario):
-            continue
-        for fact_id in node.expect.facts:
+    for node_id, visits in _answered_nodes(call).items():
+        for fact_id in call.scenario.nodes[node_id].expect.facts:
             if fact_id not in call.scenario.knowledge:
                 continue
             total += 1
             critical = call.scenario.knowledge[fact_id].critical
-            turn, check = _fact_result(call, visit, fact_id)
+            turn, check = _fact_result(call, visits, fact_id)
+            visit = next((v for v in visits if turn is not None and turn.visit == v.index), visits[-1])
             right += check.status is FactStatus.RIGHT
             if check.status is FactStatus.MISSING:
                 note = f"{fact_id} not stated at {visit.node}: expected \"{check.expected}\""
@@ -269,8 +311,8 @@ def latency(call: CallFacts) -> Finding:
 
 
 def dead_air(call: CallFacts) -> Finding:
-    gaps = timing.find_dead_air(call.turns, call.visits, call.settings)
-    holds = timing.hold_checks(call.turns, call.visits, call.bank, call.settings, call.phrases)
+    gaps = timing.find_dead_air(call.turns, hold_spans(call.holds), call.settings)
+    holds = [h for h in call.holds if h.source == "speech"]   # button holds: scoring/desk.hold_button
     evidence: list[Evidence] = []
     faults = 0
     for gap in gaps:

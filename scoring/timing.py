@@ -6,8 +6,7 @@
   side, or between two words of one answer, that is not inside a hold. It is the trainee's
   when the trainee was due to speak (everything except trainee-then-customer gaps, which are
   the simulated customer's own delay and are reported but not counted);
-- holds: announced (a hold_request in the answer before it), how long, thanked after (a
-  thanks_for_waiting in the answer after it);
+- holds: judged in scoring/holds.py;
 - talk-over: TALK_OVER events (count, longest overlap);
 - speech rate: English words or Chinese characters per minute over the spans the words
   cover (VAD onset to offset when a turn has no word times); filler phrases per word/char.
@@ -55,22 +54,6 @@ class DeadAir:
     @property
     def duration_ms(self) -> int:
         return self.end_ms - self.start_ms
-
-
-@dataclass(frozen=True)
-class HoldCheck:
-    node: str
-    start_ms: int
-    end_ms: int | None
-    announced: PhraseMatch | None
-    announce_turn: int | None
-    thanked: PhraseMatch | None
-    thank_turn: int | None
-    too_long: bool
-
-    @property
-    def duration_ms(self) -> int | None:
-        return None if self.end_ms is None else self.end_ms - self.start_ms
 
 
 @dataclass(frozen=True)
@@ -158,9 +141,9 @@ def _outside(start: int, end: int, holds: list[tuple[int, int]]) -> list[tuple[i
     return pieces
 
 
-def find_dead_air(turns: list[Turn], visits: list[Visit], settings: Settings) -> list[DeadAir]:
+def find_dead_air(turns: list[Turn], holds: list[tuple[int, int]], settings: Settings) -> list[DeadAir]:
+    """`holds`: the intervals on hold (scoring/holds.hold_spans), which are not dead air."""
     threshold = round(settings.dead_air_s * 1000)
-    holds = sorted((h.start_ms, h.end_ms if h.end_ms is not None else 2**62) for v in visits for h in v.holds)
     found: list[DeadAir] = []
     ordered = sorted(turns, key=lambda t: (t.start_ms, t.index))
     covered_to, last = None, None
@@ -178,35 +161,6 @@ def find_dead_air(turns: list[Turn], visits: list[Visit], settings: Settings) ->
                 if b.start_ms - a.end_ms >= threshold:
                     found.append(DeadAir(a.end_ms, b.start_ms, "trainee", "pause", turn.node, turn.index, None))
     return sorted(found, key=lambda d: (d.start_ms, d.where))
-
-
-def hold_checks(turns: list[Turn], visits: list[Visit], bank: Phrasebank, settings: Settings,
-                best: BestMatches | None = None) -> list[HoldCheck]:
-    checks: list[HoldCheck] = []
-    for visit in visits:
-        mine = [turns[i] for i in visit.answers]
-        for hold in visit.holds:
-            before = [t for t in mine if t.start_ms <= hold.start_ms and not t.after_hold]
-            after = [t for t in mine if t.after_hold and t.start_ms >= hold.start_ms]
-            announce = _first_match(before[-1:], bank, "hold_request", best)
-            thank = _first_match(after[:1], bank, "thanks_for_waiting", best)
-            duration = None if hold.end_ms is None else hold.end_ms - hold.start_ms
-            too_long = duration is None or duration > settings.max_hold_s * 1000
-            checks.append(HoldCheck(
-                visit.node, hold.start_ms, hold.end_ms,
-                announce[1] if announce else None, before[-1].index if before else None,
-                thank[1] if thank else None, after[0].index if after else None, too_long,
-            ))
-    return checks
-
-
-def _first_match(turns: list[Turn], bank: Phrasebank, category: str,
-                 best: BestMatches | None) -> tuple[int, PhraseMatch] | None:
-    for turn in turns:
-        hits = find_all(turn.text, bank, category, best.get(turn.index) if best is not None else None)
-        if hits:
-            return turn.index, hits[0]
-    return None
 
 
 def talk_over(visits: list[Visit], turns: list[Turn]) -> TalkOver:

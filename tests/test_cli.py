@@ -74,6 +74,9 @@ def test_list_shows_both_languages() -> None:
     done = roleplay("list")
     assert done.returncode == 0, done.stderr
     assert "broadband-slow-en" in done.stdout and "broadband-slow-zh" in done.stdout
+    # the scenario's level and the path's level are shown together, and agree on the tier
+    slow = next(line for line in done.stdout.splitlines() if line.startswith("broadband-slow-en "))
+    assert "level 2 " in slow and "[agent-path-en level 3 first-lookup]" in slow, slow
 
 
 @pytest.mark.parametrize(

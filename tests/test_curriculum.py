@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from cli import main
+from roleplay.authoring.library import list_scenarios
 from roleplay.authoring.loader import load_scenario
 from roleplay.frontends.simulate import simulate
 from roleplay.model.errors import ScenarioErrors
@@ -80,7 +81,9 @@ def library(tmp_path: Path) -> Path:
     (lib / "en").mkdir(parents=True)
     (lib / "zh").mkdir()
     (lib / "curriculum").mkdir()
-    shutil.copy(FIXTURES / "good" / "broadband-slow-en.yaml", lib / "en")
+    # played first in a beginner level, so marked level 1 (the path checks it)
+    slow = (FIXTURES / "good" / "broadband-slow-en.yaml").read_text(encoding="utf-8")
+    (lib / "en" / "broadband-slow-en.yaml").write_text(slow.replace("level: 2", "level: 1", 1), encoding="utf-8")
     shutil.copy(FIXTURES / "qa" / "tiny-en.yaml", lib / "en")
     shutil.copy(FIXTURES / "good" / "refund-zh.yaml", lib / "zh")
     (lib / "curriculum" / "path.yaml").write_text(CURRICULUM, encoding="utf-8")
@@ -137,6 +140,27 @@ def test_every_problem_located(library: Path) -> None:
         assert 1 <= e.col <= len(lines[e.line - 1])
     with pytest.raises(ScenarioErrors):
         load_curriculum(bad)
+
+
+def test_a_scenario_level_must_match_the_tier_that_first_plays_it(library: Path) -> None:
+    path = library / "curriculum" / "path.yaml"
+    slow = library / "en" / "broadband-slow-en.yaml"
+    slow.write_text(slow.read_text(encoding="utf-8").replace("level: 1", "level: 3", 1), encoding="utf-8")
+    errors = [str(e) for e in validate_paths([path])[0]]
+    level_errors = [e for e in errors if "is marked `level:" in e]
+    assert len(level_errors) == 1, errors
+    assert "'broadband-slow-en' is marked `level: 3`" in level_errors[0] and "beginner tier" in level_errors[0]
+    assert level_errors[0].startswith(f"{path}:16:")    # at the first level that plays it
+
+
+def test_shipped_scenarios_are_marked_with_the_tier_that_first_plays_them() -> None:
+    for language in LANGUAGES:
+        first: dict[str, str] = {}
+        for level in shipped(language).levels:
+            for sid in level.scenarios:
+                first.setdefault(sid, level.tier)
+        levels = {row.id: row.level for row in list_scenarios(ROOT / "scenarios")}
+        assert {sid: levels[sid] for sid in first} == {sid: TIERS.index(t) + 1 for sid, t in first.items()}
 
 
 def test_tier_order_and_syntax_errors(library: Path) -> None:
@@ -349,3 +373,18 @@ def test_poor_answers_stay_at_level_one_with_retraining(language: str, tmp_path:
     (report,) = json.loads(capsys.readouterr().out)["curricula"]
     assert report["tier"] is None and [r["scenario"] for r in report["retraining"]] == [first]
     assert report["retraining"][0]["drills"] and not any(b["earned"] for b in report["badges"])
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_first_lookup_does_not_dock_verification_before_the_path_teaches_it(language: str,
+                                                                               tmp_path: Path) -> None:
+    path = ROOT / "scenarios" / language / "broadband-slow.yaml"
+    good = (path.parent / "answers" / "broadband-slow-good.yaml").read_text(encoding="utf-8")
+    confirm = {"en": "For security reasons, can you confirm the name on the account is Emily Chen? ",
+               "zh": "为了您的账户安全，请问机主姓名是王芳吗？"}[language]
+    assert confirm in good
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(good.replace(confirm, ""), encoding="utf-8")
+    card = simulate(str(path), answers, asr="text", out_dir=tmp_path / "calls").scorecard
+    verification = next(i for i in card.items if i.id == "verification")
+    assert verification.max_points == 0 and card.passed, card.reason

@@ -20,6 +20,7 @@ from roleplay.model.events import (
     TraineeSpeechStarted,
 )
 from scoring import timing
+from scoring.holds import hold_checks, hold_spans
 from scoring.rubric import Settings
 from scoring.turns import derive_turns, derive_visits
 
@@ -126,7 +127,7 @@ def test_silence_is_a_latency_miss() -> None:
 # --- dead air -----------------------------------------------------------------------------
 def dead_air_of(s: Script) -> list[tuple[str, str, int]]:
     turns, visits = derive_visits(s.timeline)
-    return [(d.owner, d.where, d.duration_ms) for d in timing.find_dead_air(turns, visits, SETTINGS)]
+    return [(d.owner, d.where, d.duration_ms) for d in timing.find_dead_air(turns, hold_spans(hold_checks(turns, visits, EN, SETTINGS)), SETTINGS)]
 
 
 def test_dead_air_cases() -> None:
@@ -169,7 +170,7 @@ def test_hold_checks(first: str, back: str, wait_ms: int, announced: bool, thank
     s = Script().line("lookup", "What plan am I on?")
     s.answer("lookup", first).hold("lookup", wait_ms).after_hold("lookup", back)
     turns, visits = derive_visits(s.next("lookup", "bye").end("bye", "Bye.").timeline)
-    (hold,) = timing.hold_checks(turns, visits, EN, SETTINGS)
+    (hold,) = hold_checks(turns, visits, EN, SETTINGS)
     assert (hold.announced is not None, hold.thanked is not None, hold.too_long) == (announced, thanked, too_long)
     assert hold.duration_ms == wait_ms
 
@@ -179,7 +180,7 @@ def test_hold_never_ended() -> None:
     s.answer("lookup", "Please hold.").hold("lookup", 5000)
     s.add(EventKind.CALL_ENDED, node="lookup", outcome="hung_up")
     turns, visits = derive_visits(s.timeline)
-    (hold,) = timing.hold_checks(turns, visits, EN, SETTINGS)
+    (hold,) = hold_checks(turns, visits, EN, SETTINGS)
     assert (hold.end_ms, hold.duration_ms, hold.too_long, hold.thanked) == (None, None, True, None)
 
 

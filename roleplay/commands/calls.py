@@ -37,10 +37,14 @@ def configure_list(p: argparse.ArgumentParser) -> None:
 
 @command("list", "the scenario library with language, level and stage", configure_list)
 def run_list(args: argparse.Namespace) -> int:
-    from roleplay.authoring.library import list_scenarios
+    from roleplay.authoring.library import library_dir, list_scenarios
+    from roleplay.training.curriculum import path_positions
 
-    for row in list_scenarios(args.dir):
-        print(f"{row.id:32} {row.language:3} level {row.level:<3} {row.stage:10} {row.title}")
+    folder = library_dir(args.dir)
+    where = path_positions(folder / "curriculum")
+    for row in list_scenarios(folder):
+        print(f"{row.id:32} {row.language:3} level {row.level:<3} {row.stage:10} {row.title}"
+              + (f"  [{where[row.id]}]" if row.id in where else ""))
     return 0
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from roleplay.authoring.library import library_dir, list_scenarios
+from roleplay.authoring.library import ScenarioRow, library_dir, list_scenarios
 from roleplay.authoring.loader import ID_RE
 from roleplay.authoring.yamlmarks import Y, YamlDoc, did_you_mean
 from roleplay.model.errors import RoleplayError, ScenarioError, ScenarioErrors
@@ -22,6 +22,7 @@ from scoring.rubric import ITEM_IDS
 
 Tier = Literal["beginner", "intermediate", "advanced"]
 TIERS: tuple[Tier, ...] = ("beginner", "intermediate", "advanced")
+TIER_LEVEL: dict[Tier, int] = {t: n for n, t in enumerate(TIERS, start=1)}   # a scenario's `level:`
 TOP_KEYS = ("id", "title", "language", "levels")
 TOP_OPTIONAL = ("certification", "retraining", "badges")
 LEVEL_KEYS = ("id", "title", "tier", "scenarios")
@@ -58,6 +59,21 @@ class Curriculum:
 
 
 # --- reading ----------------------------------------------------------------------------------
+def path_positions(folder: Path) -> dict[str, str]:
+    """Scenario id -> where the curricula in `folder` first play it ("agent-path-en level 3
+    first-lookup"), for `roleplay list`. A curriculum that does not load is left out: its
+    problems are `roleplay validate`'s to report."""
+    where: dict[str, str] = {}
+    for path in sorted(folder.glob("*.y*ml")) if folder.is_dir() else []:
+        curriculum, errors = _read(path, folder.parent)
+        if curriculum is None or errors:
+            continue
+        for n, level in enumerate(curriculum.levels, start=1):
+            for sid in level.scenarios:
+                where.setdefault(sid, f"{curriculum.id} level {n} {level.id}")
+    return where
+
+
 def load_curriculum(path: Path, library: Path | None = None) -> Curriculum:
     """Read and check a curriculum; raises ScenarioErrors listing every problem."""
     curriculum, errors = _read(path, library)
@@ -89,7 +105,7 @@ def _read(path: Path, library: Path | None) -> tuple[Curriculum | None, list[Sce
     curriculum = None
     if root is not None:
         try:
-            scenarios = {row.id: row.language for row in list_scenarios(library or default_library(path))}
+            scenarios = {row.id: row for row in list_scenarios(library or default_library(path))}
         except RoleplayError as error:   # no library folder: every reference would be unknown
             doc.error_at(1, 1, str(error))
             return None, doc.sorted_errors()
@@ -98,9 +114,9 @@ def _read(path: Path, library: Path | None) -> tuple[Curriculum | None, list[Sce
 
 
 class _Reader:
-    def __init__(self, doc: YamlDoc, scenarios: dict[str, str]) -> None:
+    def __init__(self, doc: YamlDoc, scenarios: dict[str, ScenarioRow]) -> None:
         self.doc = doc
-        self.scenarios = scenarios        # id -> language of every scenario in the library
+        self.scenarios = scenarios        # every scenario in the library, by id
         self.language = ""
 
     def read(self, root: Y, path: str) -> Curriculum | None:
@@ -131,10 +147,20 @@ class _Reader:
             hint = did_you_mean(ref, self.scenarios) or "; run `roleplay list` to see the library"
             self.doc.error(y, f"{where}: no scenario '{ref}' in the library{hint}")
             return None
-        if self.language and self.scenarios[ref] != self.language:
-            self.doc.error(y, f"{where}: scenario '{ref}' is in {self.scenarios[ref]}, "
+        if self.language and self.scenarios[ref].language != self.language:
+            self.doc.error(y, f"{where}: scenario '{ref}' is in {self.scenarios[ref].language}, "
                               f"this curriculum is in {self.language}")
         return ref
+
+    def _level_agrees(self, y: Y, ref: str, tier: Tier, where: str) -> None:
+        """A scenario's `level:` is the tier that first plays it (later tiers may replay it for
+        revision), so `list` and the path agree on how hard it is."""
+        row = self.scenarios[ref]
+        want = TIER_LEVEL[tier]
+        if row.level != want:
+            self.doc.error(y, f"{where}: scenario '{ref}' is marked `level: {row.level}` in {row.path.name},"
+                              f" but the path plays it in its {tier} tier, which takes `level: {want}`"
+                              " scenarios; change one of them")
 
     def _levels(self, y: Y) -> list[Level]:
         doc = self.doc
@@ -161,7 +187,12 @@ class _Reader:
             refs = doc.items(m["scenarios"], f"{where}.scenarios") if "scenarios" in m else None
             if refs is not None and not refs:
                 doc.error(m["scenarios"], f"{where}.scenarios: give at least one scenario id")
-            scenarios = [r for ry in refs or [] if (r := self._scenario_ref(ry, f"{where}.scenarios"))]
+            scenarios = []
+            for ry in refs or []:
+                if (r := self._scenario_ref(ry, f"{where}.scenarios")) is not None:
+                    if tier is not None and all(r not in lv.scenarios for lv in levels):
+                        self._level_agrees(ry, r, tier, f"{where}.scenarios")
+                    scenarios.append(r)
             mark = doc.number(m["pass_mark"], f"{where}.pass_mark", 0, 100) if "pass_mark" in m else None
             title = (doc.text(m["title"], f"{where}.title") if "title" in m else None) or ""
             levels.append(Level(ident or "", title, tier or (levels[-1].tier if levels else "beginner"),
