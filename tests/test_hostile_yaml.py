@@ -70,7 +70,7 @@ def test_list_and_validate_survive_a_bomb_a_loop_and_deep_nesting(tmp_path: Path
     ("", "level: must be between 1 and 1000, got 100000000000000000000"),
 ])
 def test_a_huge_level_fails_validation_not_the_call(tmp_path: Path, extra: str, needle: str) -> None:
-    text = GOOD.read_text(encoding="utf-8").replace("level: 1\n", "level: 100000000000000000000\n")
+    text = GOOD.read_text(encoding="utf-8").replace("level: 2\n", "level: 100000000000000000000\n")
     path = tmp_path / "huge.yaml"
     path.write_text(text + extra, encoding="utf-8")
     errors, _ = validate_paths([path])
@@ -91,7 +91,7 @@ def test_numbers_without_their_own_bound_are_capped(tmp_path: Path) -> None:
 
 
 def test_a_two_megabyte_value_is_quoted_short_once(tmp_path: Path) -> None:
-    text = GOOD.read_text(encoding="utf-8").replace("level: 1\n", "level: " + "9" * 2_000_000 + "x\n")
+    text = GOOD.read_text(encoding="utf-8").replace("level: 2\n", "level: " + "9" * 2_000_000 + "x\n")
     path = tmp_path / "long.yaml"
     path.write_text(text, encoding="utf-8")
     errors, _ = validate_paths([path])

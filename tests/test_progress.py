@@ -20,11 +20,11 @@ CURRICULUM = """\
 id: progress-test
 title: Progress test
 language: en
-certification: {beginner: Junior}
+certification: {intermediate: Junior}
 levels:
   - id: lookups
     title: Lookups
-    tier: beginner
+    tier: intermediate
     pass_mark: 75
     scenarios: [broadband-slow-en]
 retraining:
@@ -112,7 +112,7 @@ def test_progress_command(db: str, curriculum: Path, capsys: pytest.CaptureFixtu
     p = json.loads(capsys.readouterr().out)
     assert (p["attempts"], p["scored"], p["passed"]) == (3, 3, 1)
     (c,) = p["curricula"]
-    assert c["tier"] == "beginner" and c["certificate"] == "Junior"
+    assert c["tier"] == "intermediate" and c["certificate"] == "Junior"
     assert [lv["status"] for lv in c["levels"]] == ["passed"]
     badges = {b["id"]: b["earned"] for b in c["badges"]}
     assert badges["first"] and badges["quick"] and not badges["clean"]   # two poor calls swore
@@ -121,7 +121,7 @@ def test_progress_command(db: str, curriculum: Path, capsys: pytest.CaptureFixtu
     assert p["weakest"] and p["weakest"][0]["average"] <= p["weakest"][-1]["average"]
     assert main(["progress", "ann", "--db", db, "--curriculum", str(curriculum)]) == 0
     text = capsys.readouterr().out
-    assert "[x] lookups" in text and "certified beginner: Junior" in text and "weakest skills:" in text
+    assert "[x] lookups" in text and "certified intermediate: Junior" in text and "weakest skills:" in text
 
 
 def test_retraining_shows_after_two_failures(db: str, curriculum: Path, capsys: pytest.CaptureFixture[str]) -> None:
