@@ -1,5 +1,6 @@
 """QA benchmark: batch re-scoring throughput over N archived text calls (2 processes; 16 kinds of
-call, en and zh, good and poor, copied round-robin), and the
+call, en and zh, good and poor, copied round-robin; the new cards recorded in SQLite as
+`roleplay rescore` does), and the
 time to build one HTML report.
 
     .venv/bin/python bench/rescore_bench.py [--calls 400] [--jobs 2] [--report CALL_DIR]
@@ -23,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 from roleplay.archive.calls import read_call
 from roleplay.qa.report import build_report
 from roleplay.qa.rescore import Options, rescore_all
+from roleplay.records.progress import RecordBatch
 
 # Good and poor answers over both languages and all three kinds of call, so the batch's texts
 # vary like a centre's archive does.
@@ -69,7 +71,14 @@ def main() -> int:
         make_calls(Path(tmp), args.calls)
         cpu_before = _cpu_s()
         started = time.perf_counter()
-        results = list(rescore_all([Path(tmp) / "calls"], Options(), jobs=args.jobs))
+        # As `roleplay rescore` does: every new card also goes to the records database.
+        records = RecordBatch(f"sqlite:///{tmp}/records.db")
+        results = []
+        for result in rescore_all([Path(tmp) / "calls"], Options(), jobs=args.jobs):
+            results.append(result)
+            if result.record is not None:
+                records.add(result.record)
+        records.close()
         took = time.perf_counter() - started
         cpu = _cpu_s() - cpu_before
         failed = sum(not r.ok for r in results)

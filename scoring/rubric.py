@@ -75,6 +75,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
 RUBRIC_KEYS = ITEM_IDS + tuple(GROUPS)  # what a scenario's `rubric:` may name
 
 AUTO_FAIL_RULES = ("forbidden", "critical_fact")
+# The item whose finding triggers each rule: a reviewer lifts an auto-fail by overriding it.
+AUTO_FAIL_ITEMS = {"forbidden": "forbidden", "critical_fact": "knowledge"}
 
 
 @dataclass(frozen=True)

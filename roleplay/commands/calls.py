@@ -85,14 +85,18 @@ def configure_simulate(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, help="archive folder for the call")
     p.add_argument("--json", action="store_true", help="print the scorecard and turns as JSON")
     p.add_argument("--quiet", action="store_true", help="no live transcript")
+    p.add_argument("--trainee", default="simulated", help="trainee id for the records (with --out)")
+    p.add_argument("--db", help="records database URL (default: $ROLEPLAY_DB or the local SQLite file)")
 
 
 @command("simulate", "a whole call with a simulated trainee, on the virtual clock",
          configure_simulate)
 def run_simulate(args: argparse.Namespace) -> int:
     from roleplay.frontends.simulate import simulate_call
+    from roleplay.records.progress import record_attempt
 
-    return simulate_call(args.scenario, args.answers, args.asr, args.model, args.out, args.json, args.quiet)
+    return simulate_call(args.scenario, args.answers, args.asr, args.model, args.out, args.json,
+                         args.quiet, args.trainee, lambda call_dir: record_attempt(call_dir, args.db))
 
 
 # --- devices ------------------------------------------------------------------------------

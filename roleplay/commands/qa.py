@@ -20,6 +20,7 @@ def configure_rescore(p: argparse.ArgumentParser) -> None:
                         "(kept in retranscript.json; the live transcript is not changed)")
     p.add_argument("--model", type=Path, help="the faster-whisper model folder for --retranscribe")
     p.add_argument("--json", action="store_true", help="one JSON object per call, one per line")
+    p.add_argument("--db", help="records database kept in step (default: $ROLEPLAY_DB or the local file)")
 
 
 @command("rescore", "QA: re-score archived calls with the current phrasebank and rubric (history kept)",
@@ -28,6 +29,7 @@ def run_rescore(args: argparse.Namespace) -> int:
     import json
 
     from roleplay.qa.rescore import Options, Progress, call_dirs, rescore_all
+    from roleplay.records.progress import RecordBatch
 
     if args.model and not args.retranscribe:
         raise RoleplayError("rescore: --model is for --retranscribe whisper; add it or drop --model")
@@ -35,11 +37,17 @@ def run_rescore(args: argparse.Namespace) -> int:
     results = rescore_all(args.archives, options, jobs=max(1, args.jobs))  # a missing model fails here
     total = sum(1 for _ in call_dirs(args.archives))
     progress = Progress(total)
+    records = RecordBatch(args.db)   # the database follows the archive's new cards
     failed = 0
-    for result in results:
-        failed += not result.ok
-        print(json.dumps(result.to_json(), ensure_ascii=False) if args.json else result.line(), flush=True)
-        progress.step()
+    try:
+        for result in results:
+            failed += not result.ok
+            if result.record is not None:
+                records.add(result.record)
+            print(json.dumps(result.to_json(), ensure_ascii=False) if args.json else result.line(), flush=True)
+            progress.step()
+    finally:
+        records.close()
     print(f"{total - failed} re-scored, {failed} failed", file=sys.stderr)
     return 1 if failed else 0
 
@@ -88,6 +96,7 @@ def run_replay(args: argparse.Namespace) -> int:
 def configure_report(p: argparse.ArgumentParser) -> None:
     p.add_argument("call_dir", type=Path, metavar="CALL_DIR", help="an archived call folder")
     p.add_argument("--html", type=Path, required=True, metavar="FILE", help="the HTML file to write")
+    p.add_argument("--db", help="records database with the call's reviews (default: $ROLEPLAY_DB or the local file)")
 
 
 @command("report", "QA: one self-contained HTML page of a call (audio, timeline, transcript, scorecard)",
@@ -95,8 +104,10 @@ def configure_report(p: argparse.ArgumentParser) -> None:
 def run_report(args: argparse.Namespace) -> int:
     from roleplay.archive.calls import read_call
     from roleplay.qa.report import write_report
+    from roleplay.records.reviews import recorded_standing
 
-    path = write_report(read_call(args.call_dir), args.html)
+    call = read_call(args.call_dir)
+    path = write_report(call, args.html, recorded_standing(args.db, call.call_id))
     print(f"report written to {path}")
     return 0
 

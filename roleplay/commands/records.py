@@ -6,9 +6,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from roleplay.commands.registry import command
 from roleplay.model.errors import RoleplayError
+
+if TYPE_CHECKING:
+    from roleplay.records.store import Store
 
 
 # --- score --------------------------------------------------------------------------------
@@ -18,6 +22,7 @@ def configure_score(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rubric", type=Path, help="a centre's rubric YAML (default: the built-in rubric)")
     p.add_argument("--save", action="store_true", help="store the new scorecard in the archive (history kept)")
     p.add_argument("--quiet", action="store_true", help="only the items and total, no evidence lines")
+    p.add_argument("--db", help="with --save: records database URL (default: $ROLEPLAY_DB or the local file)")
 
 
 @command("score", "re-score an archived call; exit 0 scored, 1 when the call cannot be scored",
@@ -35,7 +40,10 @@ def run_score(args: argparse.Namespace) -> int:
     bank = load_phrasebank(str(call.scenario.language))
     card = score(call.timeline, call.scenario, bank, load_rubric(args.rubric), call_id=call.call_id)
     if args.save:
+        from roleplay.records.progress import record_attempt
+
         save_scorecard(args.call_dir, card.to_json(), "roleplay score")
+        record_attempt(args.call_dir, args.db)   # the records follow the archive's new card
     if args.json:
         print(json.dumps(card.to_json(), ensure_ascii=False))
     else:
@@ -178,42 +186,92 @@ def run_scenario(args: argparse.Namespace) -> int:
 
 # --- review -------------------------------------------------------------------------------
 def configure_review(p: argparse.ArgumentParser) -> None:
-    p.add_argument("call_id", nargs="?", help="the call to review or show (omit with --calibration)")
+    p.add_argument("call", nargs="?", metavar="CALL",
+                   help="the call to review or show: its id or its archive folder (omit with --calibration)")
     p.add_argument("--item", help="the scorecard item to override")
     p.add_argument("--points", type=float, help="the reviewer's points for --item")
-    p.add_argument("--reviewer", default="", help="who is reviewing (required to override)")
+    p.add_argument("--fail", action="store_true", help="fail the whole call (with --comment saying why)")
+    p.add_argument("--clear-fail", action="store_true", help="withdraw a reviewer's fail")
+    p.add_argument("--reviewer", default="", help="who is reviewing (required to change anything)")
     p.add_argument("--comment", default="", help="why")
     p.add_argument("--calibration", action="store_true", help="agreement between reviewers")
     p.add_argument("--db", help="records database URL (default: $ROLEPLAY_DB or the local file)")
 
 
-@command("review", "QA: override an item's points with a comment, or compare reviewers",
-         configure_review)
+@command("review", "QA: override an item's points or fail a call, with a comment; show a call's "
+         "reviews; compare reviewers", configure_review)
 def run_review(args: argparse.Namespace) -> int:
-    from roleplay.records.reviews import calibration_report, effective_score, override_item
     from roleplay.records.store import open_store
 
-    if not args.calibration and (not args.call_id or (args.item is None) != (args.points is None)):
-        raise RoleplayError("review: give CALL_ID (and --item with --points to override), or --calibration")
+    if not args.calibration and (not args.call or (args.item is None) != (args.points is None)
+                                 or (args.fail and args.clear_fail)):
+        raise RoleplayError("review: give CALL (and --item with --points, or --fail / --clear-fail), "
+                            "or --calibration")
     with open_store(args.db) as store:
         if args.calibration:
-            r = calibration_report(store)
-            shares = ["-" if x is None else f"{100 * x:.0f}%" for x in (r.reviewers_agree, r.automatic_agree)]
-            print(f"{r.calls_reviewed} call(s) reviewed, {r.calls_multi_reviewed} by 2+ reviewers; "
-                  f"reviewers within ±{r.tolerance:g}: {shares[0]}; "
-                  f"within ±{r.tolerance:g} of automatic: {shares[1]}")
-            for d in r.items:
-                between = "-" if d.between_reviewers is None else f"{d.between_reviewers:.1f}"
-                print(f"  {d.item_id:24} between reviewers {between:>5} ({d.pairs} pairs)  "
-                      f"vs automatic {d.vs_automatic:.1f} ({d.reviews})")
+            _print_calibration(store)
             return 0
-        if args.item is not None:
-            override_item(store, args.call_id, args.item, args.reviewer, args.points, args.comment)
-        e = effective_score(store, args.call_id)
-        from roleplay.model.safe_text import for_terminal
-
-        print(for_terminal(f"{e.call_id}: automatic {e.automatic}, effective {e.score}, passed {e.passed}"))
-        for i in e.items:
-            note = f"  <- {i.reviewer}: {i.comment}" if i.reviewer else ""
-            print(for_terminal(f"  {i.item_id:24} {i.automatic:g} -> {i.points:g} / {i.max_points:g}{note}"))
+        call_id = _recorded_call_id(store, args.call)
+        _apply_review(store, call_id, args)
+        _print_standing(store, call_id)
     return 0
+
+
+def _recorded_call_id(store: Store, call: str) -> str:
+    """A call id as given, or a call folder's (recorded first, so the review has its card)."""
+    from roleplay.archive.calls import is_call_dir, read_call
+    from roleplay.records.progress import record_call
+
+    folder = Path(call)
+    if not (folder.is_dir() and is_call_dir(folder)):
+        return call
+    record_call(folder, store=store)
+    return read_call(folder).call_id
+
+
+def _apply_review(store: Store, call_id: str, args: argparse.Namespace) -> None:
+    from roleplay.model.safe_text import for_terminal
+    from roleplay.records.reviews import override_item, replaced_by, set_verdict
+
+    if args.item is not None:
+        review = override_item(store, call_id, args.item, args.reviewer, args.points, args.comment)
+        earlier = replaced_by(store.reviews(call_id), review)
+        if earlier is not None and earlier.points is not None:
+            print(for_terminal(f"{review.reviewer}'s {review.points:g} replaces {earlier.reviewer}'s "
+                               f"{earlier.points:g} for {review.item_id} (both kept in the history)"))
+    if args.fail or args.clear_fail:
+        set_verdict(store, call_id, args.reviewer, "fail" if args.fail else "clear", args.comment)
+
+
+def _print_standing(store: Store, call_id: str) -> None:
+    from roleplay.model.safe_text import for_terminal
+    from roleplay.records.reviews import effective_score
+
+    e = effective_score(store, call_id)
+    why = ""
+    if e.verdict is not None:
+        why = f" (failed by {e.verdict.reviewer}: {e.verdict.comment})"
+    elif e.auto_failed:
+        why = f" (auto-fail stands: {', '.join(e.auto_failed)})"
+    print(for_terminal(f"{e.call_id}: automatic {e.automatic}, effective {e.score}, passed {e.passed}{why}"))
+    for i in e.items:
+        note = f"  <- {i.reviewer}: {i.comment}" if i.reviewer else ""
+        print(for_terminal(f"  {i.item_id:24} {i.automatic:g} -> {i.points:g} / {i.max_points:g}{note}"))
+    if e.reviewed:
+        print("history:")
+    for line in e.history_lines():
+        print(for_terminal(f"  {line}"))
+
+
+def _print_calibration(store: Store) -> None:
+    from roleplay.records.reviews import calibration_report
+
+    r = calibration_report(store)
+    shares = ["-" if x is None else f"{100 * x:.0f}%" for x in (r.reviewers_agree, r.automatic_agree)]
+    print(f"{r.calls_reviewed} call(s) reviewed, {r.calls_multi_reviewed} by 2+ reviewers; "
+          f"reviewers within ±{r.tolerance:g}: {shares[0]}; "
+          f"within ±{r.tolerance:g} of automatic: {shares[1]}")
+    for d in r.items:
+        between = "-" if d.between_reviewers is None else f"{d.between_reviewers:.1f}"
+        print(f"  {d.item_id:24} between reviewers {between:>5} ({d.pairs} pairs)  "
+              f"vs automatic {d.vs_automatic:.1f} ({d.reviews})")

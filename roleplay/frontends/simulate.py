@@ -11,6 +11,7 @@ from roleplay.authoring.library import open_scenario
 from roleplay.frontends.session import (
     SIMULATED_TRAINEE,
     CallParts,
+    OnArchived,
     SessionOptions,
     SessionResult,
     run_session,
@@ -24,6 +25,7 @@ from roleplay.model.events import Timeline
 def simulate(
     scenario_ref: str, answers: Path, asr: str = "text", model: Path | None = None,
     out_dir: Path | None = None, live: TextIO | None = None, seed: int = 0,
+    trainee_id: str = SIMULATED_TRAINEE,
 ) -> SessionResult:
     scenario = open_scenario(scenario_ref)
     steps = load_answers(answers)
@@ -36,17 +38,22 @@ def simulate(
         voice = PrintedVoice(view, str(scenario.language), scenario.persona.rate_wpm)
         trainee = TextTrainee(steps, clock, timeline, str(scenario.language))
         return run_session(CallParts(scenario, voice, trainee, clock, timeline),
-                           SessionOptions(out_dir, SIMULATED_TRAINEE, seed, transcript_printer(view)))
+                           SessionOptions(out_dir, trainee_id, seed, transcript_printer(view)))
     from roleplay.frontends.spoken import SpeechSimulation, simulate_speech_call
 
-    return simulate_speech_call(scenario, steps, SpeechSimulation(asr, model, out_dir, seed), view, clock)
+    return simulate_speech_call(scenario, steps, SpeechSimulation(asr, model, out_dir, seed, trainee_id=trainee_id),
+                                view, clock)
 
 
 def simulate_call(
     scenario_ref: str, answers: Path, asr: str, model: Path | None, out_dir: Path | None,
-    as_json: bool, quiet: bool,
+    as_json: bool, quiet: bool, trainee: str = SIMULATED_TRAINEE,
+    on_archived: OnArchived | None = None,
 ) -> int:
-
+    """The `simulate` command: a call archived (--out) is handed to `on_archived` (the
+    records database) like any other call; without --out it is only printed."""
     live = None if quiet else sys.stderr if as_json else sys.stdout
-    result = simulate(scenario_ref, answers, asr, model, out_dir, live)
+    result = simulate(scenario_ref, answers, asr, model, out_dir, live, trainee_id=trainee)
+    if result.call_dir and on_archived is not None:
+        on_archived(result.call_dir)
     return print_call_result(result, as_json)

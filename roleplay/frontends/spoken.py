@@ -135,6 +135,7 @@ class SpeechSimulation:
     synth: Synth | None = None            # the trainee's voice; None: a second espeak-ng voice
     transform: Transform | None = None    # e.g. the telephone band applied to the answers
     noise_dbfs: float = -70.0             # the line noise under everything
+    trainee_id: str = SIMULATED_TRAINEE
 
 
 def simulate_speech_call(scenario: Scenario, steps: list[AnswerStep], sim: SpeechSimulation,
@@ -149,7 +150,7 @@ def simulate_speech_call(scenario: Scenario, steps: list[AnswerStep], sim: Speec
     timeline = timeline if timeline is not None else Timeline()
     language = str(scenario.language)
     recognizer = open_recognizer(sim.asr, language, sim.model)
-    writer = CallWriter(sim.out_dir, scenario, SIMULATED_TRAINEE) if sim.out_dir else None
+    writer = CallWriter(sim.out_dir, scenario, sim.trainee_id) if sim.out_dir else None
     recorder = StereoRecorder(writer.wav_path) if writer else None
     synth = sim.synth or EspeakSynth()
     source = SimulatedSource(clock, sim.noise_dbfs, sim.seed)
@@ -160,7 +161,7 @@ def simulate_speech_call(scenario: Scenario, steps: list[AnswerStep], sim: Speec
     trainee = SimulatedTrainee(steps, synth, source, listener, language, sim.transform)
     try:
         return run_session(CallParts(scenario, voice, trainee, clock, timeline),
-                           SessionOptions(sim.out_dir, SIMULATED_TRAINEE, sim.seed,
+                           SessionOptions(sim.out_dir, sim.trainee_id, sim.seed,
                                           transcript_printer(view), writer))
     finally:
         if recorder:

@@ -13,7 +13,7 @@ import base64
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from roleplay.archive.calls import ArchivedCall
 from roleplay.archive.safe_io import read_bytes
@@ -21,6 +21,9 @@ from roleplay.model.errors import ArchiveError
 from roleplay.qa.replay import turn_words
 from scoring.evidence import DeadAirGap, FactResult, HoldEvidence, PhraseFound, read_evidence
 from scoring.turns import Turn, derive_turns
+
+if TYPE_CHECKING:
+    from roleplay.records.reviews import EffectiveScore
 
 CATEGORY_CLASS = {
     "greeting": "c-open", "self_introduction": "c-open", "closing": "c-close",
@@ -187,6 +190,29 @@ def scorecard_html(card: dict[str, Any]) -> str:
     return head + "\n".join(rows)
 
 
+def review_html(standing: EffectiveScore | None) -> str:
+    """The call's reviewed score beside the automatic one, the overrides and the history."""
+    if standing is None or not standing.reviewed:
+        return ""
+    verdict = "PASS" if standing.passed else "FAIL"
+    why = ""
+    if standing.verdict is not None:
+        why = f" — failed by {standing.verdict.reviewer}: {standing.verdict.comment}"
+    elif standing.auto_failed:
+        why = f" — auto-fail stands ({', '.join(standing.auto_failed)})"
+    rows = ["<table><tr><th>item</th><th>automatic</th><th>reviewed</th><th>reviewer</th><th>comment</th></tr>"]
+    for i in standing.items:
+        if i.reviewer:
+            rows.append(f"<tr><td>{escape(i.item_id)}</td><td>{i.automatic:g} / {i.max_points:g}</td>"
+                        f"<td>{i.points:g} / {i.max_points:g}</td><td>{escape(i.reviewer)}</td>"
+                        f"<td>{escape(i.comment)}</td></tr>")
+    rows.append("</table>")
+    items = "".join(f"<li>{escape(line)}</li>" for line in standing.history_lines())
+    return (f'<h2>Review</h2><p><b>Reviewed score {escape(f"{standing.score:g}")} / 100</b> — {verdict} '
+            f'(automatic {escape(f"{standing.automatic:g}")}){escape(why)}</p>'
+            + "\n".join(rows) + f'<h3>History</h3><ul class="note">{items}</ul>')
+
+
 def audio_html(wav: Path | None) -> str:
     if wav is None:
         return "<p>No recording (a text-only call).</p>"
@@ -198,7 +224,9 @@ def audio_html(wav: Path | None) -> str:
     return f'<audio id="call-audio" controls preload="auto" src="data:audio/wav;base64,{data}"></audio>'
 
 
-def build_report(call: ArchivedCall, card: dict[str, Any] | None = None) -> str:
+def build_report(call: ArchivedCall, card: dict[str, Any] | None = None,
+                 standing: EffectiveScore | None = None) -> str:
+    """The page; `standing` (the records' reviewed score of the call) adds the review."""
     card = card if card is not None else (call.scorecard or {})
     turns = derive_turns(call.timeline)
     end_ms = max((e.t_ms for e in call.timeline), default=0)
@@ -212,13 +240,14 @@ def build_report(call: ArchivedCall, card: dict[str, Any] | None = None) -> str:
         audio_html(call.wav_path),
         "<h2>Timeline</h2>", timeline_svg(turns, card, end_ms),
         "<h2>Transcript</h2><p class=\"note\">Click a word to hear it.</p>", transcript_html(turns, card),
+        review_html(standing),
         "<h2>Scorecard</h2>", scorecard_html(card),
         f"<script>{SCRIPT}</script>", "</body></html>", ""])
 
 
-def write_report(call: ArchivedCall, path: Path) -> Path:
+def write_report(call: ArchivedCall, path: Path, standing: EffectiveScore | None = None) -> Path:
     try:
-        Path(path).write_text(build_report(call), encoding="utf-8")
+        Path(path).write_text(build_report(call, standing=standing), encoding="utf-8")
     except OSError as error:
         raise ArchiveError(f"{path}: cannot write the report ({error.strerror})") from None
     return Path(path)

@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -37,6 +37,7 @@ from roleplay.model.errors import RoleplayError
 
 if TYPE_CHECKING:
     from roleplay.qa.retranscribe import Retranscription
+    from roleplay.records.progress import RecordedCall
 
 SOURCE = "rescore"
 _PR_SET_PDEATHSIG = 1   # linux/prctl.h
@@ -60,6 +61,8 @@ class Result:
     error: str = ""
     turns: int | None = None               # re-transcribed turns (None: scored on stored text)
     turns_changed: int | None = None       # of those, the ones whose text is not the live text
+    # What the records database keeps of the re-scored call, for the parent to write.
+    record: RecordedCall | None = field(default=None, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -143,8 +146,7 @@ def rescore_call(call_dir: Path, options: Options = Options()) -> Result:
             heard = _retranscribe(call, options)
             timeline = heard.timeline
         card = score(timeline, call.scenario, bank, rubric, call_id=call.call_id)
-        if options.save:
-            _save(call, card.to_json(), heard, options)
+        record = _save(call, card.to_json(), heard, options) if options.save else None
     except RoleplayError as error:
         first = str(error).splitlines()[0] if str(error) else type(error).__name__
         return Result(str(call_dir), Path(call_dir).name, None, None, error=first)
@@ -161,7 +163,7 @@ def rescore_call(call_dir: Path, options: Options = Options()) -> Result:
     new = card.score if card.status == "scored" else None
     turns = None if heard is None else len(heard.turns)
     return Result(str(call_dir), call.call_id, _old_score(call.scorecard), new, card.status,
-                  turns=turns, turns_changed=None if heard is None else heard.changed)
+                  turns=turns, turns_changed=None if heard is None else heard.changed, record=record)
 
 
 def _retranscribe(call: ArchivedCall, options: Options) -> Retranscription:
@@ -172,17 +174,26 @@ def _retranscribe(call: ArchivedCall, options: Options) -> Retranscription:
     return retranscribe_call(call, transcribe)
 
 
-def _save(call: ArchivedCall, card: dict[str, Any], heard: Retranscription | None, options: Options) -> None:
+def _save(call: ArchivedCall, card: dict[str, Any], heard: Retranscription | None,
+          options: Options) -> RecordedCall | None:
+    """Save the new card in the call's folder; returns its record for the database (None
+    when the call's ids cannot be recorded: the folder is saved all the same)."""
     if heard is None:
         save_scorecard(call.dir, card, SOURCE)
-        return
-    from roleplay.qa.retranscribe import provenance, save_sidecar
+    else:
+        from roleplay.qa.retranscribe import provenance, save_sidecar
 
-    backend, model = str(options.retranscribe), Path(str(options.model))
-    # The sidecar first: a card that says it was scored from a re-transcription always has one.
-    save_sidecar(call.dir, heard, backend, model, str(call.scenario.language))
-    save_scorecard(call.dir, {**card, "transcript": provenance(heard, backend, model)},
-                   f"{SOURCE}+{backend}")
+        backend, model = str(options.retranscribe), Path(str(options.model))
+        # The sidecar first: a card that says it was scored from a re-transcription always has one.
+        save_sidecar(call.dir, heard, backend, model, str(call.scenario.language))
+        card = {**card, "transcript": provenance(heard, backend, model)}
+        save_scorecard(call.dir, card, f"{SOURCE}+{backend}")
+    from roleplay.records.progress import recorded_call
+
+    try:
+        return recorded_call(call, card)
+    except RoleplayError:
+        return None
 
 
 def _run_one(job: tuple[str, Options]) -> Result:

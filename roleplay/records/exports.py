@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from roleplay.model.safe_text import for_spreadsheet
-from roleplay.records.reviews import apply_overrides
-from roleplay.records.store import Attempt, ItemScore, Review, Store
+from roleplay.records.reviews import EffectiveScore, effective_scores
+from roleplay.records.store import Attempt, ItemScore, Store
 
 ATTEMPT_COLUMNS = (
     "call_id", "trainee", "scenario_id", "scenario_version", "scenario_title", "language",
@@ -55,16 +55,8 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _grouped(store: Store, trainee: str | None) -> Iterable[tuple[Attempt, list[ItemScore], list[Review]]]:
-    # Three queries for the whole export rather than three per attempt.
-    items: dict[str, list[ItemScore]] = {}
-    for item in store.item_scores(trainee=trainee):
-        items.setdefault(item.call_id, []).append(item)
-    reviews: dict[str, list[Review]] = {}
-    for review in store.reviews():
-        reviews.setdefault(review.call_id, []).append(review)
-    for attempt in store.attempts(trainee=trainee):
-        yield attempt, items.get(attempt.call_id, []), reviews.get(attempt.call_id, [])
+def _grouped(store: Store, trainee: str | None) -> Iterable[tuple[Attempt, list[ItemScore], EffectiveScore]]:
+    return effective_scores(store, trainee).values()
 
 
 def _write_csv(path: Path, columns: tuple[str, ...], rows: Iterable[dict[str, Any]], excel: bool) -> int:
@@ -81,18 +73,17 @@ def _write_csv(path: Path, columns: tuple[str, ...], rows: Iterable[dict[str, An
 
 def attempt_rows(store: Store, trainee: str | None = None) -> list[dict[str, Any]]:
     rows = []
-    for attempt, items, reviews in _grouped(store, trainee):
-        effective = apply_overrides(attempt, items, reviews)
+    for attempt, _, effective in _grouped(store, trainee):
         rows.append({**{k: getattr(attempt, k) for k in ATTEMPT_COLUMNS if hasattr(attempt, k)},
                      "effective_score": effective.score, "effective_passed": effective.passed,
-                     "reviewed": bool(reviews)})
+                     "reviewed": effective.reviewed})
     return rows
 
 
 def item_rows(store: Store, trainee: str | None = None) -> list[dict[str, Any]]:
     rows = []
-    for attempt, items, reviews in _grouped(store, trainee):
-        for e, item in zip(apply_overrides(attempt, items, reviews).items, items, strict=True):
+    for attempt, items, effective in _grouped(store, trainee):
+        for e, item in zip(effective.items, items, strict=True):
             rows.append({"call_id": attempt.call_id, "trainee": attempt.trainee,
                          "scenario_id": attempt.scenario_id, "item_id": item.item_id,
                          "kind": item.kind, "points": item.points, "max_points": item.max_points,
@@ -166,8 +157,7 @@ def xapi_statements(store: Store, base_iri: str = DEFAULT_BASE_IRI,
                     trainee: str | None = None) -> list[dict[str, Any]]:
     """Statements for every attempt, with QA overrides applied to score and success."""
     out = []
-    for attempt, items, reviews in _grouped(store, trainee):
-        effective = apply_overrides(attempt, items, reviews)
+    for attempt, _, effective in _grouped(store, trainee):
         out.append(statement(attempt, base_iri, effective.score, effective.passed))
     return out
 

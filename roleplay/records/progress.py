@@ -15,14 +15,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import mean
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, MetaData, String, Table, Text, select
 
 from roleplay.authoring.library import library_dir
 from roleplay.authoring.yamlmarks import did_you_mean
 from roleplay.model.errors import RoleplayError
-from roleplay.records.store import Store, open_store
+from roleplay.records.reviews import effective_scores
+from roleplay.records.store import AttemptRecord, Store, attempt_record, open_store
 from roleplay.training.badges import (
     BadgeProgress,
     CallRecord,
@@ -42,6 +43,9 @@ from roleplay.training.curriculum import (
     tier,
 )
 
+if TYPE_CHECKING:
+    from roleplay.archive.calls import ArchivedCall
+
 _meta = MetaData()
 summaries = Table(
     "attempt_summaries", _meta,
@@ -51,43 +55,70 @@ summaries = Table(
 
 
 # --- recording ------------------------------------------------------------------------------
-def record_call(call_dir: Path, db_url: str | None = None, store: Store | None = None) -> int:
-    """Record one archived call (and its evidence summary); returns the attempt id.
-    Recording a call again (after a re-score) refreshes it."""
-    from roleplay.archive.calls import read_call
+@dataclass(frozen=True)
+class RecordedCall:
+    """What the database keeps of one archived call (its attempt, items and evidence
+    summary), made from the call alone: a re-scoring worker builds it, the parent writes."""
+    attempt: AttemptRecord
+    summary: CallSummary
 
-    call = read_call(call_dir)
-    raw = {**call.raw, "call_id": call.call_id, "trainee": call.trainee or call.raw.get("trainee")}
-    if store is None:
-        with open_store(db_url) as own:
-            return _record(own, raw, call.scorecard, call)
-    return _record(store, raw, call.scorecard, call)
+    @property
+    def call_id(self) -> str:
+        return str(self.attempt.attempt["call_id"])
 
 
-def _record(store: Store, raw: dict[str, Any], card: dict[str, Any] | None, call: Any) -> int:
-    attempt_id = store.record_attempt(raw)
-    summary = summarise(card, call.scenario) if card else CallSummary()
+def recorded_call(call: ArchivedCall, card: dict[str, Any] | None = None) -> RecordedCall:
+    """The record of `call` with `card` (default: its current scorecard)."""
+    card = call.scorecard if card is None else card
+    raw = {**call.raw, "call_id": call.call_id, "trainee": call.trainee or call.raw.get("trainee"),
+           "scorecard": card}
+    return RecordedCall(attempt_record(raw), summarise(card, call.scenario) if card else CallSummary())
+
+
+def write_recorded(store: Store, calls: list[RecordedCall]) -> None:
+    """Write a batch of calls (attempts, items, summaries) to the records database."""
+    store.record_attempts([c.attempt for c in calls])
     store.ensure_tables(_meta)   # under the schema lock: stations' first calls race otherwise
     with store.write() as conn:
-        conn.execute(summaries.delete().where(summaries.c.call_id == call.call_id))
-        conn.execute(summaries.insert().values(call_id=call.call_id,
-                                               summary=json.dumps(summary.to_json(), ensure_ascii=False)))
-    return attempt_id
+        ids = [c.call_id for c in calls]
+        conn.execute(summaries.delete().where(summaries.c.call_id.in_(ids)))
+        conn.execute(summaries.insert(), [
+            {"call_id": c.call_id, "summary": json.dumps(c.summary.to_json(), ensure_ascii=False)}
+            for c in calls])
+
+
+def record_call(call_dir: Path, db_url: str | None = None, store: Store | None = None) -> None:
+    """Record one archived call (and its evidence summary). Recording a call again (after
+    a re-score) refreshes it."""
+    from roleplay.archive.calls import read_call
+
+    record = recorded_call(read_call(call_dir))
+    if store is None:
+        with open_store(db_url) as own:
+            write_recorded(own, [record])
+    else:
+        write_recorded(store, [record])
 
 
 def load_records(store: Store, trainee: str | None = None, language: str | None = None) -> list[CallRecord]:
-    """Every attempt (of one trainee, in one language) as a CallRecord, oldest first."""
-    items: dict[str, list[ItemMark]] = defaultdict(list)
-    for i in store.item_scores(trainee=trainee):
-        items[i.call_id].append(ItemMark(i.item_id, i.points, i.max_points, i.passed))
+    """Every attempt (of one trainee, in one language) as a CallRecord, oldest first, with
+    the reviews applied: the score a trainee is judged on is the call's effective score."""
     store.ensure_tables(_meta)
     with store.read() as conn:
         found = {r.call_id: CallSummary.from_json(json.loads(r.summary))
                  for r in conn.execute(select(summaries))}
-    return [CallRecord(a.call_id, a.trainee, a.scenario_id, a.language, a.stage, a.started_at.isoformat(),
-                       a.score if a.status == "scored" else None, bool(a.passed), tuple(items[a.call_id]),
-                       found.get(a.call_id, CallSummary()))
-            for a in store.attempts(trainee) if language is None or a.language == language]
+    records = []
+    for a, items, e in effective_scores(store, trainee).values():
+        if language is not None and a.language != language:
+            continue
+        # An overridden item passes when the reviewer gave it full points.
+        marks = tuple(ItemMark(i.item_id, i.points, i.max_points,
+                               i.points >= i.max_points - 1e-9 if i.reviewer else auto.passed)
+                      for i, auto in zip(e.items, items, strict=True))
+        records.append(CallRecord(a.call_id, a.trainee, a.scenario_id, a.language, a.stage,
+                                  a.started_at.isoformat(), e.score if a.status == "scored" else None,
+                                  bool(e.passed), marks, found.get(a.call_id, CallSummary())))
+    return records
 
 
 def shipped_curricula(folder: Path | None = None) -> list[Curriculum]:
@@ -281,3 +312,37 @@ def record_attempt(call_dir: Path, db_url: str | None) -> None:
         record_call(call_dir, db_url)
     except RoleplayError as error:
         print(f"roleplay: the call is archived in {call_dir} but not recorded: {error}", file=sys.stderr)
+
+
+class RecordBatch:
+    """Re-scored calls written to the records database in batches (one transaction each).
+    A database that cannot be reached costs the records, never the re-scored folders: one
+    line says so and the batch goes on."""
+
+    def __init__(self, db_url: str | None, size: int = 200) -> None:
+        self.db_url, self.size = db_url, size
+        self.pending: list[RecordedCall] = []
+        self.store: Store | None = None
+        self.failed = ""
+
+    def add(self, call: RecordedCall) -> None:
+        self.pending.append(call)
+        if len(self.pending) >= self.size:
+            self.flush()
+
+    def flush(self) -> None:
+        batch, self.pending = self.pending, []
+        if not batch or self.failed:
+            return
+        try:
+            self.store = self.store or open_store(self.db_url)
+            write_recorded(self.store, batch)
+        except RoleplayError as error:
+            self.failed = str(error)
+            print(f"roleplay: re-scored calls are saved in their folders but not recorded: {error}",
+                  file=sys.stderr)
+
+    def close(self) -> None:
+        self.flush()
+        if self.store is not None:
+            self.store.close()

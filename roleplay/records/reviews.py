@@ -1,5 +1,11 @@
-"""QA reviews: a reviewer overrides an item's points (with a comment); the automatic score
-stays beside it. Effective scores apply the overrides; calibration compares reviewers.
+"""QA reviews: a reviewer overrides an item's points (with a comment) or fails the whole
+call; the automatic score stays beside it. The effective score (the call's one score in
+every view: review, report, export, progress) applies the newest override of each item;
+every reviewer's earlier reviews stay in the history. Calibration compares reviewers.
+
+Pass/fail after a review: an auto-failed call stays failed unless a reviewer overrode the
+item that failed it, with a comment; a reviewer's "fail" verdict fails the call whatever
+its score; otherwise the effective score is held against the pass mark.
 
 A reviewer who reviewed a call but left an item alone accepted the automatic points for it,
 so every reviewer of a call has a full set of item points to compare.
@@ -14,7 +20,7 @@ from itertools import combinations
 from statistics import mean
 
 from roleplay.model.errors import RoleplayError
-from roleplay.records.store import Attempt, ItemScore, Review, Store
+from roleplay.records.store import Attempt, ItemScore, Review, Store, Verdict
 
 TOLERANCE_POINTS = 10.0
 
@@ -42,13 +48,31 @@ class EffectiveScore:
     passed: bool | None
     items: tuple[EffectiveItem, ...]
     overridden: bool
+    auto_failed: tuple[str, ...] = ()       # auto-fail items no reviewer has lifted
+    verdict: Verdict | None = None          # a reviewer's standing "fail", if any
+    history: tuple[Review, ...] = ()        # every review of the call, oldest first
+    verdicts: tuple[Verdict, ...] = ()
+
+    @property
+    def reviewed(self) -> bool:
+        return bool(self.history or self.verdicts)
+
+    def history_lines(self) -> list[str]:
+        """Every review and verdict, oldest first: 'when  who  what  comment'."""
+        entries = [(r.created_at, r.reviewer, r.item_id, "comment" if r.points is None else f"{r.points:g}",
+                    r.comment) for r in self.history]
+        entries += [(v.created_at, v.reviewer, "call", v.verdict, v.comment) for v in self.verdicts]
+        return [f"{at:%Y-%m-%d %H:%M:%S}  {who}  {what} -> {change}  {comment}".rstrip()
+                for at, who, what, change, comment in sorted(entries, key=lambda e: e[0])]
+
+
+VERDICTS = ("fail", "clear")
 
 
 def override_item(store: Store, call_id: str, item_id: str, reviewer: str, points: float,
                   comment: str, at: datetime | None = None) -> Review:
     """Record `reviewer`'s points for one item of a call; the automatic points are kept."""
-    if not reviewer.strip():
-        raise ReviewError(f"{call_id}: a review needs the reviewer's name (--reviewer)")
+    _check_reviewer(call_id, reviewer)
     items = {i.item_id: i for i in store.item_scores(call_id)}
     if item_id not in items:
         known = ", ".join(sorted(items)) or "none; the call was not scored"
@@ -56,7 +80,33 @@ def override_item(store: Store, call_id: str, item_id: str, reviewer: str, point
     top = items[item_id].max_points
     if not 0 <= points <= top:
         raise ReviewError(f"{call_id}: {item_id} takes 0 to {top:g} points, not {points:g}")
+    if item_id in store.attempt(call_id).auto_failed and not comment.strip():
+        raise ReviewError(f"{call_id}: {item_id} failed the call outright; overriding it needs "
+                          "a --comment saying why")
     return store.add_review(call_id, item_id, reviewer.strip(), float(points), comment, at)
+
+
+def set_verdict(store: Store, call_id: str, reviewer: str, verdict: str, comment: str,
+                at: datetime | None = None) -> Verdict:
+    """A reviewer fails the whole call ("fail", with a comment) or withdraws that ("clear")."""
+    _check_reviewer(call_id, reviewer)
+    if verdict not in VERDICTS:
+        raise ReviewError(f"{call_id}: verdict {verdict!r}: use one of {', '.join(VERDICTS)}")
+    if verdict == "fail" and not comment.strip():
+        raise ReviewError(f"{call_id}: failing a call needs a --comment saying why")
+    return store.add_verdict(call_id, reviewer.strip(), verdict, comment, at)
+
+
+def _check_reviewer(call_id: str, reviewer: str) -> None:
+    if not reviewer.strip():
+        raise ReviewError(f"{call_id}: a review needs the reviewer's name (--reviewer)")
+
+
+def replaced_by(history: list[Review], review: Review) -> Review | None:
+    """The other reviewer's override that `review` (the newest) replaces, if any."""
+    earlier = [r for r in history if r.item_id == review.item_id and r.points is not None
+               and r.id != review.id]
+    return earlier[-1] if earlier and earlier[-1].reviewer != review.reviewer else None
 
 
 def _latest(reviews: list[Review]) -> dict[str, Review]:
@@ -71,18 +121,28 @@ def _effective_item(item: ItemScore, review: Review | None) -> EffectiveItem:
                          review.reviewer, review.comment)
 
 
-def apply_overrides(attempt: Attempt, items: list[ItemScore], reviews: list[Review]) -> EffectiveScore:
-    """Pure: the attempt's score with the newest override of each item applied."""
+def apply_overrides(attempt: Attempt, items: list[ItemScore], reviews: list[Review],
+                    verdicts: list[Verdict] | None = None) -> EffectiveScore:
+    """Pure: the attempt's score with the newest override of each item applied, and its
+    pass/fail after the reviews (see the module's docstring)."""
     latest = _latest(reviews)
     effective = tuple(_effective_item(i, latest.get(i.item_id)) for i in items)
     overridden = any(e.reviewer for e in effective)
-    if attempt.score is None or not overridden:
-        return EffectiveScore(attempt.call_id, attempt.score, attempt.score, attempt.passed,
-                              effective, overridden)
-    score = _rescale(attempt.score, effective)
-    mark = attempt.pass_mark
-    passed = attempt.passed if mark is None else score >= mark
-    return EffectiveScore(attempt.call_id, attempt.score, score, passed, effective, overridden)
+    lifted = {r.item_id for r in latest.values() if r.comment.strip()}
+    still_failed = tuple(i for i in attempt.auto_failed if i not in lifted)
+    newest = verdicts[-1] if verdicts else None
+    verdict = newest if newest is not None and newest.verdict == "fail" else None
+    score = attempt.score if attempt.score is None or not overridden else _rescale(attempt.score, effective)
+    if attempt.passed is None or score is None:
+        passed = attempt.passed
+    elif verdict is not None or still_failed:
+        passed = False
+    elif not overridden and not attempt.auto_failed:
+        passed = attempt.passed
+    else:
+        passed = attempt.passed if attempt.pass_mark is None else score >= attempt.pass_mark
+    return EffectiveScore(attempt.call_id, attempt.score, score, passed, effective, overridden,
+                          still_failed, verdict, tuple(reviews), tuple(verdicts or ()))
 
 
 def _rescale(automatic: float, items: tuple[EffectiveItem, ...]) -> float:
@@ -96,8 +156,37 @@ def _rescale(automatic: float, items: tuple[EffectiveItem, ...]) -> float:
 
 
 def effective_score(store: Store, call_id: str) -> EffectiveScore:
+    """The call's one score: the archive's current card (as recorded) with its reviews."""
     return apply_overrides(store.attempt(call_id), store.item_scores(call_id),
-                           store.reviews(call_id))
+                           store.reviews(call_id), store.verdicts(call_id))
+
+
+def recorded_standing(db_url: str | None, call_id: str) -> EffectiveScore | None:
+    """The call's effective score from the records database; None when it is not recorded."""
+    from roleplay.records.store import open_store
+
+    try:
+        with open_store(db_url) as store:
+            return effective_score(store, call_id)
+    except RoleplayError:
+        return None
+
+
+def effective_scores(store: Store, trainee: str | None = None) -> dict[str, tuple[Attempt, list[ItemScore], EffectiveScore]]:
+    """Every attempt (of one trainee) with its items and effective score: four queries for
+    the lot, not four per call."""
+    items: dict[str, list[ItemScore]] = defaultdict(list)
+    for item in store.item_scores(trainee=trainee):
+        items[item.call_id].append(item)
+    reviews: dict[str, list[Review]] = defaultdict(list)
+    for review in store.reviews():
+        reviews[review.call_id].append(review)
+    verdicts: dict[str, list[Verdict]] = defaultdict(list)
+    for verdict in store.verdicts():
+        verdicts[verdict.call_id].append(verdict)
+    return {a.call_id: (a, items[a.call_id], apply_overrides(a, items[a.call_id], reviews[a.call_id],
+                                                             verdicts[a.call_id]))
+            for a in store.attempts(trainee=trainee)}
 
 
 @dataclass(frozen=True)

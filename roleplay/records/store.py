@@ -69,6 +69,7 @@ attempts = Table(
     Column("score", Float),                                 # 0-100; null when not scored
     Column("passed", Boolean),
     Column("pass_mark", Float),
+    Column("auto_failed", Text, nullable=False, default=""),  # item ids, comma-separated
 )
 
 item_scores = Table(
@@ -95,6 +96,22 @@ reviews = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
+# A reviewer's verdict on the whole call, beside the item overrides: "fail" for what no item
+# measures (a promise policy forbids); "clear" withdraws it. The newest verdict stands.
+verdicts = Table(
+    "verdicts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("attempt_id", Integer, ForeignKey("attempts.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("reviewer", String(200), nullable=False),
+    Column("verdict", String(10), nullable=False),          # fail | clear
+    Column("comment", Text, nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Columns added after a table first shipped: an older records file gets them on open.
+ADDED_COLUMNS = {"attempts": {"auto_failed": "TEXT NOT NULL DEFAULT ''"}}
+
 
 @dataclass(frozen=True)
 class Attempt:
@@ -113,6 +130,7 @@ class Attempt:
     score: float | None
     passed: bool | None
     pass_mark: float | None
+    auto_failed: tuple[str, ...] = ()   # the items whose finding failed the call outright
 
 
 @dataclass(frozen=True)
@@ -132,6 +150,16 @@ class Review:
     item_id: str
     reviewer: str
     points: float | None
+    comment: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Verdict:
+    id: int
+    call_id: str
+    reviewer: str
+    verdict: str          # fail | clear
     comment: str
     created_at: datetime
 
@@ -177,7 +205,15 @@ def _attempt_row(call: dict[str, Any]) -> dict[str, Any]:
         "score": float(card["score"]) if scored and card else None,
         "passed": bool(card.get("passed")) if scored and card else None,
         "pass_mark": (card or {}).get("pass_mark", scenario.get("pass_mark")),
+        "auto_failed": ",".join(_auto_failed_items(card)) if scored and card else "",
     }
+
+
+def _auto_failed_items(card: dict[str, Any]) -> list[str]:
+    from scoring.rubric import AUTO_FAIL_ITEMS
+
+    rules = card.get("auto_failed")
+    return [AUTO_FAIL_ITEMS[r] for r in rules if r in AUTO_FAIL_ITEMS] if isinstance(rules, list) else []
 
 
 def _bounded_int(value: Any) -> int | None:
@@ -186,10 +222,27 @@ def _bounded_int(value: Any) -> int | None:
     return value if ok else None
 
 
-def _item_rows(call: dict[str, Any], attempt_id: int) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class AttemptRecord:
+    """One archived call as the database keeps it, built from call.json alone: a re-scoring
+    worker makes it, the parent writes a batch of them at once."""
+    attempt: dict[str, Any]                 # the attempts row
+    items: tuple[dict[str, Any], ...]       # item_scores rows, without their attempt id
+
+
+def attempt_record(call_json: dict[str, Any]) -> AttemptRecord:
+    if not call_json.get("call_id"):
+        raise RoleplayError("call record has no call_id; is it a call.json from the archive?")
+    row = _attempt_row(call_json)
+    for key, what in (("call_id", "call id"), ("trainee_id", "trainee"), ("scenario_id", "scenario id")):
+        check_id(row[key], f"{what} '{row[key][:40]}'")
+    return AttemptRecord(row, tuple(_item_rows(call_json)))
+
+
+def _item_rows(call: dict[str, Any]) -> list[dict[str, Any]]:
     card = _obj(call, "scorecard")
     return [
-        {"attempt_id": attempt_id, "item_id": str(item["id"]), "kind": str(item.get("kind", "")),
+        {"item_id": str(item["id"]), "kind": str(item.get("kind", "")),
          "points": float(item.get("points", 0)), "max_points": float(item.get("max_points", 0)),
          "passed": bool(item.get("passed"))}
         for item in card.get("items") or [] if isinstance(item, dict) and "id" in item
@@ -249,27 +302,30 @@ class Store:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
             tables.create_all(conn, checkfirst=True)
+            _add_missing_columns(conn, tables)
         self._ensured.add(id(tables))
 
     def record_attempt(self, call_json: dict[str, Any]) -> int:
         """Record (or refresh, after a re-score) one archived call; returns the attempt id.
         Recording the same call again leaves one attempt with the newest scores."""
-        if not call_json.get("call_id"):
-            raise RoleplayError("call record has no call_id; is it a call.json from the archive?")
-        row = _attempt_row(call_json)
-        for key, what in (("call_id", "call id"), ("trainee_id", "trainee"), ("scenario_id", "scenario id")):
-            check_id(row[key], f"{what} '{row[key][:40]}'")
+        return self.record_attempts([attempt_record(call_json)])[0]
+
+    def record_attempts(self, records: list[AttemptRecord]) -> list[int]:
+        """Write many calls in one transaction (a re-scored batch); returns their attempt ids."""
+        ids = []
         with self.write() as conn:
-            _insert_ignore(conn, trainees, {"id": row["trainee_id"], "created_at": datetime.now(UTC)})
-            _insert_ignore(conn, attempts, row)
-            attempt_id = conn.execute(
-                select(attempts.c.id).where(attempts.c.call_id == row["call_id"])).scalar_one()
-            conn.execute(attempts.update().where(attempts.c.id == attempt_id).values(**row))
-            conn.execute(item_scores.delete().where(item_scores.c.attempt_id == attempt_id))
-            items = _item_rows(call_json, attempt_id)
-            if items:
-                conn.execute(item_scores.insert(), items)
-        return int(attempt_id)
+            for record in records:
+                row = record.attempt
+                _insert_ignore(conn, trainees, {"id": row["trainee_id"], "created_at": datetime.now(UTC)})
+                _insert_ignore(conn, attempts, row)
+                attempt_id = conn.execute(
+                    select(attempts.c.id).where(attempts.c.call_id == row["call_id"])).scalar_one()
+                conn.execute(attempts.update().where(attempts.c.id == attempt_id).values(**row))
+                conn.execute(item_scores.delete().where(item_scores.c.attempt_id == attempt_id))
+                if record.items:
+                    conn.execute(item_scores.insert(), [{**i, "attempt_id": attempt_id} for i in record.items])
+                ids.append(int(attempt_id))
+        return ids
 
     def attempts(self, trainee: str | None = None, scenario_id: str | None = None) -> list[Attempt]:
         query = select(attempts).order_by(attempts.c.started_at, attempts.c.id)
@@ -313,6 +369,26 @@ class Store:
                 comment=comment, created_at=created)).inserted_primary_key
         return Review(int(review_id[0]) if review_id else 0, call_id, item_id, reviewer, points, comment, created)
 
+    def add_verdict(self, call_id: str, reviewer: str, verdict: str, comment: str,
+                    at: datetime | None = None) -> Verdict:
+        attempt_id = self.attempt(call_id).id
+        created = _utc(at or datetime.now(UTC))
+        with self.write() as conn:
+            key = conn.execute(verdicts.insert().values(
+                attempt_id=attempt_id, reviewer=reviewer, verdict=verdict, comment=comment,
+                created_at=created)).inserted_primary_key
+        return Verdict(int(key[0]) if key else 0, call_id, reviewer, verdict, comment, created)
+
+    def verdicts(self, call_id: str | None = None) -> list[Verdict]:
+        query = (select(attempts.c.call_id, verdicts)
+                 .join(attempts, attempts.c.id == verdicts.c.attempt_id)
+                 .order_by(verdicts.c.created_at, verdicts.c.id))
+        if call_id is not None:
+            query = query.where(attempts.c.call_id == call_id)
+        with self.read() as conn:
+            return [Verdict(r["id"], r["call_id"], r["reviewer"], r["verdict"], r["comment"],
+                            _utc(r["created_at"])) for r in conn.execute(query).mappings()]
+
     def reviews(self, call_id: str | None = None, reviewer: str | None = None) -> list[Review]:
         query = (select(attempts.c.call_id, reviews)
                  .join(attempts, attempts.c.id == reviews.c.attempt_id)
@@ -333,7 +409,21 @@ def _attempt(r: Any) -> Attempt:
         language=r["language"], stage=r["stage"], level=r["level"],
         started_at=_utc(r["started_at"]), duration_s=r["duration_s"], status=r["status"],
         score=r["score"], passed=None if r["passed"] is None else bool(r["passed"]),
-        pass_mark=r["pass_mark"])
+        pass_mark=r["pass_mark"], auto_failed=tuple(i for i in (r["auto_failed"] or "").split(",") if i))
+
+
+def _add_missing_columns(conn: Connection, tables: MetaData) -> None:
+    """ALTER TABLE for columns added since an older records file was made (same lock)."""
+    from sqlalchemy import inspect
+
+    inspector = inspect(conn)
+    for name, added in ADDED_COLUMNS.items():
+        if name not in tables.tables:
+            continue
+        have = {c["name"] for c in inspector.get_columns(name)}
+        for column, ddl in added.items():
+            if column not in have:
+                conn.execute(text(f"ALTER TABLE {name} ADD COLUMN {column} {ddl}"))
 
 
 def _first_line(error: Exception) -> str:
