@@ -249,12 +249,6 @@ def _item_rows(call: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _insert_ignore(conn: Connection, table: Table, row: dict[str, Any]) -> None:
-    """INSERT that is a no-op when the row's unique key already exists (no race window)."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    conn.execute(dialect.insert(table).values(**row).on_conflict_do_nothing())
-
-
 class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -311,21 +305,28 @@ class Store:
         return self.record_attempts([attempt_record(call_json)])[0]
 
     def record_attempts(self, records: list[AttemptRecord]) -> list[int]:
-        """Write many calls in one transaction (a re-scored batch); returns their attempt ids."""
-        ids = []
+        """Write many calls in one transaction (a re-scored batch), a handful of statements
+        for the lot; returns their attempt ids. A call recorded again is refreshed."""
+        if not records:
+            return []
+        rows = list({r.attempt["call_id"]: r.attempt for r in records}.values())
+        now = datetime.now(UTC)
         with self.write() as conn:
-            for record in records:
-                row = record.attempt
-                _insert_ignore(conn, trainees, {"id": row["trainee_id"], "created_at": datetime.now(UTC)})
-                _insert_ignore(conn, attempts, row)
-                attempt_id = conn.execute(
-                    select(attempts.c.id).where(attempts.c.call_id == row["call_id"])).scalar_one()
-                conn.execute(attempts.update().where(attempts.c.id == attempt_id).values(**row))
-                conn.execute(item_scores.delete().where(item_scores.c.attempt_id == attempt_id))
-                if record.items:
-                    conn.execute(item_scores.insert(), [{**i, "attempt_id": attempt_id} for i in record.items])
-                ids.append(int(attempt_id))
-        return ids
+            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+            conn.execute(dialect.insert(trainees).on_conflict_do_nothing(),
+                         [{"id": t, "created_at": now} for t in sorted({r["trainee_id"] for r in rows})])
+            upsert = dialect.insert(attempts)
+            conn.execute(upsert.on_conflict_do_update(
+                index_elements=[attempts.c.call_id],
+                set_={c: upsert.excluded[c] for c in rows[0] if c != "call_id"}), rows)
+            ids = dict(conn.execute(select(attempts.c.call_id, attempts.c.id)
+                                    .where(attempts.c.call_id.in_([r["call_id"] for r in rows]))).all())
+            conn.execute(item_scores.delete().where(item_scores.c.attempt_id.in_(list(ids.values()))))
+            items = [{**i, "attempt_id": ids[r.attempt["call_id"]]}
+                     for r in {r.attempt["call_id"]: r for r in records}.values() for i in r.items]
+            if items:
+                conn.execute(item_scores.insert(), items)
+        return [int(ids[r.attempt["call_id"]]) for r in records]
 
     def attempts(self, trainee: str | None = None, scenario_id: str | None = None) -> list[Attempt]:
         query = select(attempts).order_by(attempts.c.started_at, attempts.c.id)
