@@ -4,7 +4,8 @@
 - CRM search over 10,000 records (p95 <= 30 ms);
 - 20 stations typing at once against one server (no errors, p95 <= 300 ms).
 
-A real `roleplay serve` app on uvicorn on a free loopback port, real engine, real SQLite.
+A real `roleplay serve` process on a free loopback port, real engine, real SQLite; the
+clients are threads of this process.
 
     python bench/desk_bench.py [--calls 30] [--stations 20] [--no-docs]
 """
@@ -16,6 +17,7 @@ import os
 import platform
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -24,6 +26,7 @@ from pathlib import Path
 
 import httpx
 
+ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from docs_section import write_section
 
@@ -46,20 +49,24 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[18] if len(values) >= 2 else values[0]
 
 
-def start_server(tmp: Path) -> str:
-    import uvicorn
-
-    from roleplay.web.app import ServerConfig, create_app
-
+def start_server(tmp: Path) -> tuple[str, subprocess.Popen[str]]:
+    """`roleplay serve` in its own process, as at a centre: the clients' threads below do not
+    share its interpreter (and its GIL)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    app = create_app(ServerConfig(calls_dir=tmp / "calls", db_url=f"sqlite:///{tmp / 'records.db'}"))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.02)
-    return f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "roleplay", "serve", "--port", str(port), "--calls", str(tmp / "calls"),
+         "--db", f"sqlite:///{tmp / 'records.db'}"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert server.stdout is not None
+    for line in server.stdout:   # it prints this once it accepts connections
+        if line.startswith("serving on"):
+            break
+    else:
+        raise SystemExit(f"roleplay serve did not start (exit {server.wait()})")
+    threading.Thread(target=server.stdout.read, daemon=True).start()   # keep its pipe drained
+    return f"http://127.0.0.1:{port}", server
 
 
 def play(url: str, trainee: str, timings: list[float], errors: list[str]) -> None:
@@ -110,7 +117,7 @@ def main() -> None:
     args = ap.parse_args()
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
-        url = start_server(Path(tmp))
+        url, server = start_server(Path(tmp))
         one: list[float] = []
         errors: list[str] = []
         for i in range(args.calls):
@@ -123,6 +130,8 @@ def main() -> None:
         for th in threads:
             th.join()
         wall = time.perf_counter() - t0
+        server.terminate()
+        server.wait(10)
     crm_med, crm_p95 = crm_search()
     rows = [
         ("typed answer -> next customer line (one station)", f"median {statistics.median(one):.0f} ms, p95 {p95(one):.0f} ms ({len(one)} answers)", "p95 <= 100 ms"),
@@ -137,7 +146,7 @@ def main() -> None:
         table = "\n".join(f"| {n} | {f} | {t} |" for n, f, t in rows)
         write_section("## Agent desktop", f"""## Agent desktop
 
-`python bench/desk_bench.py --calls {args.calls} --stations {args.stations}` on CPython {platform.python_version()}, {os.cpu_count()} CPU(s), load average {load:.1f} at start. A real `roleplay serve` app on uvicorn (loopback, httpx clients), the real engine on card-lookup-en, SQLite records; each call ends with a wrap-up, so scoring, the archive and the records are inside the run. Times are the answer request's round trip: the server hands the answer to the call's engine thread and replies once the next customer line is out.
+`python bench/desk_bench.py --calls {args.calls} --stations {args.stations}` on CPython {platform.python_version()}, {os.cpu_count()} CPU(s), load average {load:.1f} at start. A real `roleplay serve` process on uvicorn (loopback; the httpx clients are threads of the bench process), the real engine on card-lookup-en, SQLite records; each call ends with a wrap-up, so scoring, the archive and the records are inside the run. Times are the answer request's round trip: the server hands the answer to the call's engine thread and replies once the next customer line is out.
 
 | measure | figure | target |
 |---|---|---|

@@ -10,6 +10,7 @@ archive and the records, whichever way it ended.
 
 from __future__ import annotations
 
+import functools
 import queue
 import threading
 from dataclasses import dataclass, field
@@ -47,6 +48,12 @@ from roleplay.model.scenario import Node, Outcome, Scenario
 from roleplay.records.progress import record_attempt
 from roleplay.web.search import CrmHit, CrmIndex, KbHit, KbIndex
 
+
+@functools.lru_cache(maxsize=4)
+def shared_phrasebank(language: str) -> Any:
+    """One phrasebank per language for the server's life: every call reads the same
+    (immutable) bank, and its compiled patterns, instead of parsing YAML per call."""
+    return load_phrasebank(language)
 
 class Conflict(RoleplayError):
     """A request that does not fit the call's state (answering while on hold ...): HTTP 409."""
@@ -147,7 +154,7 @@ class DeskCall:
 
     # --- the engine's side -------------------------------------------------------------
     def _run(self) -> None:
-        bank = load_phrasebank(str(self.scenario.language))
+        bank = shared_phrasebank(str(self.scenario.language))
         engine = Call(self.scenario, bank, _Voice(self), _QueueTrainee(self), self.clock, self.timeline,
                       seed=None, trainee_id=self.trainee)
         try:
