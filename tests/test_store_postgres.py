@@ -98,3 +98,38 @@ def test_eight_stations_first_calls_on_a_fresh_database(server, tmp_path):
         with open_store(url) as store:
             assert len(load_records(store)) == 8
             assert {a.call_id for a in store.attempts()} == {f"s{n}" for n in range(8)}
+
+
+def test_a_whole_desk_call_on_postgres(db_url, tmp_path):
+    from test_web_api import play_a_whole_lookup_call
+    from web_helpers import client
+
+    play_a_whole_lookup_call(client(tmp_path, db_url=db_url), tmp_path)
+    with open_store(db_url) as store:
+        (attempt,) = store.attempts(trainee="ann")
+        assert attempt.status == "scored" and store.reviews(attempt.call_id)[0].reviewer == "qa1"
+
+
+def test_two_desk_stations_at_once_on_postgres(db_url, tmp_path):
+    import threading
+
+    from test_web_api import play_a_whole_lookup_call
+    from web_helpers import client
+
+    errors: list[BaseException] = []
+
+    def station(n: int) -> None:
+        try:
+            folder = tmp_path / f"station-{n}"
+            play_a_whole_lookup_call(client(folder, db_url=db_url), folder, trainee=f"station-{n}")
+        except BaseException as error:  # noqa: BLE001 - reported by the assert below
+            errors.append(error)
+
+    threads = [threading.Thread(target=station, args=(n,)) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with open_store(db_url) as store:
+        assert {a.trainee for a in store.attempts()} == {"station-0", "station-1"}

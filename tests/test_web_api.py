@@ -26,18 +26,23 @@ LINES = [
 ]
 
 
-def _start(c: TestClient, scenario: str = "card-lookup-en") -> str:
-    r = c.post("/api/calls", json={"scenario": scenario, "trainee": "ann", "mode": "typed"})
+def _start(c: TestClient, scenario: str = "card-lookup-en", trainee: str = "ann") -> str:
+    r = c.post("/api/calls", json={"scenario": scenario, "trainee": trainee, "mode": "typed"})
     assert r.status_code == 201, r.text
     assert r.json()["customer_line"] and r.json()["status"] in ("customer_speaking", "your_turn")
     return str(r.json()["call_id"])
 
 
 def test_a_whole_lookup_call_through_the_api(tmp_path: Path) -> None:
-    c = client(tmp_path)
+    play_a_whole_lookup_call(client(tmp_path), tmp_path)
+
+
+def play_a_whole_lookup_call(c: TestClient, tmp_path: Path, trainee: str = "ann") -> None:
+    """Search, a wrong record, the right one, hold, resume, answers, wrap-up, scorecard, the
+    archive, the records and a review (run on SQLite here, on PostgreSQL in test_store_postgres)."""
     assert c.get("/api/health").json() == {"ok": True}
     assert "card-lookup-en" in [s["id"] for s in c.get("/api/scenarios").json()]
-    cid = _start(c)
+    cid = _start(c, trainee=trainee)
     base = f"/api/calls/{cid}"
     first = c.post(f"{base}/answer", json={"text": LINES[0], "typing_ms": 1200}).json()
     assert "4417" in first["customer_line"] and first["transcript"][-2]["speaker"] == "trainee"
@@ -67,7 +72,7 @@ def test_a_whole_lookup_call_through_the_api(tmp_path: Path) -> None:
     kinds = {e.kind for e in call.timeline}
     assert {"crm_searched", "crm_record_opened", "hold_pressed", "hold_resumed", "wrapup_submitted"} <= kinds
     assert call.scorecard and call.scorecard["score"] == done["scorecard"]["score"]
-    listed = c.get("/api/archive", params={"trainee": "ann"}).json()
+    listed = c.get("/api/archive", params={"trainee": trainee}).json()
     assert [x["call_id"] for x in listed["calls"]] == [cid]
     assert c.get(listed["calls"][0]["report"]).status_code == 200
     assert c.post(f"{base}/hold").status_code == 409   # the call has ended
