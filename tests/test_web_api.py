@@ -183,3 +183,46 @@ def test_crm_search_digits_partial_and_pinyin() -> None:
     spaced = f"{phone[:3]} {phone[3:7]} {phone[7:]}"
     assert [h.key for h in index.search(spaced)] == [mine["last_four"]]
     assert index.search("6") == []          # one digit is not a search
+
+
+def test_a_call_in_progress_when_the_server_stops_is_ended_and_kept(tmp_path: Path) -> None:
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    root = Path(__file__).resolve().parent.parent
+    command = [sys.executable, "-m", "roleplay", "serve", "--port", str(port), "--calls", str(tmp_path / "calls"),
+               "--db", f"sqlite:///{tmp_path / 'records.db'}"]
+
+    def serve() -> subprocess.Popen[str]:
+        server = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        assert server.stdout is not None
+        for line in server.stdout:
+            if line.startswith("serving on"):
+                return server
+        raise AssertionError(f"serve did not start: exit {server.wait()}")
+
+    server = serve()
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as c:
+        c.get("/api/health")
+        c.headers["X-CSRF-Token"] = c.cookies["roleplay_csrf"]
+        cid = c.post("/api/calls", json={"scenario": "card-lookup-en", "trainee": "ann", "mode": "typed"}).json()["call_id"]
+        c.post(f"/api/calls/{cid}/answer", json={"text": LINES[0], "typing_ms": 900})
+    os.kill(server.pid, signal.SIGKILL)   # no chance to finish anything
+    server.wait()
+    assert not (tmp_path / "calls" / cid / "call.json").exists()
+    server = serve()
+    server.terminate()
+    server.wait()
+    call = read_call(tmp_path / "calls" / cid)
+    assert call.complete and call.scorecard and call.scorecard["outcome"] == "hung_up"
+    assert LINES[0] in [t["text"] for t in call.scorecard["turns"]]
+    with open_store(f"sqlite:///{tmp_path / 'records.db'}") as store:
+        assert store.attempt(cid).status == "scored"

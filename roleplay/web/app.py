@@ -7,6 +7,7 @@ and its kinds are mapped here, as cli.py maps them to exit codes.
 from __future__ import annotations
 
 import secrets
+import sys
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -32,6 +33,7 @@ from roleplay.web.context import (
 )
 from roleplay.web.desk_call import Conflict
 from roleplay.web.library import Library
+from roleplay.web.recovery import end_interrupted_calls
 
 
 class Guard(BaseHTTPMiddleware):
@@ -73,6 +75,10 @@ async def on_roleplay_error(request: Request, exc: Exception) -> Response:
 
 def create_app(config: ServerConfig) -> Starlette:
     store = open_store(config.db_url)
+    ended = end_interrupted_calls(config.calls_dir, config.db_url)
+    if ended:
+        print(f"{len(ended)} call(s) interrupted by the last stop ended as hung up, scored and "
+              f"recorded: {', '.join(ended)}", file=sys.stderr)
     srv = Server(config, store, Accounts(store), Library(config.scenarios_dir))
     app = Starlette(
         routes=[*api.routes(), *pages.routes(), Mount("/static", StaticFiles(directory=STATIC), name="static")],
