@@ -63,10 +63,10 @@ attempts = Table(
     Column("language", String(10), nullable=False, default=""),
     Column("stage", String(20), nullable=False, default=""),
     Column("level", Integer),
-    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False, index=True),
     Column("duration_s", Float, nullable=False, default=0.0),
     Column("status", String(20), nullable=False),          # scored | not_scored
-    Column("score", Float),                                 # 0-100; null when not scored
+    Column("score", Float, index=True),                     # 0-100; null when not scored
     Column("passed", Boolean),
     Column("pass_mark", Float),
     Column("auto_failed", Text, nullable=False, default=""),  # item ids, comma-separated
@@ -297,6 +297,9 @@ class Store:
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
             tables.create_all(conn, checkfirst=True)
             _add_missing_columns(conn, tables)
+            for table in tables.tables.values():   # indexes added since a file was made
+                for index in table.indexes:
+                    index.create(conn, checkfirst=True)
         self._ensured.add(id(tables))
 
     def record_attempt(self, call_json: dict[str, Any]) -> int:
@@ -335,14 +338,14 @@ class Store:
         if scenario_id is not None:
             query = query.where(attempts.c.scenario_id == scenario_id)
         with self.read() as conn:
-            return [_attempt(r) for r in conn.execute(query).mappings()]
+            return [row_attempt(r) for r in conn.execute(query).mappings()]
 
     def attempt(self, call_id: str) -> Attempt:
         with self.read() as conn:
             row = conn.execute(select(attempts).where(attempts.c.call_id == call_id)).mappings().first()
         if row is None:
             raise RoleplayError(f"{call_id}: no such call in {self.url}; record it first")
-        return _attempt(row)
+        return row_attempt(row)
 
     def trainees(self) -> list[str]:
         with self.read() as conn:
@@ -403,7 +406,7 @@ class Store:
                            r["comment"], _utc(r["created_at"])) for r in conn.execute(query).mappings()]
 
 
-def _attempt(r: Any) -> Attempt:
+def row_attempt(r: Any) -> Attempt:
     return Attempt(
         id=r["id"], call_id=r["call_id"], trainee=r["trainee_id"], scenario_id=r["scenario_id"],
         scenario_version=r["scenario_version"], scenario_title=r["scenario_title"],

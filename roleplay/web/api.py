@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from roleplay.authoring.loader import load_scenario
-from roleplay.model.errors import ScenarioErrors
+from roleplay.model.errors import RoleplayError, ScenarioErrors
 from roleplay.web.context import account, body_json, field_of, server
 from roleplay.web.desk_call import DeskCall
 
@@ -142,26 +144,54 @@ async def wrapup(request: Request) -> JSONResponse:
 
 
 async def archive(request: Request) -> JSONResponse:
+    """GET /api/archive: the QA call search (roleplay/records/archive_search.py)."""
+    from roleplay.records.archive_search import ArchiveQuery, search_archive
+
     srv = server(request)
     q = request.query_params
     who = account(request)
     trainee = who.username if who is not None and who.role == "trainee" else (q.get("trainee") or None)
-    rows = await run_in_threadpool(srv.store.attempts, trainee, q.get("scenario") or None)
 
     def number(name: str) -> float | None:
         try:
-            return float(q[name]) if q.get(name) else None
+            value = float(q[name]) if q.get(name) else None
         except ValueError:
             raise HTTPException(400, f"'{name}' must be a number") from None
+        if value is not None and not math.isfinite(value):
+            raise HTTPException(400, f"'{name}' must be a number")
+        return value
 
-    lo, hi = number("min_score"), number("max_score")
-    picked = [a for a in rows if (lo is None or (a.score or 0) >= lo) and (hi is None or (a.score or 0) <= hi)]
-    page = int(number("page") or 1)
+    def moment(name: str) -> datetime | None:
+        try:
+            value = datetime.fromisoformat(q[name]) if q.get(name) else None
+        except ValueError:
+            raise HTTPException(400, f"'{name}' must be a date or time like 2026-12-03 or 2026-12-03T14:00") from None
+        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+    def choice(name: str, values: dict[str, Any]) -> Any:
+        if not q.get(name):
+            return None
+        if q[name] not in values:
+            raise HTTPException(400, f"'{name}' must be one of: {', '.join(values)}")
+        return values[q[name]]
+
+    try:
+        query = ArchiveQuery(
+            trainee=trainee, scenario=q.get("scenario") or None, since=moment("from"), until=moment("to"),
+            min_score=number("min_score"), max_score=number("max_score"),
+            auto_fail=choice("auto_fail", {"yes": True, "no": False, "true": True, "false": False}),
+            reviewed=choice("reviewed", {"yes": "yes", "no": "no"}), sort=q.get("sort") or "newest",
+            page=int(number("page") or 1), per_page=int(number("per_page") or 50))
+    except RoleplayError as error:
+        raise HTTPException(400, str(error)) from None
+    page = await run_in_threadpool(search_archive, srv.store, query)
     out: list[dict[str, Any]] = [
         {"call_id": a.call_id, "trainee": a.trainee, "scenario": a.scenario_id, "score": a.score,
-         "passed": a.passed, "started_at": a.started_at.isoformat(), "report": f"/calls/{a.call_id}/report"}
-        for a in reversed(picked)]
-    return JSONResponse({"calls": out[(page - 1) * 50: page * 50], "total": len(out)})
+         "passed": a.passed, "effective_score": f.standing.score, "effective_passed": f.standing.passed,
+         "auto_failed": list(a.auto_failed), "reviewed": f.standing.reviewed,
+         "started_at": a.started_at.isoformat(), "report": f"/calls/{a.call_id}/report"}
+        for f in page.calls for a in (f.attempt,)]
+    return JSONResponse({"calls": out, "total": page.total, "page": query.page, "per_page": query.per_page})
 
 
 async def review(request: Request) -> JSONResponse:
