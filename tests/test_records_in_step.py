@@ -156,3 +156,18 @@ def test_an_older_records_file_gains_the_new_column(tmp_path, poor):
         assert store.attempt(poor.name).auto_failed == ()
         store.record_attempt(json.loads((poor / "call.json").read_text()))
         assert store.attempt(poor.name).auto_failed == ("forbidden",)
+
+
+def test_an_older_records_file_gains_the_search_indexes(tmp_path, poor):
+    import sqlite3
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    with open_store(url) as store:
+        store.record_attempt(json.loads((poor / "call.json").read_text()))
+    with sqlite3.connect(tmp_path / "old.db") as conn:
+        conn.execute("DROP INDEX ix_attempts_score")
+    with open_store(url):
+        pass
+    with sqlite3.connect(tmp_path / "old.db") as conn:
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"ix_attempts_score", "ix_attempts_started_at"} <= names

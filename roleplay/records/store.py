@@ -109,6 +109,8 @@ verdicts = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
+# Indexes added after a table first shipped, named as SQLAlchemy names them (ix_TABLE_COLUMN).
+ADDED_INDEXES = (("attempts", "started_at"), ("attempts", "score"))
 # Columns added after a table first shipped: an older records file gets them on open.
 ADDED_COLUMNS = {"attempts": {"auto_failed": "TEXT NOT NULL DEFAULT ''"}}
 
@@ -297,9 +299,9 @@ class Store:
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
             tables.create_all(conn, checkfirst=True)
             _add_missing_columns(conn, tables)
-            for table in tables.tables.values():   # indexes added since a file was made
-                for index in table.indexes:
-                    index.create(conn, checkfirst=True)
+            for table, column in ADDED_INDEXES:   # indexes added since a file was made
+                if table in tables.tables:
+                    conn.execute(text(f"CREATE INDEX IF NOT EXISTS ix_{table}_{column} ON {table} ({column})"))
         self._ensured.add(id(tables))
 
     def record_attempt(self, call_json: dict[str, Any]) -> int:
