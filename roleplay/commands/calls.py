@@ -156,10 +156,11 @@ def run_transcribe(args: argparse.Namespace) -> int:
 # --- models -------------------------------------------------------------------------------
 def configure_models(p: argparse.ArgumentParser) -> None:
     p.add_argument("action", choices=["list", "path", "download"])
-    p.add_argument("lang", nargs="?", choices=["en", "zh"], help="language (path, download)")
+    p.add_argument("lang", nargs="?", choices=["en", "zh", "turn"],
+                   help="language (path, download), or turn: the Smart Turn turn-taking model")
 
 
-@command("models", "speech models: list, path LANG, download LANG", configure_models)
+@command("models", "speech models: list, path LANG|turn, download LANG|turn", configure_models)
 def run_models(args: argparse.Namespace) -> int:
     from audio import models
 
@@ -173,7 +174,15 @@ def run_models(args: argparse.Namespace) -> int:
     if not args.lang:
         print(f"roleplay: `roleplay models {args.action}` needs a language: en or zh", file=sys.stderr)
         return 2
-    path = models.model_path(args.lang) if args.action == "path" else models.download(args.lang)
+    if args.lang == "turn":
+        from audio import turn_model
+        from roleplay.model.errors import ModelError
+
+        path = turn_model.turn_model_path() if args.action == "path" else turn_model.download_turn_model()
+        if not path.is_file():
+            raise ModelError(f"no turn-taking model at {path}; run `roleplay models download turn`")
+    else:
+        path = models.model_path(args.lang) if args.action == "path" else models.download(args.lang)
     print(path)
     return 0
 

@@ -7,6 +7,7 @@ import sys
 
 from audio.customer import SpeakingVoice
 from audio.devices import MicrophoneSource, pick_device
+from audio.endpoint import open_endpointer
 from audio.listener import Listener, PartialPrinter
 from audio.playback import SpeakerSink
 from audio.recognizers import open_recognizer
@@ -44,9 +45,13 @@ def run_headset_call(options: RunOptions) -> SessionResult:
     sink = SpeakerSink(headphones)
     voice = PrintedVoice(sys.stdout, language, scenario.persona.rate_wpm,
                          SpeakingVoice(scenario, EspeakSynth(), sink, clock, recorder))
+    # Smart Turn when its model is installed: a pause between two sentences keeps the turn.
+    endpointer = open_endpointer(round(scenario.turn_patience_s * 1000),
+                                 warn=lambda why: print(f"turn-taking: {why}", file=sys.stderr))
     timeline.add_sink(PartialPrinter(sys.stdout, live=True))  # the trainee sees their words appear
     listener = Listener(mic, recognizer, timeline, clock, recorder,
-                        barge_in=voice.stop if scenario.barge_in else None, origin_ms=mic_origin_ms)
+                        barge_in=voice.stop if scenario.barge_in else None, origin_ms=mic_origin_ms,
+                        endpointer=endpointer)
     print(f"{scenario.title}: speak after the customer; Ctrl-C ends the call (it is kept).")
     try:
         return run_session(CallParts(scenario, voice, listener, clock, timeline),

@@ -12,6 +12,7 @@ from typing import TextIO
 import numpy as np
 
 from audio.customer import SpeakingVoice
+from audio.endpoint import Endpointer
 from audio.listener import Listener
 from audio.playback import NullSink
 from audio.recognizers import open_recognizer
@@ -136,6 +137,7 @@ class SpeechSimulation:
     transform: Transform | None = None    # e.g. the telephone band applied to the answers
     noise_dbfs: float = -70.0             # the line noise under everything
     trainee_id: str = SIMULATED_TRAINEE
+    endpointer: Endpointer | None = None  # None: the recogniser's own 300 ms endpoint
 
 
 def simulate_speech_call(scenario: Scenario, steps: list[AnswerStep], sim: SpeechSimulation,
@@ -157,7 +159,8 @@ def simulate_speech_call(scenario: Scenario, steps: list[AnswerStep], sim: Speec
     speaker = SpeakingVoice(scenario, synth, NullSink(), clock, recorder)
     voice = PrintedVoice(view, language, scenario.persona.rate_wpm, speaker)
     listener = Listener(source, recognizer, timeline, clock, recorder,
-                        barge_in=voice.stop if scenario.barge_in else None)
+                        barge_in=voice.stop if scenario.barge_in else None,
+                        endpointer=sim.endpointer)
     trainee = SimulatedTrainee(steps, synth, source, listener, language, sim.transform)
     try:
         return run_session(CallParts(scenario, voice, trainee, clock, timeline),

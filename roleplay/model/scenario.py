@@ -177,6 +177,7 @@ class Scenario:
     rubric: dict[str, float] = field(default_factory=dict)             # weight overrides
     pass_mark: float = 70.0
     barge_in: bool = False           # the trainee speaking cuts the customer's line
+    turn_patience_s: float = 2.5     # a trainee's pause this long ends their turn regardless
     version: str = ""                # content hash of the source file, set by the loader
     path: str = ""
 
