@@ -11,7 +11,7 @@ from audio.listener import Listener, PartialPrinter
 from audio.playback import SpeakerSink
 from audio.recognizers import open_recognizer
 from audio.recorder import StereoRecorder
-from audio.tts import EspeakSynth
+from audio.voices import make_synth
 from roleplay.archive.calls import CallWriter
 from roleplay.authoring.library import open_scenario
 from roleplay.frontends.session import (
@@ -43,7 +43,7 @@ def run_headset_call(options: RunOptions) -> SessionResult:
     recorder = StereoRecorder(writer.wav_path)
     sink = SpeakerSink(headphones)
     voice = PrintedVoice(sys.stdout, language, scenario.persona.rate_wpm,
-                         SpeakingVoice(scenario, EspeakSynth(), sink, clock, recorder))
+                         SpeakingVoice(scenario, make_synth(), sink, clock, recorder))
     timeline.add_sink(PartialPrinter(sys.stdout, live=True))  # the trainee sees their words appear
     listener = Listener(mic, recognizer, timeline, clock, recorder,
                         barge_in=voice.stop if scenario.barge_in else None, origin_ms=mic_origin_ms)
