@@ -154,6 +154,9 @@ class SilentSynth(_CachedSynth):
         super().__init__(cache_dir or Path(tempfile.gettempdir()) / "roleplay-silent-tts")
         self.ms_per_word = ms_per_word
 
+    def missing(self) -> str | None:
+        return None
+
     def duration_ms(self, line: Line) -> int:
         scale = DEFAULT_RATE_WPM / max(line.rate_wpm, 1)
         return max(1, word_count(line.text)) * round(self.ms_per_word * scale)

