@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from roleplay.commands import calls, qa, records  # noqa: F401  (they register the commands)
+from roleplay.commands import calls, qa, records, voices  # noqa: F401  (they register the commands)
 from roleplay.commands.registry import COMMANDS
 from roleplay.model.errors import RoleplayError
 

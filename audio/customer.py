@@ -3,14 +3,27 @@ written to the left channel of the call recording."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Protocol
 
 from audio.playback import Sink
-from audio.tts import Line, Synth, default_voice, mood_prosody
+from audio.tts import Line, Synth, mood_prosody
 from audio.wavio import read_wav, to_pcm16
 from roleplay.model.clock import Clock
+from roleplay.model.errors import AudioError
 from roleplay.model.scenario import Scenario
+from roleplay.model.voices import line_voice, parse_voice
+
+
+def persona_voice(scenario: Scenario) -> str:
+    """The voice a line is rendered with. A persona without one takes $ROLEPLAY_VOICE
+    (`natural` in `make demo`), else espeak-ng's default for the language."""
+    chosen = scenario.persona.voice or os.environ.get("ROLEPLAY_VOICE", "")
+    try:
+        return line_voice(parse_voice(chosen, str(scenario.language)))
+    except ValueError as why:
+        raise AudioError(f"voice {chosen!r}: {why}") from None
 
 
 class CustomerAudioSink(Protocol):
@@ -25,7 +38,7 @@ class SpeakingVoice:
         recorder: CustomerAudioSink | None = None,
     ) -> None:
         self.persona = scenario.persona
-        self.voice = scenario.persona.voice or default_voice(str(scenario.language))
+        self.voice = persona_voice(scenario)
         self.synth = synth
         self.sink = sink
         self.clock = clock

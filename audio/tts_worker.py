@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
 
@@ -53,21 +53,26 @@ def _render(engine: Any, voices: dict[str, str], request: dict[str, Any]) -> Non
     raise RuntimeError("pyttsx3 wrote no audio, twice")
 
 
-def serve(requests: Iterable[str], replies: TextIO) -> None:
-    import pyttsx3
-
-    engine = pyttsx3.init("espeak")
-    voices = voice_table(engine)
+def answer(requests: Iterable[str], replies: TextIO, handle: Callable[[dict[str, Any]], None]) -> None:
+    """The line protocol: `handle` each JSON request, reply ok or the error it raised."""
     for raw in requests:
         if not raw.strip():
             continue
         try:
-            _render(engine, voices, json.loads(raw))
+            handle(json.loads(raw))
             reply: dict[str, Any] = {"ok": True}
         except Exception as error:  # noqa: BLE001 - any failure is reported, the parent decides
             reply = {"ok": False, "error": f"{type(error).__name__}: {error}"}
         replies.write(json.dumps(reply) + "\n")
         replies.flush()
+
+
+def serve(requests: Iterable[str], replies: TextIO) -> None:
+    import pyttsx3
+
+    engine = pyttsx3.init("espeak")
+    voices = voice_table(engine)
+    answer(requests, replies, lambda request: _render(engine, voices, request))
 
 
 def protocol_channel() -> TextIO:
@@ -79,15 +84,20 @@ def protocol_channel() -> TextIO:
     return replies
 
 
-def main() -> int:
+def run(serve: Callable[[Iterable[str], TextIO], None]) -> int:
+    """A worker's main: serve stdin; a failure to start is the one reply."""
     replies = protocol_channel()
     try:
         serve(sys.stdin, replies)
-    except Exception as error:  # noqa: BLE001 - e.g. pyttsx3 or libespeak-ng missing
+    except Exception as error:  # noqa: BLE001 - e.g. the engine or its library missing
         replies.write(json.dumps({"ok": False, "error": f"{type(error).__name__}: {error}"}) + "\n")
         replies.flush()
         return 1
     return 0
+
+
+def main() -> int:
+    return run(serve)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from roleplay.model.scenario import (
     Scenario,
     Stage,
 )
+from roleplay.model.voices import parse_voice
 from scoring.rubric import RUBRIC_KEYS
 
 TOP_REQUIRED = ("id", "title", "language", "level", "stage", "domain", "persona", "start", "nodes")
@@ -121,14 +122,15 @@ class _ScenarioReader(NodeReader, DeskReader):
         escalate = mood.escalate_to or self._guess_node(_get(top.get("mood"), "escalate_to"))
         check_graph(graph, [r for r in (entry, escalate) if r], entry,
                     lambda n, msg: doc.error(top["nodes"].keys[n], msg))
+        language = self._opt(top, "language", lambda y: self._enum(y, "language", Language), Language.EN)
         scenario = Scenario(
             id=scenario_id,
             title=self._opt(top, "title", lambda y: doc.text(y, "title"), ""),
-            language=self._opt(top, "language", lambda y: self._enum(y, "language", Language), Language.EN),
+            language=language,
             level=self._opt(top, "level", lambda y: doc.integer(y, "level", 1, 1000), 1),
             stage=self._opt(top, "stage", lambda y: self._enum(y, "stage", Stage), Stage.INQUIRY),
             domain=self._opt(top, "domain", lambda y: doc.text(y, "domain"), ""),
-            persona=self._opt(top, "persona", self._persona, Persona("")),
+            persona=self._opt(top, "persona", lambda y: self._persona(y, str(language)), Persona("")),
             start=start or "", nodes=nodes, knowledge=knowledge, crm=crm, mood=mood, desk=desk,
             kb=self._opt(top, "kb", self._kb, ()),
             phrases=self._opt(top, "phrases", self._phrases, {}),
@@ -148,18 +150,29 @@ class _ScenarioReader(NodeReader, DeskReader):
             return None
         return value
 
-    def _persona(self, y: Y) -> Persona | None:
+    def _persona(self, y: Y, language: str) -> Persona | None:
         doc = self.doc
         p = doc.mapping(y, "persona", ("name",), PERSONA_KEYS)
         if p is None:
             return None
         return Persona(
             name=self._opt(p, "name", lambda v: doc.text(v, "name"), ""),
-            voice=self._opt(p, "voice", lambda v: doc.text(v, "voice"), ""),
+            voice=self._opt(p, "voice", lambda v: self._voice(v, language), ""),
             rate_wpm=self._opt(p, "rate_wpm", lambda v: doc.integer(v, "rate_wpm", 40, 400), 160),
             mood=self._opt(p, "mood", lambda v: doc.number(v, "mood", 0, 10), 2.0),
             patience_s=self._opt(p, "patience_s", lambda v: doc.number(v, "patience_s", lo=0), 6.0),
         )
+
+    def _voice(self, y: Y, language: str) -> str | None:
+        value = self.doc.text(y, "voice")
+        if value is None:
+            return None
+        try:
+            parse_voice(value, language)
+        except ValueError as why:
+            self.doc.error(y, f"persona.voice: {why}")
+            return None
+        return value
 
     def _crm(self, y: Y) -> dict[str, CrmTable] | None:
         doc = self.doc

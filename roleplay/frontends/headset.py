@@ -12,7 +12,7 @@ from audio.listener import Listener, PartialPrinter
 from audio.playback import SpeakerSink
 from audio.recognizers import open_recognizer
 from audio.recorder import StereoRecorder
-from audio.tts import EspeakSynth
+from audio.voices import make_synth
 from roleplay.archive.calls import CallWriter
 from roleplay.authoring.library import open_scenario
 from roleplay.frontends.session import (
@@ -44,7 +44,7 @@ def run_headset_call(options: RunOptions) -> SessionResult:
     recorder = StereoRecorder(writer.wav_path)
     sink = SpeakerSink(headphones)
     voice = PrintedVoice(sys.stdout, language, scenario.persona.rate_wpm,
-                         SpeakingVoice(scenario, EspeakSynth(), sink, clock, recorder))
+                         SpeakingVoice(scenario, make_synth(), sink, clock, recorder))
     # Smart Turn when its model is installed: a pause between two sentences keeps the turn.
     endpointer = open_endpointer(round(scenario.turn_patience_s * 1000),
                                  warn=lambda why: print(f"turn-taking: {why}", file=sys.stderr))

@@ -31,14 +31,14 @@ def speaking_voice(scenario: Scenario, output_device: str | None, clock: Clock) 
     from audio.customer import SpeakingVoice
     from audio.devices import pick_device
     from audio.playback import SpeakerSink
-    from audio.tts import EspeakSynth
+    from audio.voices import make_synth
 
     try:
         sink = SpeakerSink(pick_device(output_device, "output"))
     except AudioError as error:
         print(f"{error}\nthe customer's lines are printed only", file=sys.stderr)
         return None
-    return SpeakingVoice(scenario, EspeakSynth(), sink, clock)
+    return SpeakingVoice(scenario, make_synth(), sink, clock)
 
 
 def run_typed(options: RunOptions) -> SessionResult:

@@ -16,7 +16,8 @@ from audio.endpoint import Endpointer
 from audio.listener import Listener
 from audio.playback import NullSink
 from audio.recognizers import open_recognizer
-from audio.tts import EspeakSynth, Line, Synth
+from audio.tts import Line, Synth
+from audio.voices import make_synth
 from audio.wavio import ASR_RATE_HZ, read_wav
 from roleplay.authoring.answers import AnswerStep
 from roleplay.frontends.session import (
@@ -154,7 +155,7 @@ def simulate_speech_call(scenario: Scenario, steps: list[AnswerStep], sim: Speec
     recognizer = open_recognizer(sim.asr, language, sim.model)
     writer = CallWriter(sim.out_dir, scenario, sim.trainee_id) if sim.out_dir else None
     recorder = StereoRecorder(writer.wav_path) if writer else None
-    synth = sim.synth or EspeakSynth()
+    synth = sim.synth or make_synth()
     source = SimulatedSource(clock, sim.noise_dbfs, sim.seed)
     speaker = SpeakingVoice(scenario, synth, NullSink(), clock, recorder)
     voice = PrintedVoice(view, language, scenario.persona.rate_wpm, speaker)
