@@ -2,27 +2,35 @@
 
 from __future__ import annotations
 
-from scoring.scorecard import Scorecard
+from roleplay.model.i18n import translator
+from scoring.items import OUTCOME_LABELS
+from scoring.scorecard import AUTO_FAIL, Scorecard
 
 WIDTH = 72
 
 
-def _verdict(card: Scorecard) -> str:
+def _verdict(card: Scorecard, lang: str) -> str:
+    _ = translator(lang).gettext
     if card.status == "not_scored":
-        return "NOT SCORED"
-    return "PASS" if card.passed else "FAIL"
+        return _("NOT SCORED")
+    return _("PASS") if card.passed else _("FAIL")
 
 
-def render_scorecard(card: Scorecard, evidence: bool = True) -> str:
-    lines = [f"Scorecard  {card.scenario}" + (f"  call {card.call_id}" if card.call_id else "")]
+def render_scorecard(card: Scorecard, evidence: bool = True, lang: str | None = None) -> str:
+    """`lang`: the labels' language; the card's own (the language its text was written in) by default."""
+    lang = lang or card.ui_lang
+    _ = translator(lang).gettext
+    head = _("Scorecard  {scenario}").format(scenario=card.scenario)
+    lines = [head + (_("  call {call_id}").format(call_id=card.call_id) if card.call_id else "")]
     lines.append("-" * WIDTH)
     if card.status == "not_scored":
-        lines += [f"NOT SCORED: {card.reason}", "-" * WIDTH, "Total     -  NOT SCORED"]
+        lines += [_("NOT SCORED: {reason}").format(reason=card.reason), "-" * WIDTH,
+                  _("Total     -  NOT SCORED")]
         return "\n".join(lines) + "\n"
     id_width = max((len(item.id) for item in card.items), default=8)
     for item in card.items:
         if not item.applicable:
-            lines.append(f"  -  {item.id:<{id_width}}      n/a   {item.explanation}")
+            lines.append(f"  -  {item.id:<{id_width}}      {_('n/a')}   {item.explanation}")
             continue
         mark = "✓" if item.passed else "✗"
         points = f"{item.points:5.1f}/{item.max_points:4.1f}"
@@ -30,13 +38,13 @@ def render_scorecard(card: Scorecard, evidence: bool = True) -> str:
         if evidence:
             lines += [f"{' ' * 8}{'·'} {entry.note}" for entry in item.evidence]
     lines.append("-" * WIDTH)
-    total = f"Total  {card.score:5.1f} / 100   pass mark {card.pass_mark:g}   {_verdict(card)}"
-    lines.append(total)
+    lines.append(_("Total  {score:5.1f} / 100   pass mark {pass_mark:g}   {verdict}").format(
+        score=card.score, pass_mark=card.pass_mark, verdict=_verdict(card, lang)))
     if card.auto_failed:
-        lines.append(f"Auto-fail ({', '.join(card.auto_failed)}): {card.reason.removeprefix('auto-fail: ')}")
+        reason = card.reason.removeprefix(translator(card.ui_lang).gettext(AUTO_FAIL))
+        lines.append(_("Auto-fail ({rules}): {reason}").format(rules=", ".join(card.auto_failed), reason=reason))
     elif card.reason:
         lines.append(card.reason)
     if card.outcome:
-        lines.append(f"Outcome: {card.outcome}")
+        lines.append(_("Outcome: {outcome}").format(outcome=_(OUTCOME_LABELS.get(card.outcome, card.outcome))))
     return "\n".join(lines) + "\n"
-

@@ -41,7 +41,8 @@ def test_scripted_typed_call_reaches_an_end_node(tmp_path: Path, scenario: str, 
     done = roleplay("run", scenario, "--typed", "--no-tts", "--out", str(tmp_path), stdin=typed_script(answers))
     assert done.returncode == 0, done.stderr
     assert f"call ended: {outcome}" in done.stdout
-    assert "Total" in done.stdout  # the scorecard is shown at the end
+    # the scorecard is shown at the end, in the call's language
+    assert ("总分" if scenario.endswith("-zh") else "Total") in done.stdout
     archived = list(tmp_path.glob("*/call.json"))
     assert len(archived) == 1
     call = json.loads(archived[0].read_text(encoding="utf-8"))
