@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
-from roleplay.model.i18n import translator
+import unicodedata
+
+from roleplay.model.i18n import N_, translator
 from scoring.items import OUTCOME_LABELS
 from scoring.scorecard import AUTO_FAIL, Scorecard
 
 WIDTH = 72
+
+# The rubric items and auto-fail rules as a reader names them; English shows the ids.
+ITEM_TITLES = {i: i for i in (
+    N_("opening"), N_("required_phrases"), N_("knowledge"), N_("verification"), N_("empathy"),
+    N_("forbidden"), N_("latency"), N_("dead_air"), N_("delivery"), N_("closing"), N_("resolution"),
+    N_("lookup_speed"), N_("wrong_record"), N_("kb_lookup"), N_("hold_button"), N_("wrap_up"),
+    N_("critical_fact"))}
+
+
+def _cells(text: str) -> int:
+    """Terminal columns: a CJK character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _cells(text))
 
 
 def _verdict(card: Scorecard, lang: str) -> str:
@@ -27,14 +45,17 @@ def render_scorecard(card: Scorecard, evidence: bool = True, lang: str | None = 
         lines += [_("NOT SCORED: {reason}").format(reason=card.reason), "-" * WIDTH,
                   _("Total     -  NOT SCORED")]
         return "\n".join(lines) + "\n"
-    id_width = max((len(item.id) for item in card.items), default=8)
+    not_applicable = _pad(_("n/a"), 3)
+    titles = {item.id: _(ITEM_TITLES.get(item.id, item.id)) for item in card.items}
+    id_width = max((_cells(t) for t in titles.values()), default=8)
     for item in card.items:
+        title = _pad(titles[item.id], id_width)
         if not item.applicable:
-            lines.append(f"  -  {item.id:<{id_width}}      {_('n/a')}   {item.explanation}")
+            lines.append(f"  -  {title}      {not_applicable}   {item.explanation}")
             continue
         mark = "✓" if item.passed else "✗"
         points = f"{item.points:5.1f}/{item.max_points:4.1f}"
-        lines.append(f"  {mark}  {item.id:<{id_width}}  {points}  {item.explanation}")
+        lines.append(f"  {mark}  {title}  {points}  {item.explanation}")
         if evidence:
             lines += [f"{' ' * 8}{'·'} {entry.note}" for entry in item.evidence]
     lines.append("-" * WIDTH)
@@ -42,7 +63,7 @@ def render_scorecard(card: Scorecard, evidence: bool = True, lang: str | None = 
         score=card.score, pass_mark=card.pass_mark, verdict=_verdict(card, lang)))
     if card.auto_failed:
         reason = card.reason.removeprefix(translator(card.ui_lang).gettext(AUTO_FAIL))
-        lines.append(_("Auto-fail ({rules}): {reason}").format(rules=", ".join(card.auto_failed), reason=reason))
+        lines.append(_("Auto-fail ({rules}): {reason}").format(rules=_(", ").join(_(ITEM_TITLES.get(r, r)) for r in card.auto_failed), reason=reason))
     elif card.reason:
         lines.append(card.reason)
     if card.outcome:

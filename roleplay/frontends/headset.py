@@ -42,16 +42,17 @@ def run_headset_call(options: RunOptions) -> SessionResult:
     writer = CallWriter(options.out_dir or default_archive_root(), scenario, options.trainee_id)
     recorder = StereoRecorder(writer.wav_path)
     sink = SpeakerSink(headphones)
+    lang = options.ui_lang or language
     voice = PrintedVoice(sys.stdout, language, scenario.persona.rate_wpm,
-                         SpeakingVoice(scenario, EspeakSynth(), sink, clock, recorder))
+                         SpeakingVoice(scenario, EspeakSynth(), sink, clock, recorder), lang)
     timeline.add_sink(PartialPrinter(sys.stdout, live=True))  # the trainee sees their words appear
     listener = Listener(mic, recognizer, timeline, clock, recorder,
                         barge_in=voice.stop if scenario.barge_in else None, origin_ms=mic_origin_ms)
     print(f"{scenario.title}: speak after the customer; Ctrl-C ends the call (it is kept).")
     try:
         return run_session(CallParts(scenario, voice, listener, clock, timeline),
-                           SessionOptions(None, options.trainee_id, None, transcript_printer(sys.stdout),
-                                          writer, options.on_archived))
+                           SessionOptions(None, options.trainee_id, None, transcript_printer(sys.stdout, lang),
+                                          writer, options.on_archived, lang))
     except (AudioError, KeyboardInterrupt) as stop:
         # Everything said so far is already in events.jsonl and call.wav; close the call folder.
         writer.finish(timeline, None, {"outcome": "interrupted", "error": str(stop) or "interrupted"})

@@ -37,6 +37,22 @@ def normalise(lang: str | None, default: str = "en") -> str:
     return base if base in LANGUAGES else default
 
 
+UI_LANG_ENV = "ROLEPLAY_UI_LANG"
+
+
+def chosen_ui_lang(flag: str | None, environ: dict[str, str]) -> str | None:
+    """`--ui-lang`, else $ROLEPLAY_UI_LANG, else None (each call speaks its own language)."""
+    if flag:
+        return flag
+    value = environ.get(UI_LANG_ENV, "").strip()
+    if not value:
+        return None
+    lang = normalise(value, "")
+    if not lang:
+        raise RoleplayError(f"{UI_LANG_ENV}={value!r}: use one of {', '.join(LANGUAGES)} (or unset it)")
+    return lang
+
+
 @cache
 def translator(lang: str) -> gettext.NullTranslations:
     """The messages of `lang` ('en' or 'zh'); a RoleplayError names an unknown language."""
