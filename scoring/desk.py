@@ -23,7 +23,7 @@ from roleplay.model.scenario import TEMPLATE_RE, CrmTable, Fact
 from scoring.desk_evidence import KbTime, LookupTime, ReadBack, Wrapup, WrongRecord
 from scoring.evidence import Evidence, HoldEvidence
 from scoring.facts import FactStatus, check_fact
-from scoring.items import CallFacts, Finding, phrase_hit
+from scoring.items import CallFacts, Finding, hold_note, listed, not_applicable, phrase_hit
 
 DESK_EVENTS = (CrmRecordOpened, KbArticleOpened, HoldPressed, WrapupStarted, WrapupSubmitted)
 
@@ -62,7 +62,8 @@ def _key_nodes(call: CallFacts, table: CrmTable) -> set[str]:
 
 def lookup_speed(call: CallFacts) -> Finding:
     if not is_desk_call(call) or not call.scenario.crm:
-        return Finding(0.0, False, "not applicable: no CRM lookup on the desktop in this call")
+        return not_applicable(call, call._("no CRM lookup on the desktop in this call"))
+    _ = call._
     credits: list[float] = []
     evidence: list[Evidence] = []
     for table in call.scenario.crm.values():
@@ -75,24 +76,26 @@ def lookup_speed(call: CallFacts) -> Finding:
         if opened is None:
             credits.append(0.0)
             evidence.append(LookupTime(given.node, table.name, table.customer_key, given.t_ms / 1000, None, limit,
-                                       f"{table.name} {table.customer_key}: the customer's record was never opened"))
+                                       _("{table} {key}: the customer's record was never opened").format(
+                                           table=table.name, key=table.customer_key)))
             continue
         elapsed = max(0, opened.t_ms - given.t_ms)
         credits.append(_speed(elapsed, limit))
         evidence.append(LookupTime(given.node, table.name, table.customer_key, given.t_ms / 1000,
                                    max(given.t_ms, opened.t_ms) / 1000, limit,
-                                   f"{table.name} {table.customer_key} opened {elapsed / 1000:.1f} s after"
-                                   f" the customer gave it (limit {limit:g} s)"))
+                                   _("{table} {key} opened {seconds:.1f} s after the customer gave it"
+                                     " (limit {limit:g} s)").format(table=table.name, key=table.customer_key,
+                                                                    seconds=elapsed / 1000, limit=limit)))
     if not credits:
-        return Finding(0.0, False, "not applicable: the customer never gave a record's key")
+        return not_applicable(call, _("the customer never gave a record's key"))
     credit = sum(credits) / len(credits)
-    text = "the right record found in time" if credit >= 1 else "record lookup slow or not done"
+    text = _("the right record found in time") if credit >= 1 else _("record lookup slow or not done")
     return Finding(credit, True, text, tuple(evidence))
 
 
 def wrong_record(call: CallFacts) -> Finding:
     if not is_desk_call(call) or not call.scenario.crm:
-        return Finding(0.0, False, "not applicable: no CRM lookup on the desktop in this call")
+        return not_applicable(call, call._("no CRM lookup on the desktop in this call"))
     evidence: list[Evidence] = []
     wrong, read_back = 0, 0
     for e in call.events:
@@ -105,14 +108,17 @@ def wrong_record(call: CallFacts) -> Finding:
         wrong += 1
         row = next((r for r in table.records if r.get(table.key) == p.key), {})
         evidence.append(WrongRecord(p.table, p.key, e.t_ms / 1000,
-                                    f"opened {p.table} {p.key}, not the customer's {table.customer_key}"))
+                                    call._("opened {table} {key}, not the customer's {right}").format(
+                                        table=p.table, key=p.key, right=table.customer_key)))
         for hit in _read_back(call, row, table.record, e.t_ms):
             read_back += 1
             evidence.append(hit)
     if read_back:
-        return Finding(0.0, True, f"{read_back} fact(s) read back from a wrong record", tuple(evidence))
+        return Finding(0.0, True, call._("{count} fact(s) read back from a wrong record").format(count=read_back),
+                       tuple(evidence))
     credit = max(0.5, 1.0 - 0.25 * wrong)
-    text = "only the customer's record opened" if not wrong else f"{wrong} wrong record(s) opened, none read back"
+    text = (call._("only the customer's record opened") if not wrong
+            else call._("{count} wrong record(s) opened, none read back").format(count=wrong))
     return Finding(credit, True, text, tuple(evidence))
 
 
@@ -130,66 +136,72 @@ def _read_back(call: CallFacts, row: dict[str, str], right: dict[str, str], afte
             # Said as written ("8000 dollars" for a bare "8000"), or as its value in words.
             if as_word.search(turn.text) or check_fact(turn.text, fact, call.language).status is FactStatus.RIGHT:
                 hits.append(ReadBack(turn.index, turn.node, name, value, right.get(name, ""),
-                                     f"turn {turn.index} ({turn.node}) read {name} \"{value}\" from the"
-                                     f" wrong record (the customer's is \"{right.get(name, '')}\")"))
+                                     call._("turn {turn} ({node}) read {field} \"{value}\" from the wrong"
+                                            " record (the customer's is \"{right}\")").format(
+                                         turn=turn.index, node=turn.node, field=name, value=value,
+                                         right=right.get(name, ""))))
                 break
     return hits
 
 
 def kb_lookup(call: CallFacts) -> Finding:
     s = call.scenario
+    _ = call._
     if not is_desk_call(call) or not s.kb:
-        return Finding(0.0, False, "not applicable: no knowledge base on the desktop in this call")
+        return not_applicable(call, _("no knowledge base on the desktop in this call"))
     asking = {n.id for n in s.nodes.values()
               if any(f in s.knowledge and not s.knowledge[f].crm for f in n.expect.facts)}
     asked = _line_end(call.events, asking)
     if asked is None:
-        return Finding(0.0, False, "not applicable: the customer asked nothing the knowledge base answers")
+        return not_applicable(call, _("the customer asked nothing the knowledge base answers"))
     opened = _first(call.events, KbArticleOpened, asked.t_ms - 60_000)
     limit = s.desk.kb_s
     if opened is None:
-        return Finding(0.0, True, "no knowledge-base article opened", (
-            KbTime(asked.node, "", asked.t_ms / 1000, None, limit, f"{asked.node}: no article opened"),))
+        return Finding(0.0, True, _("no knowledge-base article opened"), (
+            KbTime(asked.node, "", asked.t_ms / 1000, None, limit,
+                   _("{node}: no article opened").format(node=asked.node)),))
     elapsed = max(0, opened.t_ms - asked.t_ms)
     assert isinstance(opened.payload, KbArticleOpened)
-    return Finding(_speed(elapsed, limit), True, f"article opened {elapsed / 1000:.1f} s after the question", (
+    text = _("article opened {seconds:.1f} s after the question").format(seconds=elapsed / 1000)
+    return Finding(_speed(elapsed, limit), True, text, (
         KbTime(asked.node, opened.payload.article, asked.t_ms / 1000, max(asked.t_ms, opened.t_ms) / 1000, limit,
-               f"article {opened.payload.article} opened {elapsed / 1000:.1f} s after the customer"
-               f" asked at {asked.node} (limit {limit:g} s)"),))
+               _("article {article} opened {seconds:.1f} s after the customer asked at {node}"
+                 " (limit {limit:g} s)").format(article=opened.payload.article, seconds=elapsed / 1000,
+                                                node=asked.node, limit=limit)),))
 
 
 def hold_button(call: CallFacts) -> Finding:
     holds = [h for h in call.holds if h.source == "button"]
     if not holds:
-        return Finding(0.0, False, "not applicable: the Hold button was not used")
+        return not_applicable(call, call._("the Hold button was not used"))
     total = 0.0
     evidence: list[Evidence] = []
     for h in holds:
         problems = h.problems(call.settings)
         total += 1 - len(problems) / 3
-        length = "until the call ended" if h.duration_ms is None else f"{h.duration_ms / 1000:.1f} s"
-        announced = phrase_hit(call.turns[h.announce_turn], h.announced) \
+        announced = phrase_hit(call, call.turns[h.announce_turn], h.announced) \
             if h.announced is not None and h.announce_turn is not None else None
-        thanked = phrase_hit(call.turns[h.thank_turn], h.thanked) \
+        thanked = phrase_hit(call, call.turns[h.thank_turn], h.thanked) \
             if h.thanked is not None and h.thank_turn is not None else None
         evidence.append(HoldEvidence(
             h.node, h.start_ms / 1000, None if h.end_ms is None else h.end_ms / 1000, h.duration_ms,
             announced is not None, thanked is not None,
             f"over {call.settings.max_hold_s:g} s" if h.too_long else "", announced, thanked,
-            f"Hold button at {h.node}, {length}: " + (", ".join(problems) or "announced and thanked")))
+            hold_note(call, call._("Hold button at {node}, {length}: "), h.node, h.duration_ms, problems)))
     credit = total / len(holds)
-    return Finding(credit, True, f"{len(holds)} hold(s) from the button", tuple(evidence))
+    return Finding(credit, True, call._("{count} hold(s) from the button").format(count=len(holds)), tuple(evidence))
 
 
 def wrap_up(call: CallFacts) -> Finding:
+    _ = call._
     started = _first(call.events, WrapupStarted)
     if started is None:
-        return Finding(0.0, False, "not applicable: no wrap-up on the desktop in this call")
+        return not_applicable(call, _("no wrap-up on the desktop in this call"))
     done = _first(call.events, WrapupSubmitted)
     desk = call.scenario.desk
     if done is None or not isinstance(done.payload, WrapupSubmitted) or done.payload.timed_out:
-        return Finding(0.0, True, "no wrap-up submitted", (
-            Wrapup("", None, desk.wrapup_s, "", (), (), "the wrap-up was never submitted"),))
+        return Finding(0.0, True, _("no wrap-up submitted"), (
+            Wrapup("", None, desk.wrapup_s, "", (), (), _("the wrap-up was never submitted")),))
     p = done.payload
     elapsed = done.t_ms - started.t_ms
     facts = _notes_facts(call)
@@ -197,12 +209,16 @@ def wrap_up(call: CallFacts) -> Finding:
     missing = [f.id for f in facts if f.id not in found]
     notes_credit = len(found) / len(facts) if facts else 1.0
     credit = 0.5 * _speed(elapsed, desk.wrapup_s) + 0.5 * notes_credit
+    note = _("wrap-up \"{disposition}\" in {seconds:.1f} s (limit {limit:g} s); notes carry {found} of"
+             " {total} key facts").format(disposition=p.disposition, seconds=elapsed / 1000, limit=desk.wrapup_s,
+                                         found=len(found), total=len(facts))
+    if missing:
+        note += _("; missing {facts}").format(facts=listed(call, missing))
     evidence: list[Evidence] = [Wrapup(
-        p.disposition, elapsed / 1000, desk.wrapup_s, p.notes, tuple(found), tuple(missing),
-        f"wrap-up \"{p.disposition}\" in {elapsed / 1000:.1f} s (limit {desk.wrapup_s:g} s);"
-        f" notes carry {len(found)} of {len(facts)} key facts" + (f"; missing {', '.join(missing)}" if missing else ""))]
-    return Finding(credit, True, f"wrap-up in {elapsed / 1000:.1f} s, {len(found)}/{len(facts)} key facts noted",
-                   tuple(evidence))
+        p.disposition, elapsed / 1000, desk.wrapup_s, p.notes, tuple(found), tuple(missing), note)]
+    text = _("wrap-up in {seconds:.1f} s, {found}/{total} key facts noted").format(
+        seconds=elapsed / 1000, found=len(found), total=len(facts))
+    return Finding(credit, True, text, tuple(evidence))
 
 
 def _notes_facts(call: CallFacts) -> list[Fact]:

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from phrasebank import Phrasebank
 from roleplay.model.events import CallStarted, Timeline
+from roleplay.model.i18n import N_, translator
 from roleplay.model.scenario import Scenario
 from scoring import desk
 from scoring import items as checks
@@ -59,6 +60,7 @@ class Scorecard:
     items: tuple[ItemResult, ...]
     turns: tuple[Turn, ...]
     rubric: str
+    ui_lang: str = "en"              # the language of the human text (not in the JSON: ids are the contract)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -83,7 +85,10 @@ EVALUATORS = {
 
 
 def score(timeline: Timeline, scenario: Scenario, bank: Phrasebank, rubric: Rubric | None = None,
-          call_id: str = "") -> Scorecard:
+          call_id: str = "", ui_lang: str | None = None) -> Scorecard:
+    """`ui_lang`: the language of the card's human text ('en'/'zh'); the call's own by default."""
+    lang = ui_lang or str(scenario.language)
+    _ = translator(lang).gettext
     base = rubric or DEFAULT_RUBRIC
     where = scenario.path or f"scenario {scenario.id}"
     rules = base.for_scenario(scenario.rubric, where)
@@ -94,14 +99,14 @@ def score(timeline: Timeline, scenario: Scenario, bank: Phrasebank, rubric: Rubr
     def card(status: Status, total: float, passed: bool, reason: str, failed: tuple[str, ...],
              results: tuple[ItemResult, ...]) -> Scorecard:
         return Scorecard(call_id, scenario.id, str(scenario.language), status, total, passed,
-                         pass_mark, reason, failed, outcome, results, tuple(turns), rules.source)
+                         pass_mark, reason, failed, outcome, results, tuple(turns), rules.source, lang)
 
-    why_not = _not_scored(timeline, scenario, turns, visits)
+    why_not = _not_scored(timeline, scenario, turns, visits, lang)
     if why_not:
         return card("not_scored", 0.0, False, why_not, (), ())
 
     call = CallFacts(scenario, bank.with_extra(scenario.phrases), rules.settings, turns, visits,
-                     tuple(timeline))
+                     tuple(timeline), lang)
     findings: dict[str, Finding] = {item.id: EVALUATORS[item.id](call) for item in rules.items}
     max_points = rescale(rules.weights(), {k for k, f in findings.items() if f.applicable})
     results = tuple(
@@ -115,26 +120,33 @@ def score(timeline: Timeline, scenario: Scenario, bank: Phrasebank, rubric: Rubr
     failed = tuple(dict.fromkeys(failed))
     passed = not failed and total >= pass_mark
     if failed:
-        reason = "auto-fail: " + "; ".join(
+        reason = _(AUTO_FAIL) + _("; ").join(
             f.explanation for f in findings.values() if any(r in f.auto_fail for r in failed))
     elif not passed:
-        reason = f"score {total:g} is below the pass mark {pass_mark:g}"
+        reason = _("score {total:g} is below the pass mark {pass_mark:g}").format(total=total, pass_mark=pass_mark)
     else:
         reason = ""
     return card("scored", total, passed, reason, failed, results)
 
 
-def _not_scored(timeline: Timeline, scenario: Scenario, turns: list[Turn], visits: list[Any]) -> str:
+# The reason's prefix, which the terminal view strips to show the auto-fail explanations alone.
+AUTO_FAIL = N_("auto-fail: ")
+
+
+def _not_scored(timeline: Timeline, scenario: Scenario, turns: list[Turn], visits: list[Any], lang: str) -> str:
+    _ = translator(lang).gettext
     if len(timeline) == 0:
-        return "the timeline is empty: nothing was recorded"
+        return _("the timeline is empty: nothing was recorded")
     started = timeline.payloads(CallStarted)
     if started and started[0].scenario not in ("", scenario.id):
-        return f"the timeline is of scenario {started[0].scenario!r}, not {scenario.id!r}"
+        return _("the timeline is of scenario {found!r}, not {expected!r}").format(
+            found=started[0].scenario, expected=scenario.id)
     errors = [(v.node, msg) for v in visits for msg in v.asr_errors]
     if errors:
         node, msg = errors[0]
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        return f"speech recognition failed at node {node!r}: {msg}{more}"
+        more = _(" (and {count} more)").format(count=len(errors) - 1) if len(errors) > 1 else ""
+        return _("speech recognition failed at node {node!r}: {message}{more}").format(
+            node=node, message=msg, more=more)
     if not any(t.speaker == "trainee" and t.text.strip() for t in turns):
-        return "no trainee speech was recognised in the whole call: check the microphone and input device"
+        return _("no trainee speech was recognised in the whole call: check the microphone and input device")
     return ""

@@ -22,6 +22,9 @@ def roleplay(*args: str, stdin: str = "", cwd: Path = ROOT) -> subprocess.Comple
     )
 
 
+ZH_OUTCOMES = {"resolved": "已解决", "escalated": "已升级"}
+
+
 def typed_script(answers_file: str) -> str:
     """The `say:` lines of an answers file, one per line: what a trainee would type."""
     steps = yaml.safe_load((ROOT / answers_file).read_text(encoding="utf-8"))
@@ -40,8 +43,11 @@ def typed_script(answers_file: str) -> str:
 def test_scripted_typed_call_reaches_an_end_node(tmp_path: Path, scenario: str, answers: str, outcome: str) -> None:
     done = roleplay("run", scenario, "--typed", "--no-tts", "--out", str(tmp_path), stdin=typed_script(answers))
     assert done.returncode == 0, done.stderr
-    assert f"call ended: {outcome}" in done.stdout
-    assert "Total" in done.stdout  # the scorecard is shown at the end
+    if scenario.endswith("-zh"):   # a Chinese call speaks Chinese throughout, the scorecard at the end
+        assert f"通话结束：{ZH_OUTCOMES[outcome]}" in done.stdout and "总分" in done.stdout
+        assert "customer" not in done.stdout and "you>" not in done.stdout and "Total" not in done.stdout
+    else:
+        assert f"call ended: {outcome}" in done.stdout and "Total" in done.stdout
     archived = list(tmp_path.glob("*/call.json"))
     assert len(archived) == 1
     call = json.loads(archived[0].read_text(encoding="utf-8"))

@@ -38,7 +38,8 @@ def run_score(args: argparse.Namespace) -> int:
 
     call = read_call(args.call_dir)
     bank = load_phrasebank(str(call.scenario.language))
-    card = score(call.timeline, call.scenario, bank, load_rubric(args.rubric), call_id=call.call_id)
+    card = score(call.timeline, call.scenario, bank, load_rubric(args.rubric), call_id=call.call_id,
+                 ui_lang=args.ui_lang)
     if args.save:
         from roleplay.records.progress import record_attempt
 

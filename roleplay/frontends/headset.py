@@ -43,8 +43,9 @@ def run_headset_call(options: RunOptions) -> SessionResult:
     writer = CallWriter(options.out_dir or default_archive_root(), scenario, options.trainee_id)
     recorder = StereoRecorder(writer.wav_path)
     sink = SpeakerSink(headphones)
+    lang = options.ui_lang or language
     voice = PrintedVoice(sys.stdout, language, scenario.persona.rate_wpm,
-                         SpeakingVoice(scenario, make_synth(), sink, clock, recorder))
+                         SpeakingVoice(scenario, make_synth(), sink, clock, recorder), lang)
     # Smart Turn when its model is installed: a pause between two sentences keeps the turn.
     endpointer = open_endpointer(round(scenario.turn_patience_s * 1000),
                                  warn=lambda why: print(f"turn-taking: {why}", file=sys.stderr))
@@ -55,8 +56,8 @@ def run_headset_call(options: RunOptions) -> SessionResult:
     print(f"{scenario.title}: speak after the customer; Ctrl-C ends the call (it is kept).")
     try:
         return run_session(CallParts(scenario, voice, listener, clock, timeline),
-                           SessionOptions(None, options.trainee_id, None, transcript_printer(sys.stdout),
-                                          writer, options.on_archived))
+                           SessionOptions(None, options.trainee_id, None, transcript_printer(sys.stdout, lang),
+                                          writer, options.on_archived, lang))
     except (AudioError, KeyboardInterrupt) as stop:
         # Everything said so far is already in events.jsonl and call.wav; close the call folder.
         writer.finish(timeline, None, {"outcome": "interrupted", "error": str(stop) or "interrupted"})

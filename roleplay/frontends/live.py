@@ -19,6 +19,7 @@ from roleplay.frontends.typed import PrintedVoice, TypedTrainee
 from roleplay.model.clock import Clock, SystemClock, VirtualClock
 from roleplay.model.errors import AudioError
 from roleplay.model.events import Timeline
+from roleplay.model.i18n import N_, translator
 from roleplay.model.ports import CustomerVoice
 from roleplay.model.scenario import Scenario
 
@@ -41,20 +42,28 @@ def speaking_voice(scenario: Scenario, output_device: str | None, clock: Clock) 
     return SpeakingVoice(scenario, make_synth(), sink, clock)
 
 
+# The call's heading names its language and stage in the interface's language.
+HEADING_LABELS = {v: v for v in (N_("en"), N_("zh"), N_("inquiry"), N_("lookup"), N_("complaint"))}
+
+
 def run_typed(options: RunOptions) -> SessionResult:
     scenario = open_scenario(options.scenario)
     # A script piped in has no typing to time: a virtual clock plays it without waiting.
     clock: Clock = SystemClock() if sys.stdin.isatty() else VirtualClock()
     timeline = Timeline()
     speaker = speaking_voice(scenario, options.output_device, clock) if options.speak else None
-    voice = PrintedVoice(sys.stdout, str(scenario.language), scenario.persona.rate_wpm, speaker)
-    trainee = TypedTrainee(sys.stdin, sys.stdout, clock, timeline, str(scenario.language))
-    print(f"{scenario.title}  ({scenario.language}, level {scenario.level}, {scenario.stage})")
-    print("Type each answer and press Enter; an empty line is silence." if sys.stdin.isatty() else "")
+    lang = options.ui_lang or str(scenario.language)
+    _ = translator(lang).gettext
+    voice = PrintedVoice(sys.stdout, str(scenario.language), scenario.persona.rate_wpm, speaker, lang)
+    trainee = TypedTrainee(sys.stdin, sys.stdout, clock, timeline, str(scenario.language), lang)
+    print(_("{title}  ({language}, level {level}, {stage})").format(
+        title=scenario.title, language=_(HEADING_LABELS.get(scenario.language, scenario.language)),
+        level=scenario.level, stage=_(HEADING_LABELS.get(scenario.stage, scenario.stage))))
+    print(_("Type each answer and press Enter; an empty line is silence.") if sys.stdin.isatty() else "")
     return run_session(CallParts(scenario, voice, trainee, clock, timeline),
                        SessionOptions(options.out_dir or default_archive_root(), options.trainee_id,
-                                      None, transcript_printer(sys.stdout),
-                                      on_archived=options.on_archived))
+                                      None, transcript_printer(sys.stdout, lang),
+                                      on_archived=options.on_archived, ui_lang=lang))
 
 
 def run_call(options: RunOptions) -> int:

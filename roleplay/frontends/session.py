@@ -54,6 +54,7 @@ class SessionOptions:
     on_turn: TurnObserver | None = None
     writer: CallWriter | None = None      # given when the caller needs the folder first (recorder)
     on_archived: OnArchived | None = None  # e.g. record the attempt; None: nothing more
+    ui_lang: str | None = None            # the card's human text; None: the call's language
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class RunOptions:
     output_device: str | None = None
     model: Path | None = None          # the Vosk model; None: the installed one for the language
     as_json: bool = False
+    ui_lang: str | None = None         # the terminal's and the card's language; None: the call's
     on_archived: OnArchived | None = None
 
 
@@ -86,7 +88,7 @@ def run_session(parts: CallParts, options: SessionOptions) -> SessionResult:
                 options.trainee_id, options.on_turn)
     call.prepare()
     result = call.run()
-    card = score(timeline, scenario, bank, call_id=writer.call_id if writer else "")
+    card = score(timeline, scenario, bank, call_id=writer.call_id if writer else "", ui_lang=options.ui_lang)
     if writer is None:
         return SessionResult(result, card, None)
     writer.finish(timeline, card.to_json(), {"outcome": str(result.outcome)})

@@ -139,6 +139,7 @@ class SpeechSimulation:
     noise_dbfs: float = -70.0             # the line noise under everything
     trainee_id: str = SIMULATED_TRAINEE
     endpointer: Endpointer | None = None  # None: the recogniser's own 300 ms endpoint
+    ui_lang: str | None = None            # the transcript's and the card's language; None: the call's
 
 
 def simulate_speech_call(scenario: Scenario, steps: list[AnswerStep], sim: SpeechSimulation,
@@ -158,7 +159,8 @@ def simulate_speech_call(scenario: Scenario, steps: list[AnswerStep], sim: Speec
     synth = sim.synth or make_synth()
     source = SimulatedSource(clock, sim.noise_dbfs, sim.seed)
     speaker = SpeakingVoice(scenario, synth, NullSink(), clock, recorder)
-    voice = PrintedVoice(view, language, scenario.persona.rate_wpm, speaker)
+    lang = sim.ui_lang or language
+    voice = PrintedVoice(view, language, scenario.persona.rate_wpm, speaker, lang)
     listener = Listener(source, recognizer, timeline, clock, recorder,
                         barge_in=voice.stop if scenario.barge_in else None,
                         endpointer=sim.endpointer)
@@ -166,7 +168,7 @@ def simulate_speech_call(scenario: Scenario, steps: list[AnswerStep], sim: Speec
     try:
         return run_session(CallParts(scenario, voice, trainee, clock, timeline),
                            SessionOptions(sim.out_dir, sim.trainee_id, sim.seed,
-                                          transcript_printer(view), writer))
+                                          transcript_printer(view, lang), writer, ui_lang=lang))
     finally:
         if recorder:
             recorder.close()

@@ -11,6 +11,7 @@ from typing import TextIO
 from roleplay.engine.keys import TypedLine, read_typed_line
 from roleplay.model.clock import Clock, VirtualClock
 from roleplay.model.events import Timeline
+from roleplay.model.i18n import translator
 from roleplay.model.ports import (
     Answer,
     CustomerVoice,
@@ -22,18 +23,21 @@ from roleplay.model.ports import (
 from roleplay.model.scenario import Node
 
 
-def mood_label(mood: float) -> str:
+def mood_label(mood: float, lang: str = "en") -> str:
+    _ = translator(lang).gettext
     bar = "#" * round(mood) + "." * (10 - round(mood))
-    name = "calm" if mood < 4 else "annoyed" if mood < 7 else "angry"
+    name = _("calm") if mood < 4 else _("annoyed") if mood < 7 else _("angry")
     return f"[{bar}] {name} {mood:.1f}"
 
 
 class PrintedVoice:
     """Shows each customer line; wraps a speaking voice when espeak-ng is there."""
 
-    def __init__(self, out: TextIO, language: str, rate_wpm: int, speaker: CustomerVoice | None = None) -> None:
+    def __init__(self, out: TextIO, language: str, rate_wpm: int, speaker: CustomerVoice | None = None,
+                 ui_lang: str | None = None) -> None:
         self.out = out
         self.language = language
+        self.ui_lang = ui_lang or language   # the labels' language: the call's unless told
         self.rate_wpm = rate_wpm
         self.speaker = speaker
 
@@ -42,7 +46,8 @@ class PrintedVoice:
             self.speaker.prepare(lines)
 
     def start(self, text: str, mood: float) -> int:
-        print(f"\ncustomer {mood_label(mood)}\n  {text}", file=self.out, flush=True)
+        who = translator(self.ui_lang).gettext("customer")
+        print(f"\n{who} {mood_label(mood, self.ui_lang)}\n  {text}", file=self.out, flush=True)
         if self.speaker:
             return self.speaker.start(text, mood)
         return estimated_speech_ms(text, self.language, self.rate_wpm)
@@ -59,7 +64,9 @@ class PrintedVoice:
 class TypedTrainee:
     """One typed line is one answer; an empty line or the end of input is silence."""
 
-    def __init__(self, stream: TextIO, out: TextIO, clock: Clock, timeline: Timeline, language: str) -> None:
+    def __init__(self, stream: TextIO, out: TextIO, clock: Clock, timeline: Timeline, language: str,
+                 ui_lang: str | None = None) -> None:
+        self.prompt = translator(ui_lang or language).gettext("you> ")
         self.stream = stream
         self.out = out
         self.clock = clock
@@ -74,7 +81,7 @@ class TypedTrainee:
         if self.ended:
             typed = TypedLine("", None, self.clock.now_ms(), ended=True)
         else:
-            typed = read_typed_line(self.stream.fileno(), self.out, self.clock, "you> ")
+            typed = read_typed_line(self.stream.fileno(), self.out, self.clock, self.prompt)
         self.ended = typed.ended   # Ctrl-D: the trainee is silent from here on, as at the end of a script
         text = typed.text.strip()
         if line:  # typing while the line is still shown ends it there, as speaking over it would
@@ -94,7 +101,7 @@ class TypedTrainee:
             line.finish(min(line.end_ms, now))
         if not text:
             return record_silence(self.timeline, node.id, now, timeout_ms)
-        print(f"you> {text}", file=self.out, flush=True)
+        print(f"{self.prompt}{text}", file=self.out, flush=True)
         offset = now + estimated_speech_ms(text, self.language)
         self._wait_until(offset)   # later events (mood, the next line) come after the answer
         return record_text_answer(self.timeline, node.id, text, now, offset, self.language)
