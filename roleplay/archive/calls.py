@@ -156,13 +156,22 @@ class CallWriter:
         extra: dict[str, Any] | None = None,
     ) -> Path:
         self.close()
-        history = [] if scorecard_json is None else [
-            {"at": utc_iso(self.started_at), "source": "live", "scorecard": scorecard_json}]
-        payload = {**self._header(), "timeline": timeline.to_json(),
-                   "scorecard": scorecard_json, "scorecards": history, **(extra or {})}
-        path = self.dir / CALL_JSON
-        write_json_atomic(path, payload)
-        return path
+        return write_finished_call(self.dir, self._header(), timeline, scorecard_json,
+                                   utc_iso(self.started_at), extra)
+
+
+def write_finished_call(
+    call_dir: Path, header: dict[str, Any], timeline: Timeline, scorecard_json: dict[str, Any] | None,
+    scored_at: str, extra: dict[str, Any] | None = None,
+) -> Path:
+    """call.json of a finished call: its header, timeline and live scorecard (history begun)."""
+    history = [] if scorecard_json is None else [
+        {"at": scored_at, "source": "live", "scorecard": scorecard_json}]
+    payload = {**header, "timeline": timeline.to_json(),
+               "scorecard": scorecard_json, "scorecards": history, **(extra or {})}
+    path = call_dir / CALL_JSON
+    write_json_atomic(path, payload)
+    return path
 
 
 @dataclass(frozen=True)

@@ -221,13 +221,14 @@ def run_review(args: argparse.Namespace) -> int:
 def _recorded_call_id(store: Store, call: str) -> str:
     """A call id as given, or a call folder's (recorded first, so the review has its card)."""
     from roleplay.archive.calls import is_call_dir, read_call
-    from roleplay.records.progress import record_call
+    from roleplay.records.progress import recorded_call, write_recorded
 
     folder = Path(call)
     if not (folder.is_dir() and is_call_dir(folder)):
         return call
-    record_call(folder, store=store)
-    return read_call(folder).call_id
+    archived = read_call(folder)
+    write_recorded(store, [recorded_call(archived)])
+    return archived.call_id
 
 
 def _apply_review(store: Store, call_id: str, args: argparse.Namespace) -> None:

@@ -14,7 +14,7 @@ from typing import Literal
 from sqlalchemy import and_, exists, func, or_, select
 
 from roleplay.model.errors import RoleplayError
-from roleplay.records.reviews import EffectiveScore, apply_overrides
+from roleplay.records.reviews import EffectiveScore, apply_overrides, effective_score
 from roleplay.records.store import Attempt, Store, attempts, reviews, row_attempt, verdicts
 
 Reviewed = Literal["yes", "no"]
@@ -89,5 +89,4 @@ def search_archive(store: Store, q: ArchiveQuery) -> ArchivePage:
 def _standing(store: Store, attempt: Attempt, reviewed: bool) -> EffectiveScore:
     if not reviewed:   # the automatic score stands; no need to read the items
         return apply_overrides(attempt, [], [])
-    return apply_overrides(attempt, store.item_scores(attempt.call_id), store.reviews(attempt.call_id),
-                           store.verdicts(attempt.call_id))
+    return effective_score(store, attempt.call_id)

@@ -15,7 +15,7 @@ from roleplay.archive.calls import (
     read_call,
     sub_folders,
     utc_iso,
-    write_json_atomic,
+    write_finished_call,
 )
 from roleplay.model.errors import RoleplayError
 from roleplay.model.events import CallEnded, CallStarted, NodeEntered
@@ -56,8 +56,6 @@ def _end(folder: Path) -> str:
     card = score(timeline, call.scenario, shared_phrasebank(str(call.scenario.language)),
                  call_id=call.call_id).to_json()
     header = {k: v for k, v in call.raw.items() if k not in ("timeline", "recovered", "scorecard", "scorecards")}
-    write_json_atomic(folder / CALL_JSON, {
-        **header, "timeline": timeline.to_json(), "scorecard": card,
-        "scorecards": [{"at": utc_iso(datetime.now(UTC)), "source": "live", "scorecard": card}],
-        "outcome": str(Outcome.HUNG_UP), "mode": "desk", "interrupted": REASON})
+    write_finished_call(folder, header, timeline, card, utc_iso(datetime.now(UTC)),
+                        {"outcome": str(Outcome.HUNG_UP), "mode": "desk", "interrupted": REASON})
     return call.call_id
