@@ -125,14 +125,17 @@ def test_a_station_that_disappears_hangs_up_and_is_archived(tmp_path: Path) -> N
     cid = _start(c)
     c.post(f"/api/calls/{cid}/answer", json={"text": LINES[0], "typing_ms": 500})
     deadline = time.monotonic() + 20
-    while not (tmp_path / "calls" / cid / "call.json").is_file() and time.monotonic() < deadline:
-        time.sleep(0.2)          # nobody polls: the station is gone
+    recorded: list[str] = []
+    while not recorded and time.monotonic() < deadline:
+        time.sleep(0.2)          # nobody polls: the station is gone; call.json comes first, then the record
+        if (tmp_path / "records.db").is_file():
+            with open_store(f"sqlite:///{tmp_path / 'records.db'}") as store:
+                recorded = [a.call_id for a in store.attempts("ann")]
+    assert recorded == [cid]
     call = read_call(tmp_path / "calls" / cid)
     assert call.raw["outcome"] == "hung_up"
     assert [e.payload.reason for e in call.timeline if e.kind == "call_ended"] == ["the station was lost (no contact)"]
     assert any(e.kind == "wrapup_submitted" and e.payload.timed_out for e in call.timeline)
-    with open_store(f"sqlite:///{tmp_path / 'records.db'}") as store:
-        assert [a.call_id for a in store.attempts("ann")] == [cid]
 
 
 def test_an_invalid_scenario_shows_its_errors_and_is_not_playable(tmp_path: Path) -> None:
