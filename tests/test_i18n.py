@@ -34,6 +34,10 @@ def _source_messages() -> set[str]:
         else:
             found |= {m for _, _, m, _, _ in extract_from_dir(str(path), method_map=[("**.py", "python")])
                       if isinstance(m, str)}
+    # The web pages' templates: {{ _("...") }} calls, read by Jinja2's own Babel extractor.
+    found |= {m for _, _, m, _, _ in extract_from_dir(str(ROOT / "roleplay/web/templates"),
+                                                      method_map=[("**.html", "jinja2.ext:babel_extract")])
+              if isinstance(m, str)}
     return found
 
 

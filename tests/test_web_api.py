@@ -229,3 +229,15 @@ def test_a_call_in_progress_when_the_server_stops_is_ended_and_kept(tmp_path: Pa
     assert LINES[0] in [t["text"] for t in call.scorecard["turns"]]
     with open_store(f"sqlite:///{tmp_path / 'records.db'}") as store:
         assert store.attempt(cid).status == "scored"
+
+
+def test_pages_speak_the_browser_language_and_the_switch_remembers_a_choice(tmp_path: Path) -> None:
+    c = client(tmp_path)
+    assert "通话档案" in c.get("/", headers={"accept-language": "zh-CN,zh;q=0.9,en;q=0.8"}).text
+    assert "通话档案" not in c.get("/", headers={"accept-language": "fr,en;q=0.5"}).text
+    switched = c.get("/lang/zh?next=/archive", follow_redirects=False)
+    assert switched.status_code == 303 and switched.headers["location"] == "/archive"
+    page = c.get("/archive", headers={"accept-language": "en"}).text
+    assert 'lang="zh-CN"' in page and "通话档案" in page        # the station's choice beats the browser
+    assert c.get("/lang/en?next=//evil.example", follow_redirects=False).headers["location"] == "/"
+    assert c.get("/lang/fr").status_code == 404

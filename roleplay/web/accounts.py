@@ -16,6 +16,7 @@ from enum import StrEnum
 from sqlalchemy import Column, MetaData, String, Table, select
 
 from roleplay.model.errors import RoleplayError
+from roleplay.model.i18n import N_
 from roleplay.records.store import Store
 
 
@@ -24,6 +25,8 @@ class Role(StrEnum):
     TRAINER = "trainer"
     QA = "qa"
 
+
+ROLE_LABELS = {Role.TRAINEE: N_("trainee"), Role.TRAINER: N_("trainer"), Role.QA: N_("qa")}
 
 metadata = MetaData()
 accounts = Table(

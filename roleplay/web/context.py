@@ -19,7 +19,7 @@ from roleplay.web.library import Library
 STATIC = Path(__file__).resolve().parent / "static"
 SESSION_COOKIE = "roleplay_session"
 CSRF_COOKIE = "roleplay_csrf"
-OPEN_PATHS = ("/login", "/api/health", "/static/")
+OPEN_PATHS = ("/login", "/api/health", "/static/", "/lang/")
 
 
 @dataclass

@@ -12,16 +12,21 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from roleplay.model.i18n import LANGUAGES, translator
+from roleplay.web.accounts import ROLE_LABELS
 from roleplay.web.context import CSRF_COOKIE, SESSION_COOKIE, account, server
+from roleplay.web.ui_lang import LANG_COOKIE, page_language
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
                         autoescape=select_autoescape(["html"]))
 
 
 def render(request: Request, name: str, status: int = 200, **values: object) -> HTMLResponse:
+    lang = page_language(request)
     html = TEMPLATES.get_template(name).render(
         account=account(request), login=server(request).config.require_login,
-        csrf=request.cookies.get(CSRF_COOKIE, ""), **values)
+        csrf=request.cookies.get(CSRF_COOKIE, ""), lang=lang, _=translator(lang).gettext, role_labels=ROLE_LABELS,
+        here=request.url.path, **values)
     return HTMLResponse(html, status)
 
 
@@ -72,9 +77,22 @@ async def logout(request: Request) -> Response:
     return response
 
 
+async def choose_language(request: Request) -> Response:
+    """The switch on every page: remember the station's language, back to the page it was on."""
+    lang = request.path_params["lang"]
+    if lang not in LANGUAGES:
+        raise HTTPException(404, f"no interface language '{lang[:20]}'")
+    back = request.query_params.get("next", "/")
+    if not back.startswith("/") or back.startswith("//"):
+        back = "/"             # only a page of this server, never an open redirect
+    response = RedirectResponse(back, 303)
+    response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
 def routes() -> list[Route]:
     return [
         Route("/", index), Route("/desk/{call_id}", desk), Route("/calls/{call_id}/report", report),
         Route("/archive", archive), Route("/login", login_page), Route("/login", login, methods=["POST"]),
-        Route("/logout", logout, methods=["POST"]),
+        Route("/logout", logout, methods=["POST"]), Route("/lang/{lang}", choose_language),
     ]
