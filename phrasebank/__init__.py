@@ -7,10 +7,11 @@ shape; per category it adds phrasings, or replaces the shipped ones with `replac
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
-from roleplay.model.errors import RoleplayError
+from roleplay.model.errors import ProblemCollector, RoleplayError
 from roleplay.model.scenario import PHRASE_CATEGORIES
 from roleplay.model.yamlbounds import finite, read_authored
 
@@ -93,16 +94,19 @@ def _read(path: Path, language: str) -> tuple[Phrasebank, frozenset[str]]:
     categories: dict[str, tuple[str, ...]] = {}
     info: dict[tuple[str, str], PhraseInfo] = {}
     replace: set[str] = set()
+    found = ProblemCollector()      # every broken category and setting, not only the first
     for name, entry in raw.get("categories", {}).items():
         if isinstance(entry, dict) and entry.get("replace"):
             replace.add(str(name))
         phrases = []
-        for tier, item in _tiered_items(path, str(name), entry):
-            text, not_after = _phrase(path, str(name), item)
-            phrases.append(text)
-            info[(str(name), text)] = PhraseInfo(tier, not_after)
+        for tier, item in found.check(partial(_tiered_items, path, str(name), entry)) or []:
+            checked = found.check(partial(_phrase, path, str(name), item))
+            if checked is not None:
+                phrases.append(checked[0])
+                info[(str(name), checked[0])] = PhraseInfo(tier, checked[1])
         categories[str(name)] = tuple(dict.fromkeys(phrases))
-    matching = _matching(path, language, raw.get("matching"))
+    matching = found.check(partial(_matching, path, language, raw.get("matching")))
+    found.raise_any()
     return Phrasebank(language, categories, info, matching), frozenset(replace)
 
 

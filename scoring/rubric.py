@@ -18,10 +18,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from roleplay.model.errors import RoleplayError
+from roleplay.model.errors import ProblemCollector, RoleplayError
 from roleplay.model.yamlbounds import finite, read_authored
 
 
@@ -165,28 +166,54 @@ def load_rubric(path: Path | None) -> Rubric:
     raw = read_authored(path, "rubric") or {}
     if not isinstance(raw, dict):
         raise RoleplayError(f"{where}: a rubric is a mapping with pass_mark, weights, auto_fail, settings")
+    found = ProblemCollector()
+    found.check(partial(_known_keys, raw, where))
+    pass_mark = found.check(partial(_pass_mark, raw, where))
+    weights = found.check(partial(_weights, raw.get("weights") or {}, where))
+    auto_fail = found.check(partial(_auto_fail, raw, where))
+    settings = found.check(partial(_settings, raw.get("settings") or {}, where))
+    found.raise_any()
+    rubric = DEFAULT_RUBRIC.with_weights(weights or {}, where)
+    if pass_mark is not None:
+        rubric = replace(rubric, pass_mark=pass_mark)
+    if auto_fail is not None:
+        rubric = replace(rubric, auto_fail=auto_fail)
+    return replace(rubric, settings=settings or Settings(), source=where)
+
+
+def _known_keys(raw: dict[str, Any], where: str) -> None:
     unknown = set(raw) - {"pass_mark", "weights", "auto_fail", "settings"}
     if unknown:
         raise RoleplayError(f"{where}: unknown rubric key {min(unknown)!r}; "
                             "use pass_mark, weights, auto_fail, settings")
-    rubric = DEFAULT_RUBRIC
-    if "pass_mark" in raw:
-        mark = raw["pass_mark"]
-        if not finite(mark, 0, 100):
-            raise RoleplayError(f"{where}: pass_mark must be a number from 0 to 100")
-        rubric = replace(rubric, pass_mark=float(mark))
-    weights = raw.get("weights") or {}
+
+
+def _pass_mark(raw: dict[str, Any], where: str) -> float | None:
+    if "pass_mark" not in raw:
+        return None
+    if not finite(raw["pass_mark"], 0, 100):
+        raise RoleplayError(f"{where}: pass_mark must be a number from 0 to 100")
+    return float(raw["pass_mark"])
+
+
+def _weights(weights: Any, where: str) -> dict[str, float]:
     if not isinstance(weights, dict) or not all(finite(v, 0) for v in weights.values()):
         raise RoleplayError(f"{where}: weights must map item ids to numbers from 0 to 1000000")
-    rubric = rubric.with_weights({str(k): float(v) for k, v in weights.items()}, where)
-    if "auto_fail" in raw:
-        rules = raw["auto_fail"] or []
-        bad = [r for r in rules if r not in AUTO_FAIL_RULES] if isinstance(rules, list) else [rules]
-        if bad:
-            raise RoleplayError(f"{where}: unknown auto_fail rule {bad[0]!r}; use {', '.join(AUTO_FAIL_RULES)}")
-        rubric = replace(rubric, auto_fail=tuple(rules))
-    rubric = replace(rubric, settings=_settings(raw.get("settings") or {}, where), source=where)
-    return rubric
+    unknown = sorted(str(k) for k in weights if k not in RUBRIC_KEYS)
+    if unknown:
+        raise RoleplayError(f"{where}: unknown rubric item {', '.join(map(repr, unknown))}; "
+                            f"use one of {', '.join(RUBRIC_KEYS)}")
+    return {str(k): float(v) for k, v in weights.items()}
+
+
+def _auto_fail(raw: dict[str, Any], where: str) -> tuple[str, ...] | None:
+    if "auto_fail" not in raw:
+        return None
+    rules = raw["auto_fail"] or []
+    bad = [r for r in rules if r not in AUTO_FAIL_RULES] if isinstance(rules, list) else [rules]
+    if bad:
+        raise RoleplayError(f"{where}: unknown auto_fail rule {bad[0]!r}; use {', '.join(AUTO_FAIL_RULES)}")
+    return tuple(rules)
 
 
 def _settings(raw: Any, where: str) -> Settings:
@@ -194,18 +221,27 @@ def _settings(raw: Any, where: str) -> Settings:
         raise RoleplayError(f"{where}: settings must be a mapping")
     known = {f.name: f for f in fields(Settings)}
     values: dict[str, Any] = {}
+    found = ProblemCollector()
     for key, value in raw.items():
-        if key not in known:
-            raise RoleplayError(f"{where}: unknown setting {key!r}; use one of {', '.join(known)}")
-        default = getattr(Settings(), key)
-        if isinstance(default, tuple):
-            ok = isinstance(value, list) and len(value) == 2 and all(finite(v) for v in value)
-            if not ok or value[0] > value[1]:
-                raise RoleplayError(f"{where}: setting {key!r} must be [low, high]")
-            value = (float(value[0]), float(value[1]))
-        elif value is not None and not finite(value, 0):
-            raise RoleplayError(f"{where}: setting {key!r} must be a number, 0 or more")
-        elif value is None and default is not None:
-            raise RoleplayError(f"{where}: setting {key!r} must be a number")
-        values[key] = int(value) if isinstance(default, int) and not isinstance(default, bool) else value
+        checked = found.check(partial(_setting, known, key, value, where))
+        if checked is not None:
+            values[key] = checked[0]
+    found.raise_any()
     return Settings(**values)
+
+
+def _setting(known: dict[str, Any], key: Any, value: Any, where: str) -> tuple[Any]:
+    """The setting's value (in a 1-tuple: None is a value), or its problem."""
+    if key not in known:
+        raise RoleplayError(f"{where}: unknown setting {key!r}; use one of {', '.join(known)}")
+    default = getattr(Settings(), key)
+    if isinstance(default, tuple):
+        ok = isinstance(value, list) and len(value) == 2 and all(finite(v) for v in value)
+        if not ok or value[0] > value[1]:
+            raise RoleplayError(f"{where}: setting {key!r} must be [low, high]")
+        return ((float(value[0]), float(value[1])),)
+    if value is not None and not finite(value, 0):
+        raise RoleplayError(f"{where}: setting {key!r} must be a number, 0 or more")
+    if value is None and default is not None:
+        raise RoleplayError(f"{where}: setting {key!r} must be a number")
+    return (int(value) if isinstance(default, int) and not isinstance(default, bool) else value,)

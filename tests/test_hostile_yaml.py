@@ -13,7 +13,7 @@ import pytest
 
 from phrasebank import load_phrasebank
 from roleplay.authoring.answers import load_answers
-from roleplay.model.errors import RoleplayError, ScenarioErrors
+from roleplay.model.errors import FileProblems, RoleplayError, ScenarioErrors
 from roleplay.training.validate import format_error, validate_paths
 from scoring.rubric import load_rubric
 
@@ -122,7 +122,7 @@ def test_answers_files_are_read_bounded_and_located(tmp_path: Path, text: str, n
 def test_rubric_files_are_read_bounded_and_located(tmp_path: Path, text: bytes, needle: str) -> None:
     path = tmp_path / "centre.yaml"
     path.write_bytes(text)
-    with pytest.raises(RoleplayError, match="") as error:
+    with pytest.raises(RoleplayError) as error:
         load_rubric(path)
     assert needle in str(error.value)
 
@@ -139,3 +139,28 @@ def test_phrasebank_overrides_are_read_bounded_and_located(tmp_path: Path, text:
     with pytest.raises(RoleplayError) as error:
         load_phrasebank("en", path)
     assert needle in str(error.value)
+
+
+def test_a_rubric_reports_every_problem_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "centre.yaml"
+    path.write_text("pass_mark: 150\nweights: {bogus: 1}\nauto_fail: [sometimes]\n"
+                    "settings: {max_hold_s: -1, rate_band_en: [180, 120], nonsense: 2}\nextra: 1\n")
+    with pytest.raises(FileProblems) as error:
+        load_rubric(path)
+    lines = str(error.value).splitlines()
+    assert len(lines) == 7 and all(line.startswith(f"{path}: ") for line in lines), lines
+    for words in ("unknown rubric key 'extra'", "pass_mark", "'bogus'", "'sometimes'",
+                  "'max_hold_s'", "'rate_band_en' must be [low, high]", "'nonsense'"):
+        assert any(words in line for line in lines), words
+
+
+def test_a_phrasebank_reports_every_problem_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("matching: {tolerance: abc}\ncategories:\n  greeting: [[1]]\n"
+                    "  closing: {basic: [goodbye], expert: [x]}\n  empathy: 7\n")
+    with pytest.raises(FileProblems) as error:
+        load_phrasebank("en", path)
+    lines = str(error.value).splitlines()
+    assert len(lines) == 4, lines
+    assert ["greeting" in lines[0], "closing" in lines[1], "empathy" in lines[2],
+            "tolerance" in lines[3]] == [True] * 4

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from roleplay.commands.registry import command
+from roleplay.commands.registry import command, reads_one_call
 from roleplay.model.errors import RoleplayError
 
 
@@ -62,6 +62,7 @@ def configure_replay(p: argparse.ArgumentParser) -> None:
 
 @command("replay", "QA: replay a call's transcript in time, with each score marked where it was earned or lost",
          configure_replay)
+@reads_one_call
 def run_replay(args: argparse.Namespace) -> int:
     from roleplay.archive.calls import read_call
     from roleplay.qa.replay import build_script, play_audio_from, play_script, render
@@ -82,11 +83,11 @@ def run_replay(args: argparse.Namespace) -> int:
 
     start = cues[0].t_ms if cues else 0
     try:
-        sink = play_audio_from(call.wav_path, start, args.output_device)
+        sink, length_ms = play_audio_from(call.wav_path, start, args.output_device)
     except AudioError as error:
         raise RoleplayError(f"replay: cannot play audio ({error}); add --no-audio to print the transcript") from None
     try:
-        play_script(cues, clock=sink.played_ms)
+        play_script(cues, clock=sink.played_ms, end_ms=length_ms)
         sink.wait()
     finally:
         sink.close()
@@ -101,6 +102,7 @@ def configure_report(p: argparse.ArgumentParser) -> None:
 
 @command("report", "QA: one self-contained HTML page of a call (audio, timeline, transcript, scorecard)",
          configure_report)
+@reads_one_call
 def run_report(args: argparse.Namespace) -> int:
     from roleplay.archive.calls import read_call
     from roleplay.qa.report import write_report

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from roleplay.commands.registry import command
+from roleplay.commands.registry import command, reads_one_call
 from roleplay.model.errors import RoleplayError
 
 if TYPE_CHECKING:
@@ -27,6 +27,7 @@ def configure_score(p: argparse.ArgumentParser) -> None:
 
 @command("score", "re-score an archived call; exit 0 scored, 1 when the call cannot be scored",
          configure_score)
+@reads_one_call
 def run_score(args: argparse.Namespace) -> int:
     import json
 

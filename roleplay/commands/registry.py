@@ -4,8 +4,12 @@ adds its arguments; cli.py builds the parser from it."""
 from __future__ import annotations
 
 import argparse
+import functools
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from roleplay.model.errors import RoleplayError
 
 Handler = Callable[[argparse.Namespace], int]
 Configure = Callable[[argparse.ArgumentParser], None]
@@ -29,3 +33,29 @@ def command(name: str, help_text: str, configure: Configure) -> Callable[[Handle
         return handler
 
     return register
+
+
+DEBUG_ENV = "ROLEPLAY_DEBUG"
+
+
+def reads_one_call(handler: Handler) -> Handler:
+    """For commands given one archived call folder (`args.call_dir`): an archive is untrusted,
+    so a failure nobody foresaw is still one line naming the folder, never a traceback
+    ($ROLEPLAY_DEBUG=1 keeps the traceback for whoever fixes it)."""
+
+    @functools.wraps(handler)
+    def guarded(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except (RoleplayError, KeyboardInterrupt):
+            raise
+        except Exception as error:
+            if os.environ.get(DEBUG_ENV):
+                raise
+            detail = (str(error).splitlines() or [""])[0][:200]
+            raise RoleplayError(
+                f"{args.call_dir}: cannot read this call ({type(error).__name__}: {detail}); "
+                f"the folder may be damaged: check its call.json, or rerun with {DEBUG_ENV}=1 "
+                "for the details") from None
+
+    return guarded

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
 
 class RoleplayError(Exception):
     """A user-facing problem: the message is one line that says what to do."""
@@ -39,3 +44,32 @@ class ModelError(RoleplayError):
 
 class ArchiveError(RoleplayError):
     """A call archive that is missing, corrupted or truncated."""
+
+
+class FileProblems(RoleplayError):
+    """Every problem found in one small authored file (a rubric, a phrasebank), one line each,
+    so a trainer fixes them all in one go rather than one per run."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+class ProblemCollector:
+    """Runs a file's independent checks, keeping each one's RoleplayError instead of stopping."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def check(self, step: Callable[[], T]) -> T | None:
+        try:
+            return step()
+        except FileProblems as error:
+            self.problems.extend(error.problems)
+        except RoleplayError as error:
+            self.problems.append(str(error))
+        return None
+
+    def raise_any(self) -> None:
+        if self.problems:
+            raise FileProblems(self.problems)

@@ -165,26 +165,35 @@ def render(cues: list[Cue]) -> str:
     return for_terminal("".join(c.text for c in cues).lstrip("\n")) + "\n"
 
 
-def play_script(cues: list[Cue], out: TextIO = sys.stdout, speed: float = 1.0,
+MAX_SILENCE_S = 30.0   # a replay never waits longer than this for the next line
+
+
+def play_script(cues: list[Cue], out: TextIO | None = None, speed: float = 1.0,
                 clock: Callable[[], float] | None = None,
-                sleep: Callable[[float], None] = time.sleep) -> None:
-    """Print each cue at its time; `clock` (ms since the first cue) lets audio lead the pace."""
+                sleep: Callable[[float], None] | None = None, end_ms: float | None = None) -> None:
+    """Print each cue at its time; `clock` (ms since the first cue) lets audio lead the pace.
+    An archive is untrusted, so no wait is longer than MAX_SILENCE_S, and with audio none
+    goes past the recording's end (`end_ms`): a late cue is printed when the audio ends."""
     if not cues:
         return
+    pause = sleep or time.sleep
+    out = out or sys.stdout
     origin = cues[0].t_ms
     started = time.monotonic()
     now = clock or (lambda: (time.monotonic() - started) * 1000 * speed)
     for cue in cues:
-        wait_ms = (cue.t_ms - origin) - now()
+        target = cue.t_ms - origin if end_ms is None else min(cue.t_ms - origin, end_ms)
+        wait_ms = target - now()
         if wait_ms > 0:
-            sleep(wait_ms / 1000 / (speed if clock is None else 1.0))
+            pause(min(wait_ms / 1000 / (speed if clock is None else 1.0), MAX_SILENCE_S))
         out.write(for_terminal(cue.text.lstrip("\n") if cue is cues[0] else cue.text))
         out.flush()
     out.write("\n")
 
 
-def play_audio_from(wav: Path, start_ms: int, device_spec: str | None = None) -> Any:
-    """Start call.wav at `start_ms` on the headphones; returns the SpeakerSink playing it."""
+def play_audio_from(wav: Path, start_ms: int, device_spec: str | None = None) -> tuple[Any, int]:
+    """Start call.wav at `start_ms` on the headphones; returns the SpeakerSink playing it and
+    how many ms it plays."""
     import tempfile
 
     from audio.devices import pick_device
@@ -198,4 +207,4 @@ def play_audio_from(wav: Path, start_ms: int, device_spec: str | None = None) ->
         write_wav(clip, part, rate)
         sink = SpeakerSink(pick_device(device_spec, "output"))
         sink.play(clip)  # the samples are in memory once play() returns
-    return sink
+    return sink, len(part) * 1000 // rate
