@@ -129,6 +129,8 @@ def main() -> int:
     args = parser.parse_args()
     endpointers: dict[str, Endpointer] = {
         "vad-only (300 ms)": VadEndpointer(),
+        # For scale: what waiting out every pause up to 1.2 s costs without a model.
+        "vad-only (1300 ms)": VadEndpointer(hangover_ms=1300),
         "silero+smart-turn": SmartTurnEndpointer(
             download_turn_model(), SmartTurnConfig(patience_ms=round(args.patience * 1000))),
     }

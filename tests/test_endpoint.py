@@ -3,6 +3,7 @@ and the listener joining what the recogniser closed at a pause into one answer."
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -21,8 +22,10 @@ from audio.listener import Listener
 from audio.turn_model import download_turn_model
 from audio.vad import VadEvent
 from audio.wavio import read_wav, write_wav
+from cli import main
 from roleplay.frontends.spoken import trim_silence
 from roleplay.model.clock import VirtualClock
+from roleplay.model.errors import ModelError
 from roleplay.model.events import Timeline
 from roleplay.model.scenario import Node
 
@@ -136,3 +139,19 @@ def test_the_listener_joins_what_the_recogniser_closed_at_a_pause() -> None:
     got = listener.answer(Node("n", ("hello",)), None, 0, 5000)
     assert got.text == "the payment went through"
     assert (got.onset_ms, got.offset_ms) == (0, 1100)
+
+
+def test_the_model_download_says_what_to_do_when_the_index_is_unreachable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, turn_model: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ROLEPLAY_MODELS", str(tmp_path))
+    monkeypatch.setenv("PIP_NO_INDEX", "1")  # pip as if offline
+    monkeypatch.setenv("PIP_FIND_LINKS", "")
+    with pytest.raises(ModelError, match=r"offline\?.*copy smart-turn-v3.2-cpu.onnx") as caught:
+        download_turn_model()
+    assert "\n" not in str(caught.value)
+    assert main(["models", "path", "turn"]) == 2
+    assert "roleplay models download turn" in capsys.readouterr().err
+    # A good copy already in the folder is used as it is: no index needed.
+    shutil.copy(turn_model, tmp_path / turn_model.name)
+    assert download_turn_model() == tmp_path / turn_model.name
