@@ -123,14 +123,21 @@ def configure_serve(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scenarios", type=Path, help="scenario folder (default: the shipped library)")
     p.add_argument("--abandon-s", type=float, default=60.0,
                    help="a station unseen this long has gone: its call ends as hung up")
+    p.add_argument("--headset", action="store_true",
+                   help="the server runs at the station: calls may be answered on its own headset")
+    p.add_argument("--input", dest="input_device", help="with --headset: microphone name or index")
+    p.add_argument("--output", dest="output_device", help="with --headset: headphones name or index")
+    p.add_argument("--model", type=Path, help="with --headset: Vosk model folder (default: the installed one)")
 
 
 @command("serve", "the agent desktop: a web server for trainee stations (CRM, knowledge base, wrap-up)",
          configure_serve)
 def run_serve(args: argparse.Namespace) -> int:
+    from roleplay.web.desk_headset import HeadsetConfig
     from roleplay.web.serve import serve
 
-    serve(args.host, args.port, args.calls, args.db, args.scenarios, args.abandon_s)
+    headset = HeadsetConfig(args.input_device, args.output_device, args.model) if args.headset else None
+    serve(args.host, args.port, args.calls, args.db, args.scenarios, args.abandon_s, headset)
     return 0
 
 

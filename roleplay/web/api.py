@@ -19,8 +19,10 @@ from roleplay.authoring.loader import load_scenario
 from roleplay.model.errors import RoleplayError, ScenarioErrors
 from roleplay.web.context import account, body_json, field_of, server
 from roleplay.web.desk_call import DeskCall
+from roleplay.web.desk_headset import HeadsetParts
 
 MAX_LIVE_CALLS = 200
+_HEADSET_BUSY = "the station's headset is in another call: end that call first"
 
 
 async def health(request: Request) -> JSONResponse:
@@ -39,8 +41,12 @@ async def start_call(request: Request) -> JSONResponse:
     data = await body_json(request)
     scenario_id = field_of(data, "scenario", str, limit=100)
     mode = field_of(data, "mode", str, "typed", limit=20)
-    if mode != "typed":
-        raise HTTPException(400, "mode must be 'typed' (headset practice runs with `roleplay run`)")
+    if mode not in ("typed", "headset"):
+        raise HTTPException(400, "mode must be 'typed' or 'headset'")
+    station_headset = srv.config.headset
+    if mode == "headset" and station_headset is None:
+        raise HTTPException(400, "this server has no headset: start it at the station with "
+                                 "`roleplay serve --headset`, or practise typed")
     who = account(request)
     trainee = who.username if who else field_of(data, "trainee", str, "trainee", limit=80).strip() or "trainee"
     scenario = srv.library.scenarios.get(scenario_id)
@@ -49,11 +55,23 @@ async def start_call(request: Request) -> JSONResponse:
         if broken:
             raise HTTPException(422, f"scenario '{scenario_id}' does not validate: {broken.errors[0]}")
         raise HTTPException(404, f"no scenario '{scenario_id}'; GET /api/scenarios lists them")
+    headset = None
+    if mode == "headset" and station_headset is not None:
+        if any(c.headset is not None and not c.state.ended for c in list(srv.calls.values())):
+            raise HTTPException(409, _HEADSET_BUSY)
+        # The model and the devices before the call folder: a missing one leaves nothing behind.
+        headset = await run_in_threadpool(HeadsetParts, station_headset, scenario)
     with srv.lock:
         live = [c for c in srv.calls.values() if not c.state.ended]
         if len(live) >= MAX_LIVE_CALLS:
+            if headset is not None:
+                headset.close()
             raise HTTPException(429, "too many calls at once on this server")
-        call = DeskCall(scenario, trainee, srv.config.calls_dir, srv.config.db_url, srv.config.abandon_s)
+        if headset is not None and any(c.headset is not None for c in live):
+            headset.close()
+            raise HTTPException(409, _HEADSET_BUSY)
+        call = DeskCall(scenario, trainee, srv.config.calls_dir, srv.config.db_url, srv.config.abandon_s,
+                        headset)
         srv.calls[call.call_id] = call
     call.seen()
     call.start()

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from roleplay.records.store import Store
 from roleplay.web.accounts import Account, Accounts
 from roleplay.web.desk_call import DeskCall
+from roleplay.web.desk_headset import HeadsetConfig
 from roleplay.web.library import Library
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -29,6 +30,7 @@ class ServerConfig:
     db_url: str | None = None
     require_login: bool = False        # any bind beyond the loopback
     abandon_s: float = 60.0            # a station unseen this long has left: its call hangs up
+    headset: HeadsetConfig | None = None   # the server runs at the station: its own headset
 
 
 @dataclass

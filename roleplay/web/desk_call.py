@@ -21,7 +21,7 @@ from phrasebank import load_phrasebank
 from roleplay.archive.calls import CallWriter
 from roleplay.engine.call import Call
 from roleplay.model.clock import SystemClock
-from roleplay.model.errors import RoleplayError
+from roleplay.model.errors import AudioError, RoleplayError
 from roleplay.model.events import (
     AsrFinal,
     CallEnded,
@@ -46,6 +46,7 @@ from roleplay.model.ports import (
 )
 from roleplay.model.scenario import Node, Outcome, Scenario
 from roleplay.records.progress import record_attempt
+from roleplay.web.desk_headset import HeadsetParts
 from roleplay.web.search import CrmHit, CrmIndex, KbHit, KbIndex
 
 
@@ -109,10 +110,9 @@ class _QueueTrainee:
             try:
                 item = c._answers.get(timeout=0.2)
             except queue.Empty:
-                if c._hangup:
-                    raise _HungUp(c._hangup) from None
-                if c.clock.now_ms() - c.last_seen_ms > c.abandon_s * 1000:
-                    raise _HungUp("the station was lost (no contact)") from None
+                reason = c._stop_reason()
+                if reason:
+                    raise _HungUp(reason) from None
                 if deadline is not None and c.clock.now_ms() > deadline:
                     return record_silence(c.timeline, node.id, c.clock.now_ms(), timeout_ms)
                 continue
@@ -126,10 +126,25 @@ class _QueueTrainee:
     def close(self) -> None: ...
 
 
+class _HeadsetTrainee:
+    """The microphone answers; the page still sees the call wait for the trainee."""
+
+    def __init__(self, call: DeskCall, listener: Any) -> None:
+        self.call = call
+        self.listener = listener
+
+    def answer(self, node: Node, line: Line | None, after_ms: int, timeout_ms: int) -> Answer:
+        self.call._waiting(node, line)
+        return self.listener.answer(node, line, after_ms, timeout_ms)  # type: ignore[no-any-return]
+
+    def close(self) -> None: ...
+
+
 class DeskCall:
     def __init__(self, scenario: Scenario, trainee: str, calls_dir: Path, db_url: str | None,
-                 abandon_s: float = 60.0) -> None:
+                 abandon_s: float = 60.0, headset: HeadsetParts | None = None) -> None:
         self.scenario = scenario
+        self.headset = headset
         self.trainee = trainee
         self.db_url = db_url
         self.abandon_s = abandon_s
@@ -155,14 +170,33 @@ class DeskCall:
     # --- the engine's side -------------------------------------------------------------
     def _run(self) -> None:
         bank = shared_phrasebank(str(self.scenario.language))
-        engine = Call(self.scenario, bank, _Voice(self), _QueueTrainee(self), self.clock, self.timeline,
+        voice: Any = _Voice(self)
+        trainee: Any = _QueueTrainee(self)
+        if self.headset is not None:
+            self.headset.attach(self.clock, self.timeline, self.writer.wav_path, self._stop_reason, _HungUp)
+            voice, trainee = self.headset.voice, _HeadsetTrainee(self, self.headset.listener)
+        engine = Call(self.scenario, bank, voice, trainee, self.clock, self.timeline,
                       seed=None, trainee_id=self.trainee)
         try:
             engine.run()
         except _HungUp as stop:
             self.timeline.append(self.clock.now_ms(), CallEnded(node=self.state.node, outcome=str(Outcome.HUNG_UP),
                                                                 reason=stop.reason))
+        except AudioError as error:     # the headset went away: the call so far is kept
+            self.timeline.append(self.clock.now_ms(), CallEnded(node=self.state.node, outcome=str(Outcome.HUNG_UP),
+                                                                reason=f"the headset failed ({error})"))
+        finally:
+            if self.headset is not None:
+                self.headset.close()
         self._wrap_up(bank)
+
+    def _stop_reason(self) -> str | None:
+        """Why the call must stop now: Hang up pressed, or the station gone from the page."""
+        if self._hangup:
+            return self._hangup
+        if self.clock.now_ms() - self.last_seen_ms > self.abandon_s * 1000:
+            return "the station was lost (no contact)"
+        return None
 
     def _wrap_up(self, bank: Any) -> None:
         from scoring.scorecard import score
@@ -229,6 +263,8 @@ class DeskCall:
     def answer(self, text: str, typing_ms: int, wait_s: float = 10.0) -> None:
         """Hand a typed answer to the engine and wait until it has moved on (the next line)."""
         self._live()
+        if self.headset is not None:
+            raise Conflict("this call is on the headset: speak your answer")
         if self.state.on_hold:
             raise Conflict("the customer is on hold: press Resume before answering")
         with self._cond:
@@ -304,4 +340,5 @@ class DeskCall:
                 "customer_line": s.line, "node": s.node, "transcript": list(s.transcript),
                 "outcome": s.outcome or None, "dispositions": list(self.scenario.desk.dispositions),
                 "elapsed_s": round(self.clock.now_ms() / 1000, 1), "scorecard": s.scorecard,
-                "has_crm": bool(self.scenario.crm), "has_kb": bool(self.scenario.kb)}
+                "has_crm": bool(self.scenario.crm), "has_kb": bool(self.scenario.kb),
+                "mode": "typed" if self.headset is None else "headset"}

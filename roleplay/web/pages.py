@@ -32,7 +32,8 @@ def render(request: Request, name: str, status: int = 200, **values: object) -> 
 
 async def index(request: Request) -> HTMLResponse:
     lib = server(request).library
-    return render(request, "index.html", scenarios=list(lib.scenarios.values()), broken=lib.broken)
+    return render(request, "index.html", scenarios=list(lib.scenarios.values()), broken=lib.broken,
+                  headset=server(request).config.headset is not None)
 
 
 async def desk(request: Request) -> HTMLResponse:

@@ -8,18 +8,19 @@ import time
 from pathlib import Path
 
 from roleplay.model.errors import RoleplayError
+from roleplay.web.desk_headset import HeadsetConfig
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def serve(host: str, port: int, calls_dir: Path, db_url: str | None, scenarios_dir: Path | None,
-          abandon_s: float = 60.0) -> None:
+          abandon_s: float = 60.0, headset: HeadsetConfig | None = None) -> None:
     import uvicorn
 
     from roleplay.web.app import ServerConfig, create_app
 
     config = ServerConfig(calls_dir=calls_dir, scenarios_dir=scenarios_dir, db_url=db_url,
-                          require_login=host not in LOOPBACK, abandon_s=abandon_s)
+                          require_login=host not in LOOPBACK, abandon_s=abandon_s, headset=headset)
     app = create_app(config)
     if config.require_login and app.state.server.accounts.count() == 0:
         raise RoleplayError(f"serving on {host} (beyond this machine) needs accounts: create one with "

@@ -26,7 +26,8 @@ function show(s) {
   const live = s.status !== "wrap_up" && s.status !== "ended";
   $("hold").disabled = !live || s.status === "on_hold";
   $("resume").disabled = s.status !== "on_hold";
-  $("end").disabled = !live; $("send").disabled = !live || s.status === "on_hold";
+  $("end").disabled = !live;
+  if ($("send")) $("send").disabled = !live || s.status === "on_hold";
   if (s.status === "wrap_up" && !wrapStarted) { wrapStarted = true; $("wrapup").hidden = false; }
   if (s.status === "ended" && s.scorecard) scorecard(s.scorecard);
 }
@@ -43,11 +44,13 @@ async function poll() {
   try { show(await api("GET", BASE)); say(""); } catch (e) { say("connection lost: retrying"); }
   setTimeout(poll, 700);
 }
-$("answer").addEventListener("keydown", e => {
-  if (firstKey === null && e.key !== "Enter") firstKey = performance.now();
-  if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); send(); }
-});
-$("answer-form").addEventListener("submit", e => { e.preventDefault(); send(); });
+if ($("answer")) {     // typed practice; on the headset the microphone answers
+  $("answer").addEventListener("keydown", e => {
+    if (firstKey === null && e.key !== "Enter") firstKey = performance.now();
+    if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); send(); }
+  });
+  $("answer-form").addEventListener("submit", e => { e.preventDefault(); send(); });
+}
 async function send() {
   const text = $("answer").value.trim();
   if (!text) return;
