@@ -161,23 +161,24 @@ class Progress:
     weakest: tuple[tuple[str, float], ...]
 
 
-def item_trends(records: Sequence[CallRecord], window: int = 3) -> list[ItemTrend]:
+def item_series(records: Sequence[CallRecord]) -> dict[str, list[float]]:
+    """Per item, the share of its points won in each scored call it applied to, oldest first:
+    the trend, the weakest skills and the trainer's sparklines all read this."""
     ratios: dict[str, list[float]] = defaultdict(list)
     for r in sorted(records, key=lambda r: r.started_at):
         for mark in r.items if r.scored else ():
             if mark.ratio is not None:
                 ratios[mark.id].append(mark.ratio)
-    return [ItemTrend(item, mean(v[:window]), mean(v[-window:]), len(v)) for item, v in ratios.items()]
+    return dict(ratios)
+
+
+def item_trends(records: Sequence[CallRecord], window: int = 3) -> list[ItemTrend]:
+    return [ItemTrend(item, mean(v[:window]), mean(v[-window:]), len(v)) for item, v in item_series(records).items()]
 
 
 def weakest_skills(records: Sequence[CallRecord], n: int = 3) -> list[tuple[str, float]]:
     """The items with the lowest average share of points (only where they applied)."""
-    ratios: dict[str, list[float]] = defaultdict(list)
-    for r in records:
-        for mark in r.items if r.scored else ():
-            if mark.ratio is not None:
-                ratios[mark.id].append(mark.ratio)
-    averages = sorted(((mean(v), item) for item, v in ratios.items()))
+    averages = sorted(((mean(v), item) for item, v in item_series(records).items()))
     return [(item, avg) for avg, item in averages[:n] if avg < 1.0]
 
 
