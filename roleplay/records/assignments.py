@@ -101,7 +101,8 @@ def assign(store: Store, request: AssignmentRequest, now: datetime | None = None
     """One assignment per trainee and scenario of the request, in one transaction."""
     check_request(request)
     store.ensure_tables(_meta)
-    at = (now or datetime.now(UTC)).astimezone(UTC)
+    # Whole seconds, as a call's started_at is kept: a call begun the same second counts.
+    at = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     batch = secrets.token_hex(8)
     rows = [{"batch": batch, "trainee_id": t, "scenario_id": s, "due_on": request.due_on,
              "attempts": request.attempts, "assigned_by": request.assigned_by, "assigned_at": at}

@@ -5,12 +5,14 @@ weakest skills, re-training due: what `roleplay progress` computes) and the assi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
+from roleplay.authoring.library import scenario_files
 from roleplay.model.errors import ScenarioErrors
 from roleplay.model.i18n import N_
 from roleplay.records.assignments import AssignmentStatus, assignment_status
@@ -36,9 +38,24 @@ class CurriculumView:
     problem: str = ""          # a curriculum that does not load: its first error
 
 
+_loaded: dict[Path, tuple[tuple[tuple[str, int], ...], list[Curriculum]]] = {}
+
+
+def curricula_of(folder: Path) -> list[Curriculum]:
+    """The library's curricula, read again only when a file of the library changed: reading
+    one checks every scenario it names, a second or so on the whole library."""
+    files = sorted(scenario_files(folder))
+    stamp = tuple((str(p), p.stat().st_mtime_ns) for p in files)
+    cached = _loaded.get(folder)
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, shipped_curricula(folder))
+        _loaded[folder] = cached
+    return cached[1]
+
+
 def curriculum_view(srv: Server, wanted: str | None) -> CurriculumView:
     try:
-        curricula = shipped_curricula(srv.library.folder)
+        curricula = curricula_of(srv.library.folder)
     except ScenarioErrors as e:
         return CurriculumView([], None, problem=format_error(e.errors[0]).splitlines()[0])
     rosters = {c.id: curriculum_roster(srv.store, c) for c in curricula}
