@@ -17,7 +17,7 @@ from roleplay.records.store import open_store
 from roleplay.web.sparkline import sparkline
 
 SCENARIO = "card-inquiry-en"
-IN_A_WEEK = (datetime.now(UTC).date() + timedelta(days=7)).isoformat()
+IN_A_WEEK = (date.today() + timedelta(days=7)).isoformat()
 
 
 def _hung_up_call(c: TestClient, trainee: str) -> str:
@@ -82,6 +82,11 @@ def test_attempts_left_go_down_as_the_trainees_calls_are_recorded(tmp_path: Path
     assert f"<b>{SCENARIO}</b>: practise" in row                     # two failed calls in a row
     assert "card-lookup-en: 2 of 2 left" in row
     assert "Pass mark" in page.text and "First pass" in page.text    # levels and badges
+    twin = c.get("/api/curriculum", params={"c": "agent-path-en"}).json()     # the page's JSON twin
+    [ann_json] = [t for t in twin["trainees"] if t["trainee"] == "ann"]
+    assert ann_json["attempts"] == 3 and ann_json["level"] == 1 and twin["levels"][0]["pass_mark"] == 70
+    assert ann_json["series"]["opening"] and len(ann_json["series"]["opening"]) == 2   # the unscored one has none
+    assert [r["scenario"] for r in ann_json["retraining"]] == [SCENARIO]
     zh = c.get("/trainer/curriculum", params={"c": "agent-path-en"}, headers={"accept-language": "zh-CN"}).text
     assert "学员名册" in zh and "剩余 2/2 次" in zh
 
@@ -106,6 +111,7 @@ def test_trainee_accounts_get_403_and_see_only_their_own(tmp_path: Path) -> None
     assert c.get("/trainer/curriculum", follow_redirects=False).status_code == 303     # sign in first
     _login(c, "ann")
     assert c.get("/trainer/curriculum").status_code == 403
+    assert c.get("/api/curriculum").status_code == 403
     denied = c.post("/api/assignments", json={"trainees": ["ann"], "scenarios": [SCENARIO], "due": IN_A_WEEK})
     assert denied.status_code == 403 and "only trainers and QA" in denied.json()["error"]
     assert "/trainer/curriculum" not in c.get("/").text                 # no link to it either

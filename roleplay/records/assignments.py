@@ -76,7 +76,7 @@ class AssignmentStatus:
 
     @property
     def overdue(self) -> bool:
-        """Still open after its due day."""
+        """Still open after its due day (a day of the server's local calendar)."""
         return self.open and self.today > self.assignment.due_on
 
 
@@ -124,7 +124,7 @@ def assignment_status(store: Store, trainee: str | None = None, today: date | No
         with store.read() as conn:
             for row in conn.execute(query):
                 calls[(row.trainee_id, row.scenario_id)].append(_utc(row.started_at))
-    day = today or datetime.now(UTC).date()
+    day = today or date.today()     # the centre's own day: the server runs where the stations are
     return [AssignmentStatus(a, sum(t >= a.assigned_at for t in calls[(a.trainee, a.scenario_id)]), day)
             for a in given]
 

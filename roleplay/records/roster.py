@@ -6,8 +6,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
-from roleplay.records.progress import CurriculumProgress, build_progress, item_series, load_records
+from roleplay.records.progress import (
+    CurriculumProgress,
+    build_progress,
+    curriculum_progress_json,
+    item_series,
+    load_records,
+    weakest_json,
+)
 from roleplay.records.store import Store
 from roleplay.training.badges import CallRecord
 from roleplay.training.curriculum import Curriculum, LevelStatus
@@ -48,3 +56,11 @@ def roster(curriculum: Curriculum, records: list[CallRecord]) -> list[RosterRow]
 
 def curriculum_roster(store: Store, curriculum: Curriculum) -> list[RosterRow]:
     return roster(curriculum, load_records(store, language=curriculum.language))
+
+
+def roster_json(row: RosterRow) -> dict[str, Any]:
+    """A row as `roleplay progress --json` shows a curriculum, with the per-item series."""
+    return {"trainee": row.trainee, "attempts": row.attempts, "average_score": row.average,
+            "level": row.level_number, **curriculum_progress_json(row.progress),
+            "series": {item: [round(v, 3) for v in values] for item, values in row.series.items()},
+            "weakest": weakest_json(row.weakest)}

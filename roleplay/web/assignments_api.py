@@ -4,7 +4,7 @@ with the attempts left (a trainee account sees only its own)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -73,7 +73,7 @@ async def create(request: Request) -> JSONResponse:
         if sid not in srv.library.scenarios:
             hint = did_you_mean(sid, srv.library.scenarios) or "; GET /api/scenarios lists them"
             raise HTTPException(400, f"'scenarios': no scenario '{sid[:80]}'{hint}")
-    today = datetime.now(UTC).date()
+    today = date.today()
     due = parse_due(field_of(data, "due", str, limit=40), today)
     who = account(request)
     by = who.username if who else field_of(data, "assigned_by", str, "", limit=80)

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
 
 from roleplay.authoring.library import scenario_files
@@ -17,7 +18,7 @@ from roleplay.model.errors import ScenarioErrors
 from roleplay.model.i18n import N_
 from roleplay.records.assignments import AssignmentStatus, assignment_status
 from roleplay.records.progress import shipped_curricula
-from roleplay.records.roster import RosterRow, curriculum_roster
+from roleplay.records.roster import RosterRow, curriculum_roster, roster_json
 from roleplay.training.curriculum import Curriculum
 from roleplay.training.validate import format_error
 from roleplay.web.assignments_api import scenario_titles, staff_only
@@ -75,5 +76,21 @@ async def curriculum_page(request: Request) -> HTMLResponse:
     return render(request, "curriculum.html", view=view, sparkline=sparkline, tiers=TIER_LABELS, titles=scenario_titles(request))
 
 
+async def curriculum_json(request: Request) -> JSONResponse:
+    """The page's JSON twin: GET /api/curriculum?c=ID."""
+    staff_only(request, "see the curriculum and the trainees' records")
+    view = await run_in_threadpool(curriculum_view, server(request), request.query_params.get("c"))
+    if view.chosen is None:
+        raise HTTPException(404, view.problem or "no curriculum in the scenario library")
+    cur = view.chosen
+    return JSONResponse({
+        "id": cur.id, "title": cur.title, "language": cur.language, "certification": cur.certification,
+        "curricula": [c.id for c in view.curricula],
+        "levels": [{"id": lv.id, "title": lv.title, "tier": lv.tier, "pass_mark": lv.pass_mark,
+                    "scenarios": list(lv.scenarios)} for lv in cur.levels],
+        "badges": [{"id": b.id, "title": b.title, "description": b.description} for b in cur.badges],
+        "trainees": [roster_json(row) for row in view.roster]})
+
+
 def routes() -> list[Route]:
-    return [Route("/trainer/curriculum", curriculum_page)]
+    return [Route("/trainer/curriculum", curriculum_page), Route("/api/curriculum", curriculum_json)]
