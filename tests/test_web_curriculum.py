@@ -130,7 +130,8 @@ def test_bad_assignments_get_one_clear_4xx(tmp_path: Path) -> None:
     cases = [
         ({**good, "scenarios": ["card-inquiry"]}, "no scenario 'card-inquiry'"),
         ({**good, "scenarios": []}, "'scenarios': give at least one"),
-        ({**good, "scenarios": "card-inquiry-en,x"}, "no scenario 'card-inquiry-en,x'"),
+        ({**good, "scenarios": "card-inquiry-en,x"}, "'scenarios' must be a list of ids"),
+        ({"trainee": "ann", "scenarios": ["card-inquiry-en", "nope-en"], "due": IN_A_WEEK}, "no scenario 'nope-en'"),
         ({**good, "due": "31/12/2026"}, "'due' must be a date like"),
         ({**good, "due": "2026-02-30"}, "'due' must be a date like"),
         ({**good, "due": "2020-01-01"}, "already past"),
@@ -146,6 +147,8 @@ def test_bad_assignments_get_one_clear_4xx(tmp_path: Path) -> None:
         assert r.status_code == 400, (body, r.text)
         assert set(r.json()) == {"error"} and words in r.json()["error"], (body, r.json())
     assert c.get("/api/assignments").json() == {"assignments": []}      # nothing half-made
+    one = c.post("/api/assignments", json={"trainee": "ann", "scenarios": [SCENARIO], "due": IN_A_WEEK})
+    assert one.status_code == 201 and [a["attempts"] for a in one.json()["assignments"]] == [1]   # one by default
 
 
 def test_a_sparkline_is_a_plain_svg_of_the_values() -> None:

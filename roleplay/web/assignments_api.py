@@ -43,8 +43,9 @@ def parse_due(value: str, today: date) -> date:
 
 
 def _texts(data: dict[str, Any], name: str) -> tuple[str, ...]:
+    """A list of ids; `trainee` (one) may be given as plain text."""
     value = data.get(name)
-    if isinstance(value, str):
+    if isinstance(value, str) and name == "trainee":
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise HTTPException(400, f"'{name}' must be a list of ids")
