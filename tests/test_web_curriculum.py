@@ -156,3 +156,19 @@ def test_a_sparkline_is_a_plain_svg_of_the_values() -> None:
     assert svg.startswith('<svg class="spark"') and 'points="2.0,16.0 36.0,9.0 70.0,2.0"' in svg
     assert '<circle cx="70.0" cy="2.0"' in svg and "<title>opening: &lt;3 calls&gt;</title>" in svg
     assert 'points="2.0,9.0"' in str(sparkline([0.5], "one call")) and str(sparkline([], "none")) == ""
+
+
+def test_a_curriculum_that_does_not_load_is_named_on_the_page(tmp_path: Path) -> None:
+    import shutil
+
+    lib = tmp_path / "lib"
+    shutil.copytree(shipped_library() / "en", lib / "en")
+    shutil.copytree(shipped_library() / "curriculum", lib / "curriculum")
+    (lib / "curriculum" / "zh.yaml").unlink()
+    (lib / "en" / "card-lookup.yaml").unlink()          # the English path plays it at level 4
+    c = client(tmp_path, scenarios=lib)
+    page = c.get("/trainer/curriculum")
+    assert page.status_code == 200 and "A curriculum does not load" in page.text
+    assert "en.yaml:" in page.text and "no scenario &#39;card-lookup-en&#39;" in page.text
+    twin = c.get("/api/curriculum")
+    assert twin.status_code == 404 and "card-lookup-en" in twin.json()["error"]
