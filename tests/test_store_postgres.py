@@ -14,6 +14,7 @@ from typing import Any
 import pg
 import pytest
 from conftest import IN_CI
+from test_assignments import test_an_assignment_on_an_existing_records_file_counts_the_calls_since  # noqa: F401
 from test_store import (  # noqa: F401  (collected here again, with this module's db_url)
     test_a_call_without_a_scorecard_is_not_scored,
     test_a_hostile_level_in_call_json_is_not_written_to_the_database,

@@ -161,23 +161,24 @@ class Progress:
     weakest: tuple[tuple[str, float], ...]
 
 
-def item_trends(records: Sequence[CallRecord], window: int = 3) -> list[ItemTrend]:
+def item_series(records: Sequence[CallRecord]) -> dict[str, list[float]]:
+    """Per item, the share of its points won in each scored call it applied to, oldest first:
+    the trend, the weakest skills and the trainer's sparklines all read this."""
     ratios: dict[str, list[float]] = defaultdict(list)
     for r in sorted(records, key=lambda r: r.started_at):
         for mark in r.items if r.scored else ():
             if mark.ratio is not None:
                 ratios[mark.id].append(mark.ratio)
-    return [ItemTrend(item, mean(v[:window]), mean(v[-window:]), len(v)) for item, v in ratios.items()]
+    return dict(ratios)
+
+
+def item_trends(records: Sequence[CallRecord], window: int = 3) -> list[ItemTrend]:
+    return [ItemTrend(item, mean(v[:window]), mean(v[-window:]), len(v)) for item, v in item_series(records).items()]
 
 
 def weakest_skills(records: Sequence[CallRecord], n: int = 3) -> list[tuple[str, float]]:
     """The items with the lowest average share of points (only where they applied)."""
-    ratios: dict[str, list[float]] = defaultdict(list)
-    for r in records:
-        for mark in r.items if r.scored else ():
-            if mark.ratio is not None:
-                ratios[mark.id].append(mark.ratio)
-    averages = sorted(((mean(v), item) for item, v in ratios.items()))
+    averages = sorted(((mean(v), item) for item, v in item_series(records).items()))
     return [(item, avg) for avg, item in averages[:n] if avg < 1.0]
 
 
@@ -215,23 +216,31 @@ def progress_json(p: Progress) -> dict[str, Any]:
     return {
         "trainee": p.trainee, "attempts": p.attempts, "scored": p.scored, "passed": p.passed,
         "average_score": p.average,
-        "curricula": [{
-            "id": c.curriculum.id, "language": c.curriculum.language, "tier": c.tier,
-            "certificate": c.curriculum.certification.get(c.tier or "", None),
-            "levels": [{"id": s.level.id, "title": s.level.title, "tier": s.level.tier, "status": s.status,
-                        "pass_mark": s.level.pass_mark, "best": s.best, "passed_scenarios": list(s.passed_scenarios)}
-                       for s in c.levels],
-            "badges": [{"id": b.badge.id, "title": b.badge.title, "earned": b.earned, "have": b.have, "need": b.need}
-                       for b in c.badges],
-            "retraining": [{"scenario": r.scenario_id, "call_id": r.call_id, "level": r.level,
-                            "scenarios": list(r.scenarios), "categories": list(r.categories),
-                            "facts": list(r.facts), "failed_items": list(r.failed_items),
-                            "drills": r.drills(c.curriculum.language)} for r in c.retraining],
-        } for c in p.curricula],
+        "curricula": [curriculum_progress_json(c) for c in p.curricula],
         "trends": [{"item": t.item, "first": round(t.first, 3), "last": round(t.last, 3), "calls": t.calls}
                    for t in p.trends],
-        "weakest": [{"item": item, "average": round(avg, 3)} for item, avg in p.weakest],
+        "weakest": weakest_json(p.weakest),
     }
+
+
+def curriculum_progress_json(c: CurriculumProgress) -> dict[str, Any]:
+    return {
+        "id": c.curriculum.id, "language": c.curriculum.language, "tier": c.tier,
+        "certificate": c.curriculum.certification.get(c.tier or "", None),
+        "levels": [{"id": s.level.id, "title": s.level.title, "tier": s.level.tier, "status": s.status,
+                    "pass_mark": s.level.pass_mark, "best": s.best, "passed_scenarios": list(s.passed_scenarios)}
+                   for s in c.levels],
+        "badges": [{"id": b.badge.id, "title": b.badge.title, "earned": b.earned, "have": b.have, "need": b.need}
+                   for b in c.badges],
+        "retraining": [{"scenario": r.scenario_id, "call_id": r.call_id, "level": r.level,
+                        "scenarios": list(r.scenarios), "categories": list(r.categories),
+                        "facts": list(r.facts), "failed_items": list(r.failed_items),
+                        "drills": r.drills(c.curriculum.language)} for r in c.retraining],
+    }
+
+
+def weakest_json(weakest: Sequence[tuple[str, float]]) -> list[dict[str, Any]]:
+    return [{"item": item, "average": round(avg, 3)} for item, avg in weakest]
 
 
 MARKS = {"passed": "[x]", "unlocked": "[ ]", "locked": "[-]"}

@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from roleplay.model.i18n import LANGUAGES, translator
 from roleplay.web.accounts import ROLE_LABELS
+from roleplay.web.assignments_api import open_assignments
 from roleplay.web.context import CSRF_COOKIE, SESSION_COOKIE, account, server
 from roleplay.web.ui_lang import LANG_COOKIE, page_language
 
@@ -33,7 +34,8 @@ def render(request: Request, name: str, status: int = 200, **values: object) -> 
 async def index(request: Request) -> HTMLResponse:
     lib = server(request).library
     return render(request, "index.html", scenarios=list(lib.scenarios.values()), broken=lib.broken,
-                  headset=server(request).config.headset is not None)
+                  headset=server(request).config.headset is not None,
+                  **await open_assignments(request))
 
 
 async def desk(request: Request) -> HTMLResponse:
