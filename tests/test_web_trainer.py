@@ -96,6 +96,9 @@ def test_the_library_page_counts_plays_and_links_each_editor(tmp_path: Path) -> 
     broken = re.search(r'<tr data-scenario="card-inquiry-en" class="invalid">.*?</tr>', page, re.DOTALL)
     assert broken is not None and "does not validate" in broken.group(0)
     assert c.get("/trainer/scenarios/card-inquiry-en").status_code == 200   # broken files open too
+    zh = {"Accept-Language": "zh-CN"}
+    assert "平均分" in c.get("/trainer", headers=zh).text
+    assert "试打一通" in c.get(f"/trainer/scenarios/{SCENARIO}", headers=zh).text
 
 
 def test_a_trainee_is_kept_out_and_a_trainer_gets_in(tmp_path: Path) -> None:
@@ -128,8 +131,13 @@ def test_ids_and_files_outside_the_library_are_refused(tmp_path: Path) -> None:
     r = c.put("/api/scenarios/escaped-en", content=outside.read_bytes().replace(b"level: 2", b"level: 4"))
     assert r.status_code == 403 and "outside the scenario folder" in r.json()["error"]
     assert b"level: 2" in outside.read_bytes()
+    assert 'data-scenario="escaped-en"' in c.get("/trainer").text      # listed, not editable
+    assert c.get("/trainer/scenarios/escaped-en").status_code == 403
     assert c.get(f"/api/scenarios/{SCENARIO}/versions/..%2f..%2fx.yaml").status_code == 404
     assert c.get(f"/api/scenarios/{SCENARIO}/versions/passwd").status_code == 400
+    (file.parents[1] / ".versions").symlink_to(tmp_path, target_is_directory=True)
+    r = c.put(f"/api/scenarios/{SCENARIO}", content=file.read_bytes().replace(b"level: 2", b"level: 4"))
+    assert r.status_code == 403 and b"level: 2" in file.read_bytes() and not (tmp_path / "en").exists()
     other = file.read_bytes().replace(b"id: card-lookup-en", b"id: card-inquiry-en")
     r = c.put(f"/api/scenarios/{SCENARIO}", content=other)
     assert r.status_code == 409 and "already the id of card-inquiry.yaml" in r.json()["error"]

@@ -103,12 +103,17 @@ def editable(library: Library) -> bool:
 
 def versions_dir(library: Library, path: Path) -> Path:
     relative = inside(library, path).relative_to(library.folder.resolve())
-    return library.folder.resolve() / VERSIONS / relative.with_suffix("")
+    # Checked too: a `.versions` that is a symlink must not take the copies out of the library.
+    return inside(library, library.folder / VERSIONS / relative.with_suffix(""))
 
 
 def versions(library: Library, path: Path) -> list[Version]:
-    """The earlier versions of a scenario file, newest first."""
-    folder = versions_dir(library, path)
+    """The earlier versions of a scenario file, newest first (none for a file that is not
+    edited here: a symlink out of the library)."""
+    try:
+        folder = versions_dir(library, path)
+    except HTTPException:
+        return []
     names = sorted((p.name for p in folder.glob("*.yaml") if _VERSION_NAME.fullmatch(p.name)), reverse=True)
     return [Version(n, datetime.strptime(n[:23], "%Y%m%dT%H%M%S.%fZ").replace(tzinfo=UTC), n[24:36])
             for n in names]
