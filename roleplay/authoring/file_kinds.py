@@ -19,3 +19,10 @@ def is_curriculum(path: Path, text: str | None = None) -> bool:
         except OSError:
             return False
     return CURRICULUM_KEY.search(text) is not None
+
+
+def yaml_files(folder: Path) -> list[Path]:
+    """Every *.yaml / *.yml under `folder`, but none in a hidden folder: `.versions/` keeps
+    the editor's earlier versions of each scenario, which are not scenarios of the library."""
+    return sorted(p for p in folder.rglob("*.y*ml") if p.suffix in (".yaml", ".yml") and p.is_file()
+                  and not any(part.startswith(".") for part in p.relative_to(folder).parent.parts))

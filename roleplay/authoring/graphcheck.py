@@ -25,7 +25,7 @@ def check_graph(nodes: Mapping[str, GraphNode], roots: Iterable[str], start: str
                 report: Report) -> None:
     """Report unreachable nodes, dead ends and trapped loops; `nodes` is in file order."""
     if start is not None:
-        reached = _reach(nodes, roots)
+        reached = reachable(nodes, roots)
         for node_id in nodes:
             if node_id not in reached:
                 report(node_id, f"node '{node_id}' is never reached from start '{start}'")
@@ -35,7 +35,8 @@ def check_graph(nodes: Mapping[str, GraphNode], roots: Iterable[str], start: str
     _check_loops(nodes, report)
 
 
-def _reach(nodes: Mapping[str, GraphNode], roots: Iterable[str]) -> set[str]:
+def reachable(nodes: Mapping[str, GraphNode], roots: Iterable[str]) -> set[str]:
+    """The nodes a call can get to from `roots` (the start and the escalation node)."""
     seen: set[str] = set()
     todo = [r for r in roots if r in nodes]
     while todo:
@@ -60,7 +61,7 @@ def _check_loops(nodes: Mapping[str, GraphNode], report: Report) -> None:
                 changed = True
     trapped = [n for n in nodes if n not in can_finish]
     # Scenarios are small (tens of nodes): grouping by mutual reachability is plenty fast.
-    reach = {n: _reach(nodes, nodes[n].targets) for n in trapped}
+    reach = {n: reachable(nodes, nodes[n].targets) for n in trapped}
     done: set[str] = set()
     for node_id in trapped:   # file order, so each loop is reported at its first node
         if node_id in done:

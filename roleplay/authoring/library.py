@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from roleplay.authoring.file_kinds import yaml_files
 from roleplay.model.errors import RoleplayError, ScenarioErrors
 from roleplay.model.scenario import Scenario
 
@@ -44,7 +45,7 @@ class ScenarioRow:
 def scenario_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         raise RoleplayError(f"{folder}: no scenario folder here; pass --dir or set ROLEPLAY_SCENARIOS")
-    return sorted(p for p in folder.rglob("*.y*ml") if p.suffix in (".yaml", ".yml") and "answers" not in p.parts)
+    return sorted(p for p in yaml_files(folder) if "answers" not in p.parts)
 
 
 def list_scenarios(folder: Path | None = None) -> list[ScenarioRow]:

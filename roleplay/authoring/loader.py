@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from roleplay.authoring.deskreader import DeskReader
-from roleplay.authoring.file_kinds import is_curriculum
+from roleplay.authoring.file_kinds import is_curriculum, yaml_files
 from roleplay.authoring.graphcheck import GraphNode, check_graph
 from roleplay.authoring.nodereader import NodeReader
 from roleplay.authoring.yamlmarks import Y, YamlDoc, did_you_mean
@@ -58,7 +58,12 @@ def load_scenario(path: Path, data: bytes | None = None) -> Scenario:
     scenario = _ScenarioReader(doc).read(root) if root is not None else None
     if doc.errors or scenario is None:
         raise ScenarioErrors(doc.sorted_errors())
-    return replace(scenario, version=hashlib.sha256(data).hexdigest()[:12], path=str(path))
+    return replace(scenario, version=content_version(data), path=str(path))
+
+
+def content_version(data: bytes) -> str:
+    """A scenario file's version: the hash of its bytes (records keep it with each attempt)."""
+    return hashlib.sha256(data).hexdigest()[:12]
 
 
 def resolve_scenario(ref: str, library: Path) -> Path:
@@ -67,8 +72,8 @@ def resolve_scenario(ref: str, library: Path) -> Path:
     if as_path.is_file():
         return as_path
     ids: dict[str, Path] = {}
-    for file in sorted([*library.rglob("*.yaml"), *library.rglob("*.yml")]) if library.is_dir() else []:
-        found = _top_level_id(file)
+    for file in yaml_files(library) if library.is_dir() else []:
+        found = top_level_id(file)
         if found:
             ids.setdefault(found, file)
     if ref in ids:
@@ -81,7 +86,7 @@ def resolve_scenario(ref: str, library: Path) -> Path:
 _TOP_ID = re.compile(r"^id:[ \t]*(\S.*?)[ \t]*$", re.MULTILINE)
 
 
-def _top_level_id(file: Path) -> str | None:
+def top_level_id(file: Path) -> str | None:
     """The `id:` of a scenario file, read off its top-level line: parsing every YAML file of
     the library took over a second per lookup. Curricula (top-level `levels:`) have ids too."""
     try:

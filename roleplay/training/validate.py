@@ -6,12 +6,10 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
-from roleplay.authoring.file_kinds import is_curriculum
+from roleplay.authoring.file_kinds import is_curriculum, yaml_files
 from roleplay.authoring.loader import load_scenario
 from roleplay.model.errors import RoleplayError, ScenarioError, ScenarioErrors
 from roleplay.training.curriculum import validate_curriculum
-
-YAML_SUFFIXES = (".yaml", ".yml")
 
 
 def validate_paths(paths: list[Path]) -> tuple[list[ScenarioError], int]:
@@ -21,8 +19,7 @@ def validate_paths(paths: list[Path]) -> tuple[list[ScenarioError], int]:
     files: dict[Path, None] = {}   # ordered set: a file named twice is checked once
     for path in paths:
         if path.is_dir():
-            files.update(dict.fromkeys(sorted(f for f in path.rglob("*")
-                                              if f.suffix in YAML_SUFFIXES and f.is_file())))
+            files.update(dict.fromkeys(yaml_files(path)))
         elif path.exists():
             files[path] = None
         else:

@@ -20,7 +20,7 @@ from starlette.staticfiles import StaticFiles
 
 from roleplay.model.errors import RoleplayError
 from roleplay.records.store import open_store
-from roleplay.web import api, assignments_api, curriculum_pages, pages
+from roleplay.web import api, assignments_api, curriculum_pages, pages, trainer
 from roleplay.web.accounts import Accounts
 from roleplay.web.context import (
     CSRF_COOKIE,
@@ -37,8 +37,9 @@ from roleplay.web.recovery import end_interrupted_calls
 
 
 class Guard(BaseHTTPMiddleware):
-    """Sign-in (when required) and CSRF: every POST carries the CSRF cookie's value, as the
-    X-CSRF-Token header (the pages' fetch calls) or a `csrf` form field (the login form)."""
+    """Sign-in (when required) and CSRF: every POST (and PUT, DELETE) carries the CSRF cookie's
+    value, as the X-CSRF-Token header (the pages' fetch calls) or a `csrf` form field (the login
+    form)."""
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         srv = server(request)
@@ -50,7 +51,7 @@ class Guard(BaseHTTPMiddleware):
                 return JSONResponse({"error": "sign in first"}, 401)
             return Response(status_code=303, headers={"location": "/login"})
         csrf = request.cookies.get(CSRF_COOKIE, "")
-        if request.method == "POST":
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
             sent = request.headers.get("x-csrf-token", "")
             if not sent and request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
                 from urllib.parse import parse_qs
@@ -82,6 +83,7 @@ def create_app(config: ServerConfig) -> Starlette:
     srv = Server(config, store, Accounts(store), Library(config.scenarios_dir))
     app = Starlette(
         routes=[*api.routes(), *pages.routes(), *assignments_api.routes(), *curriculum_pages.routes(),
+                *trainer.routes(),
                 Mount("/static", StaticFiles(directory=STATIC), name="static")],
         middleware=[Middleware(Guard)],
         exception_handlers={HTTPException: on_http_error, RoleplayError: on_roleplay_error},
