@@ -20,7 +20,7 @@ from starlette.staticfiles import StaticFiles
 
 from roleplay.model.errors import RoleplayError
 from roleplay.records.store import open_store
-from roleplay.web import api, pages
+from roleplay.web import api, pages, qa_api, qa_pages
 from roleplay.web.accounts import Accounts
 from roleplay.web.context import (
     CSRF_COOKIE,
@@ -81,7 +81,8 @@ def create_app(config: ServerConfig) -> Starlette:
               f"recorded: {', '.join(ended)}", file=sys.stderr)
     srv = Server(config, store, Accounts(store), Library(config.scenarios_dir))
     app = Starlette(
-        routes=[*api.routes(), *pages.routes(), Mount("/static", StaticFiles(directory=STATIC), name="static")],
+        routes=[*api.routes(), *qa_api.routes(), *pages.routes(), *qa_pages.routes(),
+                Mount("/static", StaticFiles(directory=STATIC), name="static")],
         middleware=[Middleware(Guard)],
         exception_handlers={HTTPException: on_http_error, RoleplayError: on_roleplay_error},
     )
