@@ -9,6 +9,7 @@ import json
 import sqlite3
 import time
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -164,6 +165,9 @@ def test_a_calibration_call_is_blind_until_the_reviewer_submits(tmp_path: Path, 
     hidden = c.get("/api/archive/cal/review", params={"reviewer": "r2"}).json()
     assert hidden["blind"] and hidden["reviews"] == [] and hidden["score"] == hidden["automatic"]
     assert c.get("/api/archive/cal/review", params={"reviewer": "r1"}).json()["reviews"][0]["reviewer"] == "r1"
+    blind_page = c.get("/qa/calls/cal", params={"reviewer": "r2"}).text
+    assert 'id="blind"' in blind_page and 'id="calibration-submit"' in blind_page and "<b>r1</b>" not in blind_page
+    assert 'data-item="closing" class="overridden"' not in blind_page
     c.post("/api/archive/cal/reviews", json={"item": "closing", "points": 2, "reviewer": "r2", "comment": "no"})
     assert c.post("/api/archive/cal/calibration/submit", json={"by": "r2"}).status_code == 200
     seen = c.get("/api/archive/cal/review", params={"reviewer": "r2"}).json()
@@ -220,3 +224,18 @@ def test_rescoring_a_search_runs_in_the_background_with_progress(tmp_path: Path,
     with open_store(_db(tmp_path)) as store:
         assert store.attempt("r0").score == live and store.attempt("r2").score == 99.0   # bob's was not searched
     assert c.get("/api/archive/rescore/nope").status_code == 404
+
+
+def test_the_mood_curve_follows_the_customer(source: Path) -> None:
+    from roleplay.archive.calls import read_call
+    from roleplay.qa.report import mood_points, mood_svg
+    from scoring.turns import derive_turns
+
+    call = read_call(source)
+    points = mood_points(call.timeline)
+    lines = [e.payload.mood for e in call.timeline if e.kind == "customer_line_started"]
+    assert points[0] == (0, lines[0]) and points[-1][1] == max(lines) > points[0][1]   # a poor call angers
+    assert all(a[1] != b[1] for a, b in pairwise(points))          # one point per change
+    svg = mood_svg(points, derive_turns(call.timeline), max(e.t_ms for e in call.timeline), labels=("怒", "静", "-"))
+    assert svg.count("<circle") == len(points) and ">怒<" in svg
+    assert "No mood" in mood_svg([], [], 1000)
