@@ -19,9 +19,10 @@ from starlette.testclient import TestClient
 from web_helpers import client
 
 from roleplay.records import review_states
+from roleplay.records.archive_search import ArchiveQuery, matching_call_ids, search_archive
 from roleplay.records.calibration import calibration_figures, is_blind, mark_call, submit_review
-from roleplay.records.review_states import Actor
-from roleplay.records.store import open_store
+from roleplay.records.review_states import Actor, ReviewState
+from roleplay.records.store import Store, open_store
 from roleplay.web.accounts import Accounts
 from roleplay.web.qa_access import Viewer, review_view
 
@@ -135,25 +136,38 @@ T = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
 def test_calibration_figures_on_a_known_set(tmp_path: Path) -> None:
+    with open_store(_db(tmp_path)) as store:
+        check_calibration_and_states(store)
+
+
+def check_calibration_and_states(store: Store) -> None:
     """Items greeting 10/10, fibre_price 30/40, latency 20/20, courtesy 15/30: automatic 75.
     Call a: r1 85, r2 85, r3 65 (20 apart); call b: r1 65, r2 70 (within 10); call c is marked,
-    r1 alone; call d (r2 alone, unmarked) is not in the set."""
-    with open_store(_db(tmp_path)) as store:
-        for i, call_id in enumerate("abcd"):
-            store.record_attempt(make_call_json(call_id, minutes=i))
-        for call_id, item, who, points in (
-                ("a", "fibre_price", "r1", 40), ("a", "courtesy", "r2", 25), ("a", "greeting", "r3", 0),
-                ("b", "latency", "r1", 10), ("b", "latency", "r2", 15), ("c", "greeting", "r1", 5),
-                ("d", "greeting", "r2", 0)):
-            store.add_review(call_id, item, who, points, "", at=T)
-        mark_call(store, "c", "lead")
-        f = calibration_figures(store)
+    r1 alone; call d (r2 alone, unmarked) is not in the set. (Also run on PostgreSQL.)"""
+    for i, call_id in enumerate("abcd"):
+        store.record_attempt(make_call_json(call_id, minutes=i))
+    for call_id, item, who, points in (
+            ("a", "fibre_price", "r1", 40), ("a", "courtesy", "r2", 25), ("a", "greeting", "r3", 0),
+            ("b", "latency", "r1", 10), ("b", "latency", "r2", 15), ("c", "greeting", "r1", 5),
+            ("d", "greeting", "r2", 0)):
+        store.add_review(call_id, item, who, points, "", at=T)
+    mark_call(store, "c", "lead")
+    f = calibration_figures(store)
     assert f.calls == ("a", "b", "c")
     assert f.report.calls_multi_reviewed == 2 and f.report.reviewers_agree == 0.5
     between = {d.item_id: d.between_reviewers for d in f.report.items}
     assert between == {"fibre_price": 5.0, "greeting": 5.0, "courtesy": 5.0, "latency": 1.25}
     assert [(d.reviewer, d.calls, d.drift, d.abs_drift) for d in f.drift] == [
         ("r3", 1, -20.0, 20.0), ("r1", 2, -1.25, 1.25), ("r2", 2, 1.25, 1.25)]
+    # The search's state filter: a shared, a disputed and two drafts.
+    review_states.change_state(store, "a", "shared", "r1", Actor.QA)
+    review_states.change_state(store, "b", "shared", "r1", Actor.QA)
+    review_states.change_state(store, "b", "disputed", "trainee-1", Actor.TRAINEE, "I was right")
+    found = {s: [c.attempt.call_id for c in search_archive(store, ArchiveQuery(state=s, sort="oldest")).calls]
+             for s in ReviewState}
+    assert found == {ReviewState.NONE: [], ReviewState.DRAFT: ["c", "d"], ReviewState.SHARED: ["a"],
+                     ReviewState.DISPUTED: ["b"], ReviewState.FINAL: []}
+    assert matching_call_ids(store, ArchiveQuery(state=ReviewState.DRAFT, sort="oldest")) == ["c", "d"]
 
 
 def test_a_calibration_call_is_blind_until_the_reviewer_submits(tmp_path: Path, source: Path) -> None:
