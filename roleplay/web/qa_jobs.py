@@ -16,6 +16,8 @@ from typing import Any
 
 from roleplay.model.errors import RoleplayError
 
+KEPT_JOBS = 50
+
 
 @dataclass
 class RescoreJob:
@@ -45,6 +47,8 @@ class RescoreJobs:
         job = RescoreJob(secrets.token_urlsafe(8), len(call_ids))
         with self._lock:
             self._jobs[job.id] = job
+            for old in list(self._jobs)[:-KEPT_JOBS]:   # a long-running server keeps the recent ones
+                del self._jobs[old]
         folders = [calls_dir / c for c in call_ids]
         threading.Thread(target=_run, args=(job, folders, db_url), name=f"rescore-{job.id}", daemon=True).start()
         return job

@@ -8,6 +8,8 @@ what this viewer may see (roleplay/web/qa_access.py).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup
@@ -21,7 +23,8 @@ from roleplay.archive.calls import ArchivedCall, read_call
 from roleplay.archive.safe_io import read_bytes
 from roleplay.model.errors import ArchiveError
 from roleplay.model.i18n import N_, translator
-from roleplay.records.review_states import TRANSITIONS, ReviewState, history
+from roleplay.records.review_states import TRANSITIONS, ReviewState, StateChange, history
+from roleplay.records.store import Review
 from roleplay.web.context import server
 from roleplay.web.pages import render
 from roleplay.web.qa_access import Viewer, require_reviewer, review_view, viewer
@@ -61,6 +64,21 @@ def _report_parts(call: ArchivedCall, gettext: Any) -> dict[str, Markup]:
     }
 
 
+@dataclass(frozen=True)
+class HistoryLine:
+    """One line of the call's review history: an override or comment, or a change of state."""
+    at: datetime
+    who: str
+    review: Review | None = None
+    change: StateChange | None = None
+
+
+def _history(reviews: tuple[Review, ...], changes: list[StateChange]) -> list[HistoryLine]:
+    lines = [HistoryLine(r.created_at, r.reviewer, review=r) for r in reviews]
+    lines += [HistoryLine(c.created_at, c.actor, change=c) for c in changes]
+    return sorted(lines, key=lambda line: line.at)
+
+
 def _moves(state: ReviewState, me: Viewer) -> list[ReviewState]:
     """The states this viewer may move the review to from where it is."""
     return [to for (now, to), who in TRANSITIONS.items() if now == state and who == me.role]
@@ -78,7 +96,7 @@ async def call_page(request: Request) -> HTMLResponse:
     gettext = translator(page_language(request)).gettext
     turns = [(t.index, t.speaker, t.text[:60]) for t in derive_turns(call.timeline)]
     return render(request, "qa_call.html", call=call, attempt=attempt, view=view, me=me,
-                  changes=history(store, attempt.call_id), moves=_moves(view.state, me), turns=turns,
+                  lines=_history(view.standing.history, history(store, attempt.call_id)), moves=_moves(view.state, me), turns=turns,
                   parts=_report_parts(call, gettext), state_labels=STATE_LABELS, script=Markup(SCRIPT),
                   editable=me.role == "qa" and view.state != ReviewState.FINAL)
 
