@@ -118,14 +118,7 @@ def state_of(store: Store, call_id: str, reviewed: bool) -> ReviewState:
     return ReviewState.DRAFT if reviewed else ReviewState.NONE
 
 
-def change_state(store: Store, call_id: str, wanted: str, actor: str, role: Actor, comment: str = "",
-                 reviewed: bool = True, at: datetime | None = None) -> StateChange:
-    """Move the call's review to `wanted` if `role` may; a dispute needs a comment."""
-    try:
-        to = ReviewState(wanted)
-    except ValueError:
-        raise StateError(f"{call_id}: state {wanted!r}: use one of shared, disputed, final") from None
-    current = state_of(store, call_id, reviewed)
+def _check(call_id: str, current: ReviewState, to: ReviewState, role: Actor, comment: str, actor: str) -> None:
     rule = TRANSITIONS.get((current, to))
     if rule is None:
         moves = [f"{b} ({who})" for (a, b), who in TRANSITIONS.items() if a == current]
@@ -138,9 +131,27 @@ def change_state(store: Store, call_id: str, wanted: str, actor: str, role: Acto
         raise StateError(f"{call_id}: a dispute needs a comment saying what is wrong")
     if not actor.strip():
         raise StateError(f"{call_id}: a change of state needs the name of who makes it")
+
+
+def change_state(store: Store, call_id: str, wanted: str, actor: str, role: Actor, comment: str = "",
+                 reviewed: bool = True, at: datetime | None = None) -> StateChange:
+    """Move the call's review to `wanted` if `role` may; a dispute needs a comment. The state
+    is read inside the write transaction: two stations moving it at once cannot both do so."""
+    try:
+        to = ReviewState(wanted)
+    except ValueError:
+        raise StateError(f"{call_id}: state {wanted!r}: use one of shared, disputed, final") from None
+    ensure(store)
     created = _utc(at or datetime.now(UTC))
-    attempt_id = store.attempt(call_id).id
     with store.write() as conn:
+        # The call's row locked (PostgreSQL; SQLite's write transaction is exclusive already).
+        attempt_id = conn.execute(select(attempts.c.id).where(attempts.c.call_id == call_id).with_for_update()).scalar()
+        if attempt_id is None:
+            raise StateError(f"{call_id}: no such call in {store.url}; record it first")
+        newest = conn.execute(select(state_changes.c.state).where(state_changes.c.attempt_id == attempt_id)
+                              .order_by(state_changes.c.id.desc()).limit(1)).scalar()
+        current = ReviewState(newest) if newest else ReviewState.DRAFT if reviewed else ReviewState.NONE
+        _check(call_id, current, to, role, comment, actor)
         conn.execute(state_changes.insert().values(attempt_id=attempt_id, state=str(to), actor=actor.strip(),
                                                    role=str(role), comment=comment, created_at=created))
     return StateChange(call_id, to, actor.strip(), role, comment, created)
