@@ -134,3 +134,9 @@ def test_two_desk_stations_at_once_on_postgres(db_url, tmp_path):
     assert errors == []
     with open_store(db_url) as store:
         assert {a.trainee for a in store.attempts()} == {"station-0", "station-1"}
+
+
+def test_review_states_and_calibration_on_postgres(store):
+    from test_qa_console import check_calibration_and_states
+
+    check_calibration_and_states(store)

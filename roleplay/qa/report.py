@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from roleplay.archive.calls import ArchivedCall
 from roleplay.archive.safe_io import read_bytes
 from roleplay.model.errors import ArchiveError
+from roleplay.model.events import CustomerLineStarted, MoodChanged, Timeline
 from roleplay.qa.replay import turn_words
 from scoring.evidence import DeadAirGap, FactResult, HoldEvidence, PhraseFound, read_evidence
 from scoring.turns import Turn, derive_turns
@@ -127,9 +128,55 @@ def _silences(card: dict[str, Any]) -> list[tuple[float, float, bool]]:
     return found
 
 
+_LEFT, _RIGHT = 70, 10   # the timeline's margins: the mood curve below keeps its time scale
+MOOD_MAX = 10.0          # the engine's mood (the customer's anger) is 0 to 10
+
+
+def _span_ms(turns: list[Turn], end_ms: int) -> int:
+    return max(end_ms, max((t.end_ms for t in turns), default=0), 1)
+
+
+def mood_points(timeline: Timeline) -> list[tuple[int, float]]:
+    """(t ms, mood) wherever the customer's mood is known: each line's mood, each change."""
+    found: list[tuple[int, float]] = []
+    for event in timeline:
+        mood = event.payload.mood if isinstance(event.payload, CustomerLineStarted | MoodChanged) else None
+        if mood is not None and (not found or found[-1][1] != mood):
+            found.append((event.t_ms, float(mood)))
+    return found
+
+
+def mood_svg(points: list[tuple[int, float]], turns: list[Turn], end_ms: int, width: int = 1060,
+             labels: tuple[str, str, str] = ("angry", "calm", "No mood recorded in this call.")) -> str:
+    """The customer's mood over the call as a step curve, on the timeline's time scale;
+    `labels` (top, bottom, none) let a page speak its own language."""
+    if not points:
+        return f'<p class="note">{escape(labels[2])}</p>'
+    total, height, top = _span_ms(turns, end_ms), 70, 6
+    scale = (width - _LEFT - _RIGHT) / total
+
+    def x(ms: float) -> float:
+        return round(_LEFT + min(ms, total) * scale, 1)
+
+    def y(mood: float) -> float:
+        return round(top + (height - 2 * top) * (1 - min(max(mood, 0.0), MOOD_MAX) / MOOD_MAX), 1)
+
+    steps: list[str] = []
+    for (t, mood), nxt in zip(points, [*points[1:], (total, points[-1][1])], strict=True):
+        steps.append(f"{x(t)},{y(mood)} {x(nxt[0])},{y(mood)}")
+    dots = "".join(f'<circle cx="{x(t)}" cy="{y(m)}" r="3" fill="#c0392b"><title>{_s(t)} s: mood {m:g}</title></circle>'
+                   for t, m in points)
+    return (f'<svg id="mood" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" role="img" aria-label="customer mood">'
+            f'<text x="4" y="{y(MOOD_MAX) + 8}">{escape(labels[0])}</text><text x="4" y="{y(0)}">{escape(labels[1])}</text>'
+            f'<line x1="{_LEFT}" y1="{y(0)}" x2="{width - _RIGHT}" y2="{y(0)}" stroke="#ccc"/>'
+            f'<polyline class="mood-curve" points="{" ".join(steps)}" fill="none" stroke="#c0392b" stroke-width="2"/>'
+            f"{dots}</svg>")
+
+
 def timeline_svg(turns: list[Turn], card: dict[str, Any], end_ms: int, width: int = 1060) -> str:
-    left, right = 70, 10
-    total = max(end_ms, max((t.end_ms for t in turns), default=0), 1)
+    left, right = _LEFT, _RIGHT
+    total = _span_ms(turns, end_ms)
     scale = (width - left - right) / total
 
     def x(ms: float) -> float:
@@ -239,6 +286,7 @@ def build_report(call: ArchivedCall, card: dict[str, Any] | None = None,
          f"{escape(call.scenario.id)} {escape(call.scenario_version)}</p>"),
         audio_html(call.wav_path),
         "<h2>Timeline</h2>", timeline_svg(turns, card, end_ms),
+        mood_svg(mood_points(call.timeline), turns, end_ms),
         "<h2>Transcript</h2><p class=\"note\">Click a word to hear it.</p>", transcript_html(turns, card),
         review_html(standing),
         "<h2>Scorecard</h2>", scorecard_html(card),

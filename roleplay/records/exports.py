@@ -12,7 +12,7 @@ import io
 import json
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -55,11 +55,15 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _grouped(store: Store, trainee: str | None) -> Iterable[tuple[Attempt, list[ItemScore], EffectiveScore]]:
-    return effective_scores(store, trainee).values()
+def _grouped(store: Store, trainee: str | None,
+             calls: Collection[str] | None = None) -> Iterable[tuple[Attempt, list[ItemScore], EffectiveScore]]:
+    """Every attempt (of one trainee; or only `calls`, a filtered list, in its order)."""
+    found = effective_scores(store, trainee)
+    return found.values() if calls is None else [found[c] for c in calls if c in found]
 
 
-def _write_csv(path: Path, columns: tuple[str, ...], rows: Iterable[dict[str, Any]], excel: bool) -> int:
+def csv_text(columns: tuple[str, ...], rows: Iterable[dict[str, Any]]) -> tuple[str, int]:
+    """The CSV (formulas neutralised cell by cell) and its number of rows."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
     writer.writeheader()
@@ -67,13 +71,19 @@ def _write_csv(path: Path, columns: tuple[str, ...], rows: Iterable[dict[str, An
     for row in rows:
         writer.writerow({k: _cell(row.get(k)) for k in columns})
         count += 1
-    Path(path).write_text(buffer.getvalue(), encoding="utf-8-sig" if excel else "utf-8", newline="")
+    return buffer.getvalue(), count
+
+
+def _write_csv(path: Path, columns: tuple[str, ...], rows: Iterable[dict[str, Any]], excel: bool) -> int:
+    text, count = csv_text(columns, rows)
+    Path(path).write_text(text, encoding="utf-8-sig" if excel else "utf-8", newline="")
     return count
 
 
-def attempt_rows(store: Store, trainee: str | None = None) -> list[dict[str, Any]]:
+def attempt_rows(store: Store, trainee: str | None = None,
+                 calls: Collection[str] | None = None) -> list[dict[str, Any]]:
     rows = []
-    for attempt, _, effective in _grouped(store, trainee):
+    for attempt, _, effective in _grouped(store, trainee, calls):
         rows.append({**{k: getattr(attempt, k) for k in ATTEMPT_COLUMNS if hasattr(attempt, k)},
                      "effective_score": effective.score, "effective_passed": effective.passed,
                      "reviewed": effective.reviewed})
@@ -153,11 +163,11 @@ def statement(attempt: Attempt, base_iri: str = DEFAULT_BASE_IRI,
     }
 
 
-def xapi_statements(store: Store, base_iri: str = DEFAULT_BASE_IRI,
-                    trainee: str | None = None) -> list[dict[str, Any]]:
-    """Statements for every attempt, with QA overrides applied to score and success."""
+def xapi_statements(store: Store, base_iri: str = DEFAULT_BASE_IRI, trainee: str | None = None,
+                    calls: Collection[str] | None = None) -> list[dict[str, Any]]:
+    """Statements for every attempt (or `calls`), with QA overrides applied to score and success."""
     out = []
-    for attempt, _, effective in _grouped(store, trainee):
+    for attempt, _, effective in _grouped(store, trainee, calls):
         out.append(statement(attempt, base_iri, effective.score, effective.passed))
     return out
 

@@ -14,6 +14,7 @@ so every reviewer of a call has a full set of item points to compare.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import combinations
@@ -38,6 +39,7 @@ class EffectiveItem:
     points: float               # after the override, if any
     reviewer: str = ""          # who set `points`; "" when automatic
     comment: str = ""
+    turn: int | None = None     # the turn the comment is about
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ VERDICTS = ("fail", "clear")
 
 
 def override_item(store: Store, call_id: str, item_id: str, reviewer: str, points: float,
-                  comment: str, at: datetime | None = None) -> Review:
+                  comment: str, at: datetime | None = None, turn: int | None = None) -> Review:
     """Record `reviewer`'s points for one item of a call; the automatic points are kept."""
     _check_reviewer(call_id, reviewer)
     items = {i.item_id: i for i in store.item_scores(call_id)}
@@ -83,7 +85,9 @@ def override_item(store: Store, call_id: str, item_id: str, reviewer: str, point
     if item_id in store.attempt(call_id).auto_failed and not comment.strip():
         raise ReviewError(f"{call_id}: {item_id} failed the call outright; overriding it needs "
                           "a --comment saying why")
-    return store.add_review(call_id, item_id, reviewer.strip(), float(points), comment, at)
+    if turn is not None and turn < 0:
+        raise ReviewError(f"{call_id}: turn {turn} is not a turn of the call (they are numbered from 0)")
+    return store.add_review(call_id, item_id, reviewer.strip(), float(points), comment, at, turn)
 
 
 def set_verdict(store: Store, call_id: str, reviewer: str, verdict: str, comment: str,
@@ -118,7 +122,7 @@ def _effective_item(item: ItemScore, review: Review | None) -> EffectiveItem:
     if review is None or review.points is None:
         return EffectiveItem(item.item_id, item.kind, item.max_points, item.points, item.points)
     return EffectiveItem(item.item_id, item.kind, item.max_points, item.points, review.points,
-                         review.reviewer, review.comment)
+                         review.reviewer, review.comment, review.turn)
 
 
 def apply_overrides(attempt: Attempt, items: list[ItemScore], reviews: list[Review],
@@ -208,20 +212,28 @@ class CalibrationReport:
     tolerance: float = TOLERANCE_POINTS
 
 
-def calibration_report(store: Store, tolerance: float = TOLERANCE_POINTS) -> CalibrationReport:
+def reviewer_scores(attempt: Attempt, items: list[ItemScore], call_reviews: list[Review]) -> dict[str, EffectiveScore]:
+    """Each reviewer's own score of one call: their reviews alone, the other items automatic."""
+    per_reviewer: dict[str, list[Review]] = defaultdict(list)
+    for r in call_reviews:
+        per_reviewer[r.reviewer].append(r)
+    return {who: apply_overrides(attempt, items, rs) for who, rs in per_reviewer.items()}
+
+
+def calibration_report(store: Store, tolerance: float = TOLERANCE_POINTS,
+                       calls: Collection[str] | None = None) -> CalibrationReport:
+    """Agreement over the reviewed calls (or only `calls`, a calibration set)."""
     by_call: dict[str, list[Review]] = defaultdict(list)
     for review in store.reviews():
-        by_call[review.call_id].append(review)
+        if calls is None or review.call_id in calls:
+            by_call[review.call_id].append(review)
     pair_diffs: dict[str, list[float]] = defaultdict(list)
     auto_diffs: dict[str, list[float]] = defaultdict(list)
     agree: list[bool] = []
     auto_agree: list[bool] = []
     for call_id, call_reviews in by_call.items():
-        attempt, items = store.attempt(call_id), store.item_scores(call_id)
-        per_reviewer = defaultdict(list)
-        for r in call_reviews:
-            per_reviewer[r.reviewer].append(r)
-        scores = {who: apply_overrides(attempt, items, rs) for who, rs in per_reviewer.items()}
+        attempt = store.attempt(call_id)
+        scores = reviewer_scores(attempt, store.item_scores(call_id), call_reviews)
         values = [s.score for s in scores.values() if s.score is not None]
         if attempt.score is not None and values:
             auto_agree.append(all(abs(v - attempt.score) <= tolerance for v in values))

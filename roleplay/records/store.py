@@ -94,6 +94,7 @@ reviews = Table(
     Column("points", Float),                                # the override; null = comment only
     Column("comment", Text, nullable=False, default=""),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("turn", Integer),                                # the turn the comment is about
 )
 
 # A reviewer's verdict on the whole call, beside the item overrides: "fail" for what no item
@@ -112,7 +113,7 @@ verdicts = Table(
 # Indexes added after a table first shipped, named as SQLAlchemy names them (ix_TABLE_COLUMN).
 ADDED_INDEXES = (("attempts", "started_at"), ("attempts", "score"))
 # Columns added after a table first shipped: an older records file gets them on open.
-ADDED_COLUMNS = {"attempts": {"auto_failed": "TEXT NOT NULL DEFAULT ''"}}
+ADDED_COLUMNS = {"attempts": {"auto_failed": "TEXT NOT NULL DEFAULT ''"}, "reviews": {"turn": "INTEGER"}}
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,7 @@ class Review:
     points: float | None
     comment: str
     created_at: datetime
+    turn: int | None = None       # the transcript turn (its #) the comment is about
 
 
 @dataclass(frozen=True)
@@ -366,14 +368,15 @@ class Store:
                               bool(r["passed"])) for r in conn.execute(query).mappings()]
 
     def add_review(self, call_id: str, item_id: str, reviewer: str, points: float | None,
-                   comment: str = "", at: datetime | None = None) -> Review:
+                   comment: str = "", at: datetime | None = None, turn: int | None = None) -> Review:
         attempt_id = self.attempt(call_id).id
         created = _utc(at or datetime.now(UTC))
         with self.write() as conn:
             review_id = conn.execute(reviews.insert().values(
                 attempt_id=attempt_id, item_id=item_id, reviewer=reviewer, points=points,
-                comment=comment, created_at=created)).inserted_primary_key
-        return Review(int(review_id[0]) if review_id else 0, call_id, item_id, reviewer, points, comment, created)
+                comment=comment, created_at=created, turn=turn)).inserted_primary_key
+        return Review(int(review_id[0]) if review_id else 0, call_id, item_id, reviewer, points, comment,
+                      created, turn)
 
     def add_verdict(self, call_id: str, reviewer: str, verdict: str, comment: str,
                     at: datetime | None = None) -> Verdict:
@@ -405,7 +408,7 @@ class Store:
             query = query.where(reviews.c.reviewer == reviewer)
         with self.read() as conn:
             return [Review(r["id"], r["call_id"], r["item_id"], r["reviewer"], r["points"],
-                           r["comment"], _utc(r["created_at"])) for r in conn.execute(query).mappings()]
+                           r["comment"], _utc(r["created_at"]), r["turn"]) for r in conn.execute(query).mappings()]
 
 
 def row_attempt(r: Any) -> Attempt:

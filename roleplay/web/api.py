@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +14,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from roleplay.authoring.loader import load_scenario
-from roleplay.model.errors import RoleplayError, ScenarioErrors
+from roleplay.model.errors import ScenarioErrors
 from roleplay.web.context import account, body_json, field_of, server
 from roleplay.web.desk_call import DeskCall
 from roleplay.web.desk_headset import HeadsetParts
@@ -163,52 +161,23 @@ async def wrapup(request: Request) -> JSONResponse:
 
 async def archive(request: Request) -> JSONResponse:
     """GET /api/archive: the QA call search (roleplay/records/archive_search.py)."""
-    from roleplay.records.archive_search import ArchiveQuery, search_archive
+    from roleplay.records.archive_search import search_archive
+    from roleplay.records.reviews import apply_overrides
+    from roleplay.web.archive_query import archive_query
+    from roleplay.web.qa_access import trainee_hides
 
     srv = server(request)
-    q = request.query_params
-    who = account(request)
-    trainee = who.username if who is not None and who.role == "trainee" else (q.get("trainee") or None)
-
-    def number(name: str) -> float | None:
-        try:
-            value = float(q[name]) if q.get(name) else None
-        except ValueError:
-            raise HTTPException(400, f"'{name}' must be a number") from None
-        if value is not None and not math.isfinite(value):
-            raise HTTPException(400, f"'{name}' must be a number")
-        return value
-
-    def moment(name: str) -> datetime | None:
-        try:
-            value = datetime.fromisoformat(q[name]) if q.get(name) else None
-        except ValueError:
-            raise HTTPException(400, f"'{name}' must be a date or time like 2026-12-03 or 2026-12-03T14:00") from None
-        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
-
-    def choice(name: str, values: dict[str, Any]) -> Any:
-        if not q.get(name):
-            return None
-        if q[name] not in values:
-            raise HTTPException(400, f"'{name}' must be one of: {', '.join(values)}")
-        return values[q[name]]
-
-    try:
-        query = ArchiveQuery(
-            trainee=trainee, scenario=q.get("scenario") or None, since=moment("from"), until=moment("to"),
-            min_score=number("min_score"), max_score=number("max_score"),
-            auto_fail=choice("auto_fail", {"yes": True, "no": False, "true": True, "false": False}),
-            reviewed=choice("reviewed", {"yes": "yes", "no": "no"}), sort=q.get("sort") or "newest",
-            page=int(number("page") or 1), per_page=int(number("per_page") or 50))
-    except RoleplayError as error:
-        raise HTTPException(400, str(error)) from None
+    query = archive_query(request)
     page = await run_in_threadpool(search_archive, srv.store, query)
+    hidden = trainee_hides(account(request))
     out: list[dict[str, Any]] = [
         {"call_id": a.call_id, "trainee": a.trainee, "scenario": a.scenario_id, "score": a.score,
-         "passed": a.passed, "effective_score": f.standing.score, "effective_passed": f.standing.passed,
-         "auto_failed": list(a.auto_failed), "reviewed": f.standing.reviewed,
-         "started_at": a.started_at.isoformat(), "report": f"/calls/{a.call_id}/report"}
-        for f in page.calls for a in (f.attempt,)]
+         "passed": a.passed, "effective_score": shown.score, "effective_passed": shown.passed,
+         "auto_failed": list(a.auto_failed), "reviewed": shown.reviewed, "state": str(f.state),
+         "started_at": a.started_at.isoformat(), "report": f"/calls/{a.call_id}/report",
+         "page": f"/qa/calls/{a.call_id}"}
+        for f in page.calls for a in (f.attempt,)
+        for shown in (apply_overrides(a, [], []) if f.state in hidden else f.standing,)]
     return JSONResponse({"calls": out, "total": page.total, "page": query.page, "per_page": query.per_page})
 
 
@@ -224,9 +193,15 @@ async def review(request: Request) -> JSONResponse:
     if isinstance(points, bool) or not isinstance(points, int | float):
         raise HTTPException(400, "'points' must be a number")
     reviewer = who.username if who else field_of(data, "reviewer", str, limit=80)
-    done = await run_in_threadpool(override_item, srv.store, request.path_params["call_id"],
-                                   field_of(data, "item", str, limit=80), reviewer, float(points),
-                                   field_of(data, "comment", str, ""))
+    turn = data.get("turn")
+    if turn is not None and (isinstance(turn, bool) or not isinstance(turn, int)):
+        raise HTTPException(400, "'turn' must be a whole number (the turn's # in the transcript)")
+    call_id = request.path_params["call_id"]
+    from roleplay.web.qa_access import check_open
+
+    await run_in_threadpool(check_open, srv.store, call_id)    # a Final review is settled
+    done = await run_in_threadpool(override_item, srv.store, call_id, field_of(data, "item", str, limit=80),
+                                   reviewer, float(points), field_of(data, "comment", str, ""), None, turn)
     return JSONResponse({"id": done.id, "call_id": done.call_id, "item": done.item_id}, 201)
 
 

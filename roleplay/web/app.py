@@ -20,7 +20,7 @@ from starlette.staticfiles import StaticFiles
 
 from roleplay.model.errors import RoleplayError
 from roleplay.records.store import open_store
-from roleplay.web import api, assignments_api, curriculum_pages, pages, trainer
+from roleplay.web import api, assignments_api, curriculum_pages, pages, qa_api, qa_pages, trainer
 from roleplay.web.accounts import Accounts
 from roleplay.web.context import (
     CSRF_COOKIE,
@@ -82,8 +82,8 @@ def create_app(config: ServerConfig) -> Starlette:
               f"recorded: {', '.join(ended)}", file=sys.stderr)
     srv = Server(config, store, Accounts(store), Library(config.scenarios_dir))
     app = Starlette(
-        routes=[*api.routes(), *pages.routes(), *assignments_api.routes(), *curriculum_pages.routes(),
-                *trainer.routes(),
+        routes=[*api.routes(), *qa_api.routes(), *pages.routes(), *qa_pages.routes(), *assignments_api.routes(),
+                *curriculum_pages.routes(), *trainer.routes(),
                 Mount("/static", StaticFiles(directory=STATIC), name="static")],
         middleware=[Middleware(Guard)],
         exception_handlers={HTTPException: on_http_error, RoleplayError: on_roleplay_error},
