@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from roleplay.model.i18n import LANGUAGES, translator
+from roleplay.model.i18n import LANGUAGES, N_, translator
 from roleplay.web.accounts import ROLE_LABELS
 from roleplay.web.context import CSRF_COOKIE, SESSION_COOKIE, account, server
 from roleplay.web.ui_lang import LANG_COOKIE, page_language
@@ -64,7 +64,7 @@ async def login(request: Request) -> Response:
     user, password = (form.get("username") or [""])[0], (form.get("password") or [""])[0]
     token = await run_in_threadpool(server(request).accounts.login, user, password)
     if token is None:
-        return render(request, "login.html", 401, error="wrong username or password")
+        return render(request, "login.html", 401, error=N_("wrong username or password"))
     response = RedirectResponse("/", 303)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax")
     return response

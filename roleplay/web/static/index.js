@@ -2,7 +2,9 @@
 for (const b of document.querySelectorAll("button.start")) {
   b.addEventListener("click", async () => {
     const t = document.getElementById("trainee");
-    const call = await api("POST", "/api/calls", { scenario: b.dataset.scenario, trainee: t ? t.value : "", mode: "typed" });
-    location.href = "/desk/" + call.call_id;
+    try {
+      const call = await api("POST", "/api/calls", { scenario: b.dataset.scenario, trainee: t ? t.value : "", mode: "typed" });
+      location.href = "/desk/" + call.call_id;
+    } catch (e) { document.getElementById("message").textContent = e.message; }
   });
 }
