@@ -109,7 +109,7 @@ def run_report(args: argparse.Namespace) -> int:
     from roleplay.records.reviews import recorded_standing
 
     call = read_call(args.call_dir)
-    path = write_report(call, args.html, recorded_standing(args.db, call.call_id))
+    path = write_report(call, args.html, recorded_standing(args.db, call.call_id), args.ui_lang)
     print(f"report written to {path}")
     return 0
 

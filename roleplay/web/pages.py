@@ -48,7 +48,8 @@ async def report(request: Request) -> HTMLResponse:
     folder = server(request).config.calls_dir / call_id
     if "/" in call_id or ".." in call_id or not (folder / "call.json").is_file():
         raise HTTPException(404, f"no archived call '{call_id[:80]}'")
-    return HTMLResponse(await run_in_threadpool(lambda: build_report(read_call(folder))))
+    lang = page_language(request)   # the labels in the station's language; the call's text in its own
+    return HTMLResponse(await run_in_threadpool(lambda: build_report(read_call(folder), lang=lang)))
 
 
 async def archive(request: Request) -> HTMLResponse:
