@@ -72,7 +72,9 @@ def _english_left(texts: list[str], data: set[str]) -> list[str]:
 def _assert_chinese(html: str, data: set[str], must: tuple[str, ...]) -> PageText:
     assert 'lang="zh-CN"' in html
     page = _read(html)
-    shown = page.texts + list(page.messages.values())
+    words = [v for v in page.messages.values() if isinstance(v, str)]
+    words += [w for v in page.messages.values() if isinstance(v, dict) for w in v.values()]   # item titles
+    shown = page.texts + words
     assert not _english_left(shown, data), _english_left(shown, data)
     for text in shown:
         assert not HALF_WIDTH_BESIDE_CHINESE.search(text), f"half-width punctuation beside Chinese: {text!r}"
@@ -104,6 +106,7 @@ def test_the_desktop_of_a_chinese_call_in_chinese(tmp_path: Path) -> None:
     page = _assert_chinese(html, {cid, scenario.id}, ("保持", "恢复通话", "挂断", "客户资料", "话后小结", "处理结果"))
     assert page.messages["on_hold"] == "保持中" and page.messages["your_turn"] == "轮到你"
     assert page.messages["customer_said"] == "客户：{text}"
+    assert page.messages["item_titles"]["lookup_speed"] == "查询速度"
     # The errors the desk shows come back in the station's language.
     assert c.post(f"/api/calls/{cid}/hold", headers=ZH).status_code == 200
     again = c.post(f"/api/calls/{cid}/hold", headers=ZH)

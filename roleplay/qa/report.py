@@ -25,6 +25,7 @@ from roleplay.model.i18n import N_, translator
 from roleplay.qa.replay import turn_words
 from scoring.evidence import DeadAirGap, FactResult, HoldEvidence, PhraseFound, read_evidence
 from scoring.turns import Turn, derive_turns
+from scoring.view import ITEM_TITLES
 
 if TYPE_CHECKING:
     from roleplay.records.reviews import EffectiveScore
@@ -120,6 +121,7 @@ def transcript_html(turns: list[Turn], card: dict[str, Any], lang: str = "en", c
     _ = translator(lang).gettext
     marks = _word_marks(card)
     out = [f'<div id="transcript" lang="{"zh-CN" if call_lang == "zh" else "en"}">']
+    joiner = "" if call_lang == "zh" else " "      # Chinese is written without spaces between words
     for turn in turns:
         spans = []
         for start, word in turn_words(turn):
@@ -130,7 +132,7 @@ def transcript_html(turns: list[Turn], card: dict[str, Any], lang: str = "en", c
         if turn.latency_ms is not None:
             when += " +" + _("{seconds} s").format(seconds=f"{turn.latency_ms / 1000:.1f}")
         out.append(f'<div class="turn {turn.speaker}"><span class="when">#{turn.index} {when}'
-                   f'</span><span class="who">{escape(_speaker(turn.speaker, lang))}</span>{" ".join(spans)}</div>')
+                   f'</span><span class="who">{escape(_speaker(turn.speaker, lang))}</span>{joiner.join(spans)}</div>')
     out.append("</div>")
     return "\n".join(out)
 
@@ -209,8 +211,8 @@ def scorecard_html(card: dict[str, Any], lang: str = "en") -> str:
         return "<p>" + escape(_("This call has no scorecard (run {command}).")).format(
             command="<code>roleplay score --save</code>") + "</p>"
     verdict = _("NOT SCORED") if card.get("status") == "not_scored" else (_("PASS") if card.get("passed") else _("FAIL"))
-    head = ("<p><b>" + escape(_("{score} / 100").format(score=card.get("score"))) + "</b> — " + escape(verdict) + " "
-            + escape(_("(pass mark {pass_mark})").format(pass_mark=card.get("pass_mark")))
+    head = ("<p><b>" + escape(_("{score} / 100").format(score=card.get("score"))) + "</b> — " + escape(verdict)
+            + escape(_(" (pass mark {pass_mark})").format(pass_mark=card.get("pass_mark")))
             + f' {escape(str(card.get("reason") or ""))}</p>')
     rows = [_header(_("item"), _("points"), _("explanation"), _("evidence"))]
     for item in card.get("items") or []:
@@ -219,7 +221,9 @@ def scorecard_html(card: dict[str, Any], lang: str = "en") -> str:
                   else _("n/a"))
         evidence = "".join(f"<li>{escape(str(e.get('note', e) if isinstance(e, dict) else e))}</li>"
                            for e in item.get("evidence") or [])
-        rows.append(f'<tr><td>{escape(str(item.get("id")))}</td><td class="{cls}">{escape(points)}</td>'
+        item_id = str(item.get("id"))
+        title = _(ITEM_TITLES.get(item_id, item_id))
+        rows.append(f'<tr><td title="{escape(item_id)}">{escape(title)}</td><td class="{cls}">{escape(points)}</td>'
                     f'<td>{escape(str(item.get("explanation", "")))}</td><td><ul class="note">{evidence}</ul></td></tr>')
     rows.append("</table>")
     return head + "\n".join(rows)
@@ -246,8 +250,8 @@ def review_html(standing: EffectiveScore | None, lang: str = "en") -> str:
     rows.append("</table>")
     items = "".join(f"<li>{escape(line)}</li>" for line in standing.history_lines())
     return (_tag("h2", _("Review")) + "<p><b>"
-            + escape(_("Reviewed score {score} / 100").format(score=f"{standing.score:g}")) + f"</b> — {escape(verdict)} "
-            + escape(_("(automatic {score})").format(score=f"{standing.automatic:g}")) + f"{escape(why)}</p>"
+            + escape(_("Reviewed score {score} / 100").format(score=f"{standing.score:g}")) + f"</b> — {escape(verdict)}"
+            + escape(_(" (automatic {score})").format(score=f"{standing.automatic:g}")) + f"{escape(why)}</p>"
             + "\n".join(rows) + _tag("h3", _("History")) + f'<ul class="note">{items}</ul>')
 
 

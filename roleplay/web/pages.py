@@ -16,6 +16,7 @@ from roleplay.model.i18n import LANGUAGES, N_, translator
 from roleplay.web.accounts import ROLE_LABELS
 from roleplay.web.context import CSRF_COOKIE, SESSION_COOKIE, account, server
 from roleplay.web.ui_lang import LANG_COOKIE, page_language
+from scoring.view import ITEM_TITLES
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
                         autoescape=select_autoescape(["html"]))
@@ -37,7 +38,7 @@ async def index(request: Request) -> HTMLResponse:
 
 async def desk(request: Request) -> HTMLResponse:
     call = server(request).call(request.path_params["call_id"])
-    return render(request, "desk.html", call=call, scenario=call.scenario)
+    return render(request, "desk.html", call=call, scenario=call.scenario, item_titles=ITEM_TITLES)
 
 
 async def report(request: Request) -> HTMLResponse:

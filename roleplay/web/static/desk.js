@@ -17,8 +17,8 @@ function show(s) {
   $("status").dataset.status = s.status;
   $("customer-line").textContent = s.customer_line;
   $("mood").value = s.mood; $("mood-n").textContent = s.mood.toFixed(1);
-  const t = Math.floor(s.elapsed_s);
-  $("timer").textContent = String(Math.floor(t / 60)).padStart(2, "0") + ":" + String(t % 60).padStart(2, "0");
+  const secs = Math.floor(s.elapsed_s);
+  $("timer").textContent = String(Math.floor(secs / 60)).padStart(2, "0") + ":" + String(secs % 60).padStart(2, "0");
   const ol = $("transcript");
   if (ol.children.length !== s.transcript.length) {
     ol.replaceChildren(...s.transcript.map(x => el("li", { class: x.speaker }, t(x.speaker === "customer" ? "customer_said" : "you_said", { text: x.text }))));
@@ -35,7 +35,7 @@ function scorecard(card) {
   $("score").textContent = t(card.passed ? "passed" : "not_passed", { score: card.score });
   $("report-link").href = "/calls/" + card.call_id + "/report";
   $("items").replaceChildren(...card.items.filter(i => i.applicable).map(i => el("tr", { "data-item": i.id },
-    el("td", {}, i.id), el("td", {}, t("points", { points: i.points, max_points: i.max_points })),
+    el("td", { title: i.id }, (MESSAGES.item_titles || {})[i.id] || i.id), el("td", {}, t("points", { points: i.points, max_points: i.max_points })),
     el("td", {}, i.explanation, el("ul", {}, ...i.evidence.map(e => el("li", {}, e.note || "")))))));
 }
 async function poll() {

@@ -1,9 +1,9 @@
 "use strict";
 for (const b of document.querySelectorAll("button.start")) {
   b.addEventListener("click", async () => {
-    const t = document.getElementById("trainee");
+    const trainee = document.getElementById("trainee");
     try {
-      const call = await api("POST", "/api/calls", { scenario: b.dataset.scenario, trainee: t ? t.value : "", mode: "typed" });
+      const call = await api("POST", "/api/calls", { scenario: b.dataset.scenario, trainee: trainee ? trainee.value : "", mode: "typed" });
       location.href = "/desk/" + call.call_id;
     } catch (e) { document.getElementById("message").textContent = e.message; }
   });
