@@ -163,3 +163,15 @@ def test_an_older_accounts_table_gets_the_language_column(tmp_path: Path) -> Non
         accounts.add("li", "trainee", "correct horse", lang="zh")
         token = accounts.login("li", "correct horse")
         assert accounts.session(token).lang == "zh"
+
+
+def test_roleplay_accounts_add_sets_the_language(tmp_path: Path, capsys) -> None:
+    import cli
+
+    url = f"sqlite:///{tmp_path / 'records.db'}"
+    assert cli.main(["accounts", "add", "li", "--role", "trainee", "--lang", "zh", "--password", "correct horse",
+                     "--db", url]) == 0
+    assert "account li (trainee, zh) saved" in capsys.readouterr().out
+    with open_store(url) as store:
+        accounts = Accounts(store)
+        assert accounts.session(accounts.login("li", "correct horse")).lang == "zh"
