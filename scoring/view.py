@@ -18,13 +18,13 @@ ITEM_TITLES = {i: i for i in (
     N_("critical_fact"))}
 
 
-def _cells(text: str) -> int:
+def cells(text: str) -> int:
     """Terminal columns: a CJK character takes two."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - _cells(text))
+def pad_cells(text: str, width: int) -> str:
+    return text + " " * max(0, width - cells(text))
 
 
 def _verdict(card: Scorecard, lang: str) -> str:
@@ -45,11 +45,11 @@ def render_scorecard(card: Scorecard, evidence: bool = True, lang: str | None = 
         lines += [_("NOT SCORED: {reason}").format(reason=card.reason), "-" * WIDTH,
                   _("Total     -  NOT SCORED")]
         return "\n".join(lines) + "\n"
-    not_applicable = _pad(_("n/a"), 3)
+    not_applicable = pad_cells(_("n/a"), 3)
     titles = {item.id: _(ITEM_TITLES.get(item.id, item.id)) for item in card.items}
-    id_width = max((_cells(t) for t in titles.values()), default=8)
+    id_width = max((cells(t) for t in titles.values()), default=8)
     for item in card.items:
-        title = _pad(titles[item.id], id_width)
+        title = pad_cells(titles[item.id], id_width)
         if not item.applicable:
             lines.append(f"  -  {title}      {not_applicable}   {item.explanation}")
             continue

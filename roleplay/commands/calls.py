@@ -18,15 +18,17 @@ def configure_validate(p: argparse.ArgumentParser) -> None:
 @command("validate", "check scenario YAML files; every problem as file:line:col: message",
          configure_validate)
 def run_validate(args: argparse.Namespace) -> int:
+    from roleplay.model.i18n import translator
     from roleplay.training.validate import format_error, validate_paths
 
+    _ = translator(args.ui_lang or "en").gettext      # the located problems stay the authors' English
     errors, checked = validate_paths([Path(p) for p in args.paths])
     for error in errors:
         print(format_error(error))
     if errors:
-        print(f"{len(errors)} problem(s) in {checked} file(s)", file=sys.stderr)
+        print(_("{problems} problem(s) in {files} file(s)").format(problems=len(errors), files=checked), file=sys.stderr)
         return 1
-    print(f"{checked} file(s) OK", file=sys.stderr)
+    print(_("{files} file(s) OK").format(files=checked), file=sys.stderr)
     return 0
 
 

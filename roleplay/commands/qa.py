@@ -109,7 +109,7 @@ def run_report(args: argparse.Namespace) -> int:
     from roleplay.records.reviews import recorded_standing
 
     call = read_call(args.call_dir)
-    path = write_report(call, args.html, recorded_standing(args.db, call.call_id))
+    path = write_report(call, args.html, recorded_standing(args.db, call.call_id), args.ui_lang)
     print(f"report written to {path}")
     return 0
 
@@ -147,6 +147,8 @@ def configure_accounts(p: argparse.ArgumentParser) -> None:
     p.add_argument("username")
     p.add_argument("--role", choices=["trainee", "trainer", "qa"], default="trainee")
     p.add_argument("--password", help="(default: read from standard input, or asked for)")
+    p.add_argument("--lang", choices=["en", "zh"],
+                   help="the account's interface language (default: the browser's); a station's switch still wins")
     p.add_argument("--db", help="records database URL (default: the per-user SQLite file)")
 
 
@@ -162,6 +164,6 @@ def run_accounts(args: argparse.Namespace) -> int:
     if password is None:
         password = getpass.getpass("password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
     with open_store(args.db) as store:
-        made = Accounts(store).add(args.username, args.role, password)
-    print(f"account {made.username} ({made.role}) saved")
+        made = Accounts(store).add(args.username, args.role, password, args.lang)
+    print(f"account {made.username} ({made.role}{', ' + made.lang if made.lang else ''}) saved")
     return 0

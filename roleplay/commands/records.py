@@ -110,7 +110,11 @@ def run_progress(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(progress_json(progress), ensure_ascii=False))
     else:
-        print(render_progress(progress, max(args.window, 1)), end="")
+        langs = {c.curriculum.language for c in progress.curricula}
+        from roleplay.model.i18n import normalise
+
+        lang = args.ui_lang or normalise(langs.pop() if len(langs) == 1 else None)   # one curriculum's language
+        print(render_progress(progress, max(args.window, 1), lang), end="")
     return 0
 
 
@@ -130,7 +134,8 @@ def run_leaderboard(args: argparse.Namespace) -> int:
     from roleplay.records.progress import leaderboard, render_leaderboard
 
     rows = leaderboard(args.db, args.lang, args.curriculum)
-    print(json.dumps([asdict(r) for r in rows], ensure_ascii=False) if args.json else render_leaderboard(rows), end="\n" if args.json else "")
+    text = render_leaderboard(rows, args.ui_lang or args.lang or "en")   # --lang zh: Chinese calls, Chinese labels
+    print(json.dumps([asdict(r) for r in rows], ensure_ascii=False) if args.json else text, end="\n" if args.json else "")
     return 0
 
 

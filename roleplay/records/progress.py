@@ -22,6 +22,7 @@ from sqlalchemy import Column, MetaData, String, Table, Text, select
 from roleplay.authoring.library import library_dir
 from roleplay.authoring.yamlmarks import did_you_mean
 from roleplay.model.errors import RoleplayError
+from roleplay.model.i18n import N_, translator
 from roleplay.records.reviews import effective_scores
 from roleplay.records.store import AttemptRecord, Store, attempt_record, open_store
 from roleplay.training.badges import (
@@ -42,6 +43,7 @@ from roleplay.training.curriculum import (
     retraining_due,
     tier,
 )
+from scoring.view import ITEM_TITLES, cells, pad_cells
 
 if TYPE_CHECKING:
     from roleplay.archive.calls import ArchivedCall
@@ -244,31 +246,45 @@ def weakest_json(weakest: Sequence[tuple[str, float]]) -> list[dict[str, Any]]:
 
 
 MARKS = {"passed": "[x]", "unlocked": "[ ]", "locked": "[-]"}
+STATUS_LABELS = {"passed": N_("passed"), "unlocked": N_("unlocked"), "locked": N_("locked")}
 
 
-def render_progress(p: Progress, window: int = 3) -> str:
+def render_progress(p: Progress, window: int = 3, lang: str = "en") -> str:
+    """The record for a person; `lang` the labels' language (ids, titles and numbers as they are)."""
+    _ = translator(lang).gettext
+    sep = _(", ")
     avg = "-" if p.average is None else f"{p.average:g}"
-    out = [f"{p.trainee}: {p.attempts} attempt(s), {p.scored} scored, {p.passed} passed, average {avg}"]
+    out = [_("{trainee}: {attempts} attempt(s), {scored} scored, {passed} passed, average {average}").format(
+        trainee=p.trainee, attempts=p.attempts, scored=p.scored, passed=p.passed, average=avg)]
     for c in p.curricula:
-        cert = f"certified {c.tier}: {c.curriculum.certification.get(c.tier, c.tier)}" if c.tier else "not certified yet"
+        cert = (_("certified {tier}: {certificate}").format(tier=c.tier, certificate=c.curriculum.certification.get(c.tier, c.tier))
+                if c.tier else _("not certified yet"))
         out += ["", f"{c.curriculum.title} ({c.curriculum.language}) - {cert}"]
         for s in c.levels:
-            best = ", ".join(f"{sid} {'-' if b is None else f'{b:g}'}" for sid, b in s.best.items())
-            mark = f", pass {s.level.pass_mark:g}" if s.level.pass_mark is not None else ""
-            out.append(f"  {MARKS[s.status]} {s.level.id:22} {s.status:8} {s.level.tier}{mark}: {best}")
+            best = sep.join(f"{sid} {'-' if b is None else f'{b:g}'}" for sid, b in s.best.items())
+            mark = _(", pass {pass_mark}").format(pass_mark=f"{s.level.pass_mark:g}") if s.level.pass_mark is not None else ""
+            status = pad_cells(_(STATUS_LABELS.get(s.status, s.status)), 8)
+            out.append(f"  {MARKS[s.status]} {s.level.id:22} {status} {s.level.tier}{mark}: {best}")
         earned = [b.badge.title for b in c.badges if b.earned]
         pending = [f"{b.badge.title} {b.have}/{b.need}" for b in c.badges if not b.earned]
-        out.append(f"  badges: {', '.join(earned) or 'none yet'}" + (f"  (next: {'; '.join(pending)})" if pending else ""))
+        line = "  " + _("badges: {earned}").format(earned=sep.join(earned) or _("none yet"))
+        out.append(line + ("  " + _("(next: {pending})").format(pending=_("; ").join(pending)) if pending else ""))
         for r in c.retraining:
-            out.append(f"  re-training due for {r.scenario_id}: practise {', '.join(r.scenarios)}"
-                       + (f"; drill {', '.join(r.categories)}" if r.categories else "")
-                       + (f"; facts {', '.join(r.facts)}" if r.facts else ""))
+            due = _("re-training due for {scenario}: practise {scenarios}").format(
+                scenario=r.scenario_id, scenarios=sep.join(r.scenarios))
+            if r.categories:
+                due += _("; drill {categories}").format(categories=sep.join(r.categories))
+            if r.facts:
+                due += _("; facts {facts}").format(facts=sep.join(r.facts))
+            out.append("  " + due)
             out += [f"      {cmd}" for cmd in r.drills(c.curriculum.language)]
     if p.trends:
-        out += ["", f"trend per item (first {window} vs last {window} calls it applied to):"]
-        out += [f"  {t.item:18} {t.first:5.0%} -> {t.last:5.0%}  ({(t.last - t.first) * 100:+.0f})" for t in p.trends]
+        out += ["", _("trend per item (first {window} vs last {window} calls it applied to):").format(window=window)]
+        out += [f"  {pad_cells(_(ITEM_TITLES.get(t.item, t.item)), 18)} {t.first:5.0%} -> {t.last:5.0%}  "
+                f"({(t.last - t.first) * 100:+.0f})" for t in p.trends]
     if p.weakest:
-        out.append("weakest skills: " + ", ".join(f"{item} {avg:.0%}" for item, avg in p.weakest))
+        out.append(_("weakest skills: {items}").format(
+            items=sep.join(f"{_(ITEM_TITLES.get(item, item))} {avg:.0%}" for item, avg in p.weakest)))
     return "\n".join(out) + "\n"
 
 
@@ -305,10 +321,13 @@ def leaderboard(db_url: str | None = None, language: str | None = None,
     return rank(records, [c for c in curricula if language in (None, c.language)])
 
 
-def render_leaderboard(rows: Sequence[Standing]) -> str:
+def render_leaderboard(rows: Sequence[Standing], lang: str = "en") -> str:
+    _ = translator(lang).gettext
     if not rows:
-        return "no attempts recorded yet\n"
-    out = [f"{'#':>3}  {'trainee':20} {'levels':>6} {'average':>7} {'badges':>6} {'calls':>5}"]
+        return _("no attempts recorded yet") + "\n"
+    heads = [_("trainee"), _("levels"), _("average"), _("badges"), _("calls")]
+    out = [f"{'#':>3}  {pad_cells(heads[0], 20)} " + " ".join(
+        " " * max(0, width - cells(h)) + h for h, width in zip(heads[1:], (6, 7, 6, 5), strict=True))]
     for s in rows:
         avg = "-" if s.average is None else f"{s.average:g}"
         out.append(f"{s.rank:>3}  {s.trainee:20} {s.levels_passed:>6} {avg:>7} {s.badges:>6} {s.attempts:>5}")

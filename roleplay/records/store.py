@@ -290,17 +290,18 @@ class Store:
     def create_schema(self) -> None:
         self.ensure_tables(metadata)
 
-    def ensure_tables(self, tables: MetaData) -> None:
+    def ensure_tables(self, tables: MetaData, added: dict[str, dict[str, str]] | None = None) -> None:
         """Create these tables if missing (once per Store). On PostgreSQL under one advisory
         lock, for every module's tables alike: stations opening a fresh database at once
-        would otherwise race on CREATE TABLE (IntegrityError on pg_type, rows lost)."""
+        would otherwise race on CREATE TABLE (IntegrityError on pg_type, rows lost).
+        `added`: another module's columns added since its tables were first made."""
         if id(tables) in self._ensured:
             return
         with self.write() as conn:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
             tables.create_all(conn, checkfirst=True)
-            _add_missing_columns(conn, tables)
+            _add_missing_columns(conn, tables, {**ADDED_COLUMNS, **(added or {})})
             for table, column in ADDED_INDEXES:   # indexes added since a file was made
                 if table in tables.tables:
                     conn.execute(text(f"CREATE INDEX IF NOT EXISTS ix_{table}_{column} ON {table} ({column})"))
@@ -421,12 +422,12 @@ def row_attempt(r: Any) -> Attempt:
         pass_mark=r["pass_mark"], auto_failed=tuple(i for i in (r["auto_failed"] or "").split(",") if i))
 
 
-def _add_missing_columns(conn: Connection, tables: MetaData) -> None:
+def _add_missing_columns(conn: Connection, tables: MetaData, columns: dict[str, dict[str, str]]) -> None:
     """ALTER TABLE for columns added since an older records file was made (same lock)."""
     from sqlalchemy import inspect
 
     inspector = inspect(conn)
-    for name, added in ADDED_COLUMNS.items():
+    for name, added in columns.items():
         if name not in tables.tables:
             continue
         have = {c["name"] for c in inspector.get_columns(name)}

@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from roleplay.authoring.loader import load_scenario
 from roleplay.model.errors import ScenarioErrors
+from roleplay.model.i18n import N_
 from roleplay.web.context import account, body_json, field_of, server
 from roleplay.web.desk_call import DeskCall
 from roleplay.web.desk_headset import HeadsetParts
@@ -64,7 +65,7 @@ async def start_call(request: Request) -> JSONResponse:
         if len(live) >= MAX_LIVE_CALLS:
             if headset is not None:
                 headset.close()
-            raise HTTPException(429, "too many calls at once on this server")
+            raise HTTPException(429, N_("too many calls at once on this server"))
         if headset is not None and any(c.headset is not None for c in live):
             headset.close()
             raise HTTPException(409, _HEADSET_BUSY)
@@ -81,7 +82,7 @@ def _live(request: Request) -> DeskCall:
     call = server(request).call(request.path_params["call_id"])
     who = account(request)
     if who is not None and who.role == "trainee" and who.username != call.trainee:
-        raise HTTPException(403, "this call belongs to another trainee")
+        raise HTTPException(403, N_("this call belongs to another trainee"))
     call.seen()
     return call
 
@@ -96,7 +97,7 @@ async def answer(request: Request) -> JSONResponse:
     text = field_of(data, "text", str).strip()
     typing_ms = field_of(data, "typing_ms", int, 0)
     if not text:
-        raise HTTPException(400, "'text' is empty: type an answer")
+        raise HTTPException(400, N_("'text' is empty: type an answer"))
     if not 0 <= typing_ms <= 600_000:
         raise HTTPException(400, "'typing_ms' must be between 0 and 600000")
     await run_in_threadpool(call.answer, text, typing_ms)
@@ -132,7 +133,7 @@ async def crm_open(request: Request) -> JSONResponse:
     data = await body_json(request)
     hit = call.open_record(field_of(data, "table", str, limit=80), field_of(data, "key", str, limit=80))
     if hit is None:
-        raise HTTPException(404, "no such record")
+        raise HTTPException(404, N_("no such record"))
     return JSONResponse(dataclasses.asdict(hit))
 
 
@@ -146,7 +147,7 @@ async def kb_article(request: Request) -> JSONResponse:
     call = _live(request)
     article = call.open_article(request.path_params["article"])
     if article is None:
-        raise HTTPException(404, "no such article")
+        raise HTTPException(404, N_("no such article"))
     return JSONResponse(dataclasses.asdict(article))
 
 

@@ -19,8 +19,18 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from roleplay.model.errors import RoleplayError
+from roleplay.model.i18n import N_, translator
 from roleplay.records.store import open_store
-from roleplay.web import api, assignments_api, curriculum_pages, pages, qa_api, qa_pages, trainer
+from roleplay.web import (
+    account_lang,
+    api,
+    assignments_api,
+    curriculum_pages,
+    pages,
+    qa_api,
+    qa_pages,
+    trainer,
+)
 from roleplay.web.accounts import Accounts
 from roleplay.web.context import (
     CSRF_COOKIE,
@@ -34,6 +44,7 @@ from roleplay.web.context import (
 from roleplay.web.desk_call import Conflict
 from roleplay.web.library import Library
 from roleplay.web.recovery import end_interrupted_calls
+from roleplay.web.ui_lang import page_language
 
 
 class Guard(BaseHTTPMiddleware):
@@ -48,7 +59,7 @@ class Guard(BaseHTTPMiddleware):
         path = request.url.path
         if srv.config.require_login and who is None and not path.startswith(OPEN_PATHS):
             if path.startswith("/api/"):
-                return JSONResponse({"error": "sign in first"}, 401)
+                return JSONResponse({"error": _said(request, N_("sign in first"))}, 401)
             return Response(status_code=303, headers={"location": "/login"})
         csrf = request.cookies.get(CSRF_COOKIE, "")
         if request.method not in ("GET", "HEAD", "OPTIONS"):
@@ -57,21 +68,27 @@ class Guard(BaseHTTPMiddleware):
                 from urllib.parse import parse_qs
                 sent = (parse_qs((await request.body()).decode(errors="replace")).get("csrf") or [""])[0]
             if not csrf or not secrets.compare_digest(sent, csrf):
-                return JSONResponse({"error": "missing or wrong CSRF token: reload the page"}, 403)
+                return JSONResponse({"error": _said(request, N_("missing or wrong CSRF token: reload the page"))}, 403)
         response = await call_next(request)
         if not csrf:
             response.set_cookie(CSRF_COOKIE, secrets.token_urlsafe(24), samesite="strict")
         return response
 
 
+def _said(request: Request, message: str) -> str:
+    """An error in the station's language when the catalogue has it (the fixed messages marked
+    N_ where raised); a message with values in it stays as written."""
+    return translator(page_language(request)).gettext(message)
+
+
 async def on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    return JSONResponse({"error": exc.detail}, exc.status_code)
+    return JSONResponse({"error": _said(request, exc.detail)}, exc.status_code)
 
 
 async def on_roleplay_error(request: Request, exc: Exception) -> Response:
     status = 409 if isinstance(exc, Conflict) else 400
-    return JSONResponse({"error": str(exc).splitlines()[0] if str(exc) else "bad request"}, status)
+    return JSONResponse({"error": _said(request, str(exc).splitlines()[0]) if str(exc) else "bad request"}, status)
 
 
 def create_app(config: ServerConfig) -> Starlette:
@@ -82,8 +99,8 @@ def create_app(config: ServerConfig) -> Starlette:
               f"recorded: {', '.join(ended)}", file=sys.stderr)
     srv = Server(config, store, Accounts(store), Library(config.scenarios_dir))
     app = Starlette(
-        routes=[*api.routes(), *qa_api.routes(), *pages.routes(), *qa_pages.routes(), *assignments_api.routes(),
-                *curriculum_pages.routes(), *trainer.routes(),
+        routes=[*api.routes(), *qa_api.routes(), *account_lang.routes(), *pages.routes(), *qa_pages.routes(),
+                *assignments_api.routes(), *curriculum_pages.routes(), *trainer.routes(),
                 Mount("/static", StaticFiles(directory=STATIC), name="static")],
         middleware=[Middleware(Guard)],
         exception_handlers={HTTPException: on_http_error, RoleplayError: on_roleplay_error},

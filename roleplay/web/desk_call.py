@@ -37,6 +37,7 @@ from roleplay.model.events import (
     WrapupStarted,
     WrapupSubmitted,
 )
+from roleplay.model.i18n import N_
 from roleplay.model.ports import (
     Answer,
     Line,
@@ -266,7 +267,7 @@ class DeskCall:
         if self.headset is not None:
             raise Conflict("this call is on the headset: speak your answer")
         if self.state.on_hold:
-            raise Conflict("the customer is on hold: press Resume before answering")
+            raise Conflict(N_("the customer is on hold: press Resume before answering"))
         with self._cond:
             steps = self.state.steps
             self._answers.put((text, self.clock.now_ms(), typing_ms))
@@ -275,14 +276,14 @@ class DeskCall:
     def hold(self) -> None:
         self._live()
         if self.state.on_hold:
-            raise Conflict("the customer is already on hold")
+            raise Conflict(N_("the customer is already on hold"))
         self.state.on_hold = True
         self.timeline.append(self.clock.now_ms(), HoldPressed(node=self.state.node))
 
     def resume(self) -> None:
         self._live()
         if not self.state.on_hold:
-            raise Conflict("the customer is not on hold")
+            raise Conflict(N_("the customer is not on hold"))
         self.state.on_hold = False
         self.timeline.append(self.clock.now_ms(), HoldResumed(node=self.state.node))
 
@@ -318,7 +319,7 @@ class DeskCall:
 
     def submit_wrapup(self, disposition: str, notes: str, wait_s: float = 15.0) -> None:
         if self.state.status != "wrap_up":
-            raise Conflict("the wrap-up opens when the call has ended")
+            raise Conflict(N_("the wrap-up opens when the call has ended"))
         if disposition not in self.scenario.desk.dispositions:
             raise RoleplayError(f"disposition '{disposition}' is not one of "
                                 f"{', '.join(self.scenario.desk.dispositions)}")
@@ -331,7 +332,7 @@ class DeskCall:
 
     def _live(self) -> None:
         if self.state.ended or self.state.status == "wrap_up":
-            raise Conflict("the call has ended")
+            raise Conflict(N_("the call has ended"))
 
     def to_json(self) -> dict[str, Any]:
         s = self.state

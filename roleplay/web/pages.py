@@ -12,11 +12,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from roleplay.model.i18n import LANGUAGES, translator
+from roleplay.model.i18n import LANGUAGES, N_, translator
 from roleplay.web.accounts import ROLE_LABELS
 from roleplay.web.assignments_api import open_assignments
 from roleplay.web.context import CSRF_COOKIE, SESSION_COOKIE, account, server
 from roleplay.web.ui_lang import LANG_COOKIE, page_language
+from scoring.view import ITEM_TITLES
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
                         autoescape=select_autoescape(["html"]))
@@ -40,7 +41,7 @@ async def index(request: Request) -> HTMLResponse:
 
 async def desk(request: Request) -> HTMLResponse:
     call = server(request).call(request.path_params["call_id"])
-    return render(request, "desk.html", call=call, scenario=call.scenario)
+    return render(request, "desk.html", call=call, scenario=call.scenario, item_titles=ITEM_TITLES)
 
 
 async def report(request: Request) -> HTMLResponse:
@@ -51,7 +52,8 @@ async def report(request: Request) -> HTMLResponse:
     folder = server(request).config.calls_dir / call_id
     if "/" in call_id or ".." in call_id or not (folder / "call.json").is_file():
         raise HTTPException(404, f"no archived call '{call_id[:80]}'")
-    return HTMLResponse(await run_in_threadpool(lambda: build_report(read_call(folder))))
+    lang = page_language(request)   # the labels in the station's language; the call's text in its own
+    return HTMLResponse(await run_in_threadpool(lambda: build_report(read_call(folder), lang=lang)))
 
 
 async def archive(request: Request) -> HTMLResponse:
@@ -67,7 +69,7 @@ async def login(request: Request) -> Response:
     user, password = (form.get("username") or [""])[0], (form.get("password") or [""])[0]
     token = await run_in_threadpool(server(request).accounts.login, user, password)
     if token is None:
-        return render(request, "login.html", 401, error="wrong username or password")
+        return render(request, "login.html", 401, error=N_("wrong username or password"))
     response = RedirectResponse("/", 303)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax")
     return response

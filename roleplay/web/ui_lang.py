@@ -1,11 +1,16 @@
-"""The language a page speaks: the station's own choice (the switch on every page sets a
-cookie), else the browser's Accept-Language, else English."""
+"""The language a page speaks, first found of: the station's explicit choice (the switch on
+every page sets a cookie), the signed-in account's own language (`roleplay accounts add
+--lang`, POST /api/account/lang), the browser's Accept-Language, English.
+
+The switch wins over the account because it is what the person at the station just did; an
+account's setting is the default wherever that person signs in."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
 
 from roleplay.model.i18n import LANGUAGES, normalise
+from roleplay.web.context import account
 
 LANG_COOKIE = "roleplay_lang"
 
@@ -31,4 +36,7 @@ def page_language(request: Request) -> str:
     chosen = request.cookies.get(LANG_COOKIE, "")
     if chosen in LANGUAGES:
         return chosen
+    who = account(request)
+    if who is not None and who.lang in LANGUAGES:
+        return who.lang
     return accepted_language(request.headers.get("accept-language", "")) or "en"

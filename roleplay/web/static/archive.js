@@ -8,7 +8,9 @@ function filters() {
 function score(x) { return x === null || x === undefined ? "-" : String(x); }
 async function load() {
   const q = filters();
-  const data = await api("GET", "/api/archive?" + q);
+  const message = document.getElementById("message");
+  let data;
+  try { data = await api("GET", "/api/archive?" + q); message.textContent = ""; } catch (e) { message.textContent = e.message; return; }
   const body = document.querySelector("#calls tbody");
   body.replaceChildren(...data.calls.map(c => el("tr", { "data-call": c.call_id },
     el("td", {}, el("a", { href: c.page }, c.call_id)), el("td", {}, c.trainee), el("td", {}, c.scenario),

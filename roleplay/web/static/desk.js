@@ -13,15 +13,15 @@ async function act(method, path, body) {
 function show(s) {
   if (!s || !s.call_id) return;
   last = s;
-  $("status").textContent = s.status.replace("_", " ");
+  $("status").textContent = t(s.status);
   $("status").dataset.status = s.status;
   $("customer-line").textContent = s.customer_line;
   $("mood").value = s.mood; $("mood-n").textContent = s.mood.toFixed(1);
-  const t = Math.floor(s.elapsed_s);
-  $("timer").textContent = String(Math.floor(t / 60)).padStart(2, "0") + ":" + String(t % 60).padStart(2, "0");
+  const secs = Math.floor(s.elapsed_s);
+  $("timer").textContent = String(Math.floor(secs / 60)).padStart(2, "0") + ":" + String(secs % 60).padStart(2, "0");
   const ol = $("transcript");
   if (ol.children.length !== s.transcript.length) {
-    ol.replaceChildren(...s.transcript.map(x => el("li", { class: x.speaker }, (x.speaker === "customer" ? "Customer: " : "You: ") + x.text)));
+    ol.replaceChildren(...s.transcript.map(x => el("li", { class: x.speaker }, t(x.speaker === "customer" ? "customer_said" : "you_said", { text: x.text }))));
   }
   const live = s.status !== "wrap_up" && s.status !== "ended";
   $("hold").disabled = !live || s.status === "on_hold";
@@ -33,15 +33,15 @@ function show(s) {
 }
 function scorecard(card) {
   $("wrapup").hidden = true; $("scorecard").hidden = false;
-  $("score").textContent = card.score + " / 100 " + (card.passed ? "passed" : "not passed");
+  $("score").textContent = t(card.passed ? "passed" : "not_passed", { score: card.score });
   $("report-link").href = "/calls/" + card.call_id + "/report";
   $("items").replaceChildren(...card.items.filter(i => i.applicable).map(i => el("tr", { "data-item": i.id },
-    el("td", {}, i.id), el("td", {}, i.points + " / " + i.max_points),
+    el("td", { title: i.id }, (MESSAGES.item_titles || {})[i.id] || i.id), el("td", {}, t("points", { points: i.points, max_points: i.max_points })),
     el("td", {}, i.explanation, el("ul", {}, ...i.evidence.map(e => el("li", {}, e.note || "")))))));
 }
 async function poll() {
   if (last && last.status === "ended" && last.scorecard) return;
-  try { show(await api("GET", BASE)); say(""); } catch (e) { say("connection lost: retrying"); }
+  try { show(await api("GET", BASE)); say(""); } catch (e) { say(t("connection_lost")); }
   setTimeout(poll, 700);
 }
 if ($("answer")) {     // typed practice; on the headset the microphone answers
@@ -72,7 +72,7 @@ if ($("crm-form")) {
       row.addEventListener("click", () => openRecord(h.table, h.key));
       return row;
     }));
-    if (!r.records.length) $("crm-results").replaceChildren(el("tr", {}, el("td", {}, "no records")));
+    if (!r.records.length) $("crm-results").replaceChildren(el("tr", {}, el("td", {}, t("no_records"))));
   });
 }
 async function openRecord(table, key) {
@@ -94,6 +94,7 @@ if ($("kb-form")) {
       });
       return li;
     }));
+    if (!r.articles.length) $("kb-results").replaceChildren(el("li", {}, t("no_articles")));
   });
 }
 $("wrapup-form").addEventListener("submit", async e => {
