@@ -250,6 +250,6 @@ def test_the_mood_curve_follows_the_customer(source: Path) -> None:
     lines = [e.payload.mood for e in call.timeline if e.kind == "customer_line_started"]
     assert points[0] == (0, lines[0]) and points[-1][1] == max(lines) > points[0][1]   # a poor call angers
     assert all(a[1] != b[1] for a, b in pairwise(points))          # one point per change
-    svg = mood_svg(points, derive_turns(call.timeline), max(e.t_ms for e in call.timeline), labels=("怒", "静", "-"))
-    assert svg.count("<circle") == len(points) and ">怒<" in svg
+    svg = mood_svg(points, derive_turns(call.timeline), max(e.t_ms for e in call.timeline), lang="zh")
+    assert svg.count("<circle") == len(points) and ">愤怒<" in svg and "客户情绪" in svg
     assert "No mood" in mood_svg([], [], 1000)

@@ -112,7 +112,7 @@ def test_the_chinese_interface_in_the_browser(served: Served, browser: object, t
 
     page.goto(served.url + "/archive")
     page.wait_for_selector(f"#calls a:text('{call_id}')", timeout=TIMEOUT_MS)
-    assert page.inner_text("#calls thead").split() == ["通话", "学员", "场景", "得分", "合格"]
+    assert page.inner_text("#calls thead").split() == ["通话", "学员", "场景", "得分", "评审后", "合格", "评审状态"]
     _no_english(page, {call_id, scenario.id, "web-zh-ui"})
     page.screenshot(path=str(tmp_path / "archive-zh.png"), full_page=True)
     context.close()

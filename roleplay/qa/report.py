@@ -169,11 +169,11 @@ def mood_points(timeline: Timeline) -> list[tuple[int, float]]:
 
 
 def mood_svg(points: list[tuple[int, float]], turns: list[Turn], end_ms: int, width: int = 1060,
-             labels: tuple[str, str, str] = ("angry", "calm", "No mood recorded in this call.")) -> str:
-    """The customer's mood over the call as a step curve, on the timeline's time scale;
-    `labels` (top, bottom, none) let a page speak its own language."""
+             lang: str = "en") -> str:
+    """The customer's mood over the call as a step curve, on the timeline's time scale."""
+    _ = translator(lang).gettext
     if not points:
-        return f'<p class="note">{escape(labels[2])}</p>'
+        return '<p class="note">' + escape(_("No mood recorded in this call.")) + "</p>"
     total, height, top = _span_ms(turns, end_ms), 70, 6
     scale = (width - _LEFT - _RIGHT) / total
 
@@ -186,11 +186,12 @@ def mood_svg(points: list[tuple[int, float]], turns: list[Turn], end_ms: int, wi
     steps: list[str] = []
     for (t, mood), nxt in zip(points, [*points[1:], (total, points[-1][1])], strict=True):
         steps.append(f"{x(t)},{y(mood)} {x(nxt[0])},{y(mood)}")
-    dots = "".join(f'<circle cx="{x(t)}" cy="{y(m)}" r="3" fill="#c0392b"><title>{_s(t)} s: mood {m:g}</title></circle>'
+    tip, aria, top_label, bottom_label = _("{seconds} s: mood {mood}"), _("customer mood"), _("angry"), _("calm")
+    dots = "".join(f'<circle cx="{x(t)}" cy="{y(m)}" r="3" fill="#c0392b"><title>{escape(tip.format(seconds=_s(t), mood=f"{m:g}"))}</title></circle>'
                    for t, m in points)
     return (f'<svg id="mood" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}" role="img" aria-label="customer mood">'
-            f'<text x="4" y="{y(MOOD_MAX) + 8}">{escape(labels[0])}</text><text x="4" y="{y(0)}">{escape(labels[1])}</text>'
+            f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(aria)}">'
+            f'<text x="4" y="{y(MOOD_MAX) + 8}">{escape(top_label)}</text><text x="4" y="{y(0)}">{escape(bottom_label)}</text>'
             f'<line x1="{_LEFT}" y1="{y(0)}" x2="{width - _RIGHT}" y2="{y(0)}" stroke="#ccc"/>'
             f'<polyline class="mood-curve" points="{" ".join(steps)}" fill="none" stroke="#c0392b" stroke-width="2"/>'
             f"{dots}</svg>")
@@ -333,8 +334,7 @@ def build_report(call: ArchivedCall, card: dict[str, Any] | None = None,
         f"<h1>{escape(title)}</h1>", f"<p>{escape(about)}</p>",
         audio_html(call.wav_path, lang),
         _tag("h2", _("Timeline")), timeline_svg(turns, card, end_ms, lang=lang),
-        mood_svg(mood_points(call.timeline), turns, end_ms,
-                 labels=(_("angry"), _("calm"), _("No mood recorded in this call."))),
+        mood_svg(mood_points(call.timeline), turns, end_ms, lang=lang),
         _tag("h2", _("Transcript")) + '<p class="note">' + escape(_("Click a word to hear it.")) + "</p>",
         transcript_html(turns, card, lang, call_lang),
         review_html(standing, lang),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
@@ -22,7 +21,7 @@ from starlette.routing import Route
 from roleplay.archive.calls import ArchivedCall, read_call
 from roleplay.archive.safe_io import read_bytes
 from roleplay.model.errors import ArchiveError
-from roleplay.model.i18n import N_, translator
+from roleplay.model.i18n import N_
 from roleplay.records.review_states import TRANSITIONS, ReviewState, StateChange, history
 from roleplay.records.store import Review
 from roleplay.web.context import server
@@ -42,7 +41,7 @@ def _archived(request: Request, call_id: str) -> ArchivedCall:
     return read_call(folder)
 
 
-def _report_parts(call: ArchivedCall, gettext: Any) -> dict[str, Markup]:
+def _report_parts(call: ArchivedCall, lang: str) -> dict[str, Markup]:
     from roleplay.qa.report import (
         mood_points,
         mood_svg,
@@ -55,12 +54,12 @@ def _report_parts(call: ArchivedCall, gettext: Any) -> dict[str, Markup]:
     card = call.scorecard or {}
     turns = derive_turns(call.timeline)
     end_ms = max((e.t_ms for e in call.timeline), default=0)
-    labels = (gettext("angry"), gettext("calm"), gettext("No mood recorded in this call."))
+    call_lang = str(call.scenario.language)
     return {  # the report's HTML: every piece of call text in it is escaped there
-        "timeline": Markup(timeline_svg(turns, card, end_ms)),
-        "mood": Markup(mood_svg(mood_points(call.timeline), turns, end_ms, labels=labels)),
-        "transcript": Markup(transcript_html(turns, card)),
-        "scorecard": Markup(scorecard_html(card)),
+        "timeline": Markup(timeline_svg(turns, card, end_ms, lang=lang)),
+        "mood": Markup(mood_svg(mood_points(call.timeline), turns, end_ms, lang=lang)),
+        "transcript": Markup(transcript_html(turns, card, lang, call_lang)),
+        "scorecard": Markup(scorecard_html(card, lang)),
     }
 
 
@@ -93,11 +92,11 @@ async def call_page(request: Request) -> HTMLResponse:
     me = viewer(request)
     store = server(request).store
     view = await run_in_threadpool(review_view, store, attempt, me)
-    gettext = translator(page_language(request)).gettext
+    lang = page_language(request)
     turns = [(t.index, t.speaker, t.text[:60]) for t in derive_turns(call.timeline)]
     return render(request, "qa_call.html", call=call, attempt=attempt, view=view, me=me,
                   lines=_history(view.standing.history, history(store, attempt.call_id)), moves=_moves(view.state, me), turns=turns,
-                  parts=_report_parts(call, gettext), state_labels=STATE_LABELS, script=Markup(SCRIPT),
+                  parts=_report_parts(call, lang), state_labels=STATE_LABELS, script=Markup(SCRIPT),
                   editable=me.role == "qa" and view.state != ReviewState.FINAL)
 
 

@@ -1,5 +1,4 @@
 "use strict";
-const T = JSON.parse(document.getElementById("archive-strings").textContent);
 function filters() {
   const q = new URLSearchParams();
   for (const [k, v] of new FormData(document.getElementById("filter"))) if (v) q.set(k, v);
@@ -15,7 +14,7 @@ async function load() {
   body.replaceChildren(...data.calls.map(c => el("tr", { "data-call": c.call_id },
     el("td", {}, el("a", { href: c.page }, c.call_id)), el("td", {}, c.trainee), el("td", {}, c.scenario),
     el("td", {}, score(c.score)), el("td", { class: "effective" }, score(c.effective_score)),
-    el("td", {}, c.effective_passed ? T.yes : T.no), el("td", { class: "state" }, T[c.state] || c.state))));
+    el("td", {}, t(c.effective_passed ? "yes" : "no")), el("td", { class: "state" }, t(c.state)))));
   const csv = document.getElementById("export-csv");
   if (csv) {
     csv.href = "/api/archive/export.csv?" + q;
@@ -29,7 +28,7 @@ async function rescore() {
     let job = await api("POST", "/api/archive/rescore?" + filters());
     while (true) {
       bar.max = Math.max(job.total, 1); bar.value = job.done;
-      status.textContent = T.done.replace("{done}", job.done).replace("{total}", job.total).replace("{failed}", job.failed)
+      status.textContent = t("done", { done: job.done, total: job.total, failed: job.failed })
         + (job.error ? " — " + job.error : "");
       if (job.finished) break;
       await new Promise(r => setTimeout(r, 500));
