@@ -56,7 +56,7 @@ async def start_call(request: Request) -> JSONResponse:
         raise HTTPException(404, f"no scenario '{scenario_id}'; GET /api/scenarios lists them")
     headset = None
     if mode == "headset" and station_headset is not None:
-        if any(c.headset is not None and not c.state.ended for c in list(srv.calls.values())):
+        if _headset_taken(list(srv.calls.values())):
             raise HTTPException(409, _HEADSET_BUSY)
         # The model and the devices before the call folder: a missing one leaves nothing behind.
         headset = await run_in_threadpool(HeadsetParts, station_headset, scenario)
@@ -66,7 +66,7 @@ async def start_call(request: Request) -> JSONResponse:
             if headset is not None:
                 headset.close()
             raise HTTPException(429, N_("too many calls at once on this server"))
-        if headset is not None and any(c.headset is not None for c in live):
+        if headset is not None and _headset_taken(live):    # taken while the devices opened
             headset.close()
             raise HTTPException(409, _HEADSET_BUSY)
         call = DeskCall(scenario, trainee, srv.config.calls_dir, srv.config.db_url, srv.config.abandon_s,
@@ -76,6 +76,10 @@ async def start_call(request: Request) -> JSONResponse:
     call.start()
     await run_in_threadpool(call.wait_started)
     return JSONResponse(call.to_json(), 201)
+
+
+def _headset_taken(calls: list[DeskCall]) -> bool:
+    return any(c.headset is not None and not c.state.ended for c in calls)
 
 
 def _live(request: Request) -> DeskCall:

@@ -63,7 +63,11 @@ class HeadsetParts:
         headphones = pick_device(config.output_device, "output")
         self.recognizer = open_recognizer("vosk", str(scenario.language), config.model)
         self.mic = MicrophoneSource(microphone)
-        self.sink = SpeakerSink(headphones)
+        try:
+            self.sink = SpeakerSink(headphones)
+        except BaseException:
+            self.mic.close()      # headphones that cannot open must not keep the microphone
+            raise
         self.recorder: StereoRecorder | None = None
         self.voice: SpeakingVoice | None = None
         self.listener: Listener | None = None
