@@ -2,9 +2,11 @@
 
 Audio is placed at absolute call times (silence fills the gaps). Customer lines are scheduled
 ahead, when they start playing; the trainee's audio arrives as it is spoken and so marks the
-present. Frames up to the present are complete and are flushed, and the RIFF and data sizes
-in the header are rewritten after every flush: a process killed mid-call leaves a playable WAV
-holding everything up to (at most one flush before) that moment.
+present. Frames up to a short hold-back before the present are complete and are flushed (the
+hold-back because a customer line is stamped by the call clock, which under load can trail the
+microphone's stream by a few ms), and the RIFF and data sizes in the header are rewritten after
+every flush: a process killed mid-call leaves a playable WAV holding everything up to (at most
+the hold-back and one flush before) that moment.
 """
 
 from __future__ import annotations
@@ -30,10 +32,12 @@ def wav_header(n_frames: int, rate_hz: int, channels: int = 2) -> bytes:
 
 
 class StereoRecorder:
-    def __init__(self, path: Path, sample_rate_hz: int = 16000, flush_ms: int = 100) -> None:
+    def __init__(self, path: Path, sample_rate_hz: int = 16000, flush_ms: int = 100,
+                 holdback_ms: int = 250) -> None:
         self.path = Path(path)
         self.sample_rate_hz = sample_rate_hz
         self._flush_frames = max(1, sample_rate_hz * flush_ms // 1000)
+        self._holdback_frames = sample_rate_hz * holdback_ms // 1000
         self._written = 0  # frames already in the file
         self._now = 0  # frames known to be complete (the present)
         self._pending = np.zeros((0, 2), dtype=np.int32)  # frames from _written on
@@ -89,8 +93,9 @@ class StereoRecorder:
 
     def _advance_frames(self, frame: int) -> None:
         self._now = max(self._now, frame)
-        if self._now - self._written >= self._flush_frames:
-            self._flush(self._now)
+        complete = self._now - self._holdback_frames
+        if complete - self._written >= self._flush_frames:
+            self._flush(complete)
 
     def _flush(self, upto: int) -> None:
         if self._file is None or upto <= self._written:

@@ -161,7 +161,7 @@ def test_a_call_killed_mid_way_leaves_a_playable_wav_and_its_timeline(
     stereo = read_stereo(call_dir / "call.wav")  # the header counts what was flushed
     check_trainee_channel(live, stereo)
     final_ms = of_kind(live.events, "asr_final", "greet")[0]["t_ms"]
-    assert len(stereo) * 1000 // RATE >= final_ms - 200  # at most one flush behind the last event
+    assert len(stereo) * 1000 // RATE >= final_ms - 400  # at most the hold-back and a flush behind
     assert np.count_nonzero(stereo[:, 0]) > RATE  # the customer's first line
 
     recovered = read_call(call_dir)
