@@ -5,7 +5,11 @@ so a breath between two sentences hands the turn to the customer. `SmartTurnEndp
 uses Silero VAD to find pauses and asks Smart Turn v3.2 (a model of whether an utterance
 sounds finished, from its last 8 s of audio) at each one: finished ends the turn, not
 finished keeps listening, and a silence of `patience_ms` ends it regardless.
-`open_endpointer()` picks the model one when its files are there, the fallback otherwise.
+`ContentAwareEndpointer` adds what the words say: while the answer still lacks something
+the node asks for (a fact, a hold request), a pause does not end the turn before
+`unfinished_ms`; once it has everything, the inner endpointer's decision stands.
+`open_endpointer()` picks the model one when its files are there, the fallback otherwise,
+and wraps it so.
 
 Times are stream ms since the last `reset()`, like the recognisers' VAD events.
 """
@@ -43,6 +47,11 @@ class Endpointer(Protocol):
         """Mono int16 little-endian audio at 16 kHz, any length."""
         ...
 
+    def hear_content(self, complete: bool | None) -> None:
+        """What the words so far say: True, the answer has everything the node asks for;
+        False, something is still missing; None, the words say nothing about it."""
+        ...
+
 
 class VadEndpointer:
     """The energy VAD alone: the first offset (`hangover_ms` of silence) ends the turn."""
@@ -58,6 +67,9 @@ class VadEndpointer:
     def feed(self, pcm16: bytes) -> EndpointUpdate:
         events = tuple(self._vad.feed(pcm16))
         return EndpointUpdate(events, any(e.kind == "offset" for e in events))
+
+    def hear_content(self, complete: bool | None) -> None:
+        pass
 
 
 @dataclass(frozen=True)
@@ -186,6 +198,59 @@ class SmartTurnEndpointer:
         self._in_speech, self._run_start = False, None
         return VadEvent("offset", self._ms(self._speech_end), self._ms(self._samples))
 
+    def hear_content(self, complete: bool | None) -> None:
+        pass
+
+
+UNFINISHED_MS = 1500  # an answer that still lacks something: pauses up to this keep the turn
+
+
+class ContentAwareEndpointer:
+    """The inner endpointer, overruled by the content of the answer.
+
+    A trainee who has said "Thank you." and not yet the fee the customer asked for is
+    mid-answer however final the full stop sounds: the turn ends only after `unfinished_ms`
+    of silence (or the inner endpointer's patience). An answer with everything the node asks
+    for ends when the inner endpointer says so. Without content (`hear_content(None)`, a node
+    that asks for nothing) the inner endpointer decides alone.
+    """
+
+    def __init__(self, inner: Endpointer, unfinished_ms: int = UNFINISHED_MS) -> None:
+        self.inner = inner
+        self.name = f"{inner.name}+content"
+        self.unfinished_ms = unfinished_ms
+        self.reset()
+
+    def reset(self) -> None:
+        self.inner.reset()
+        self._complete: bool | None = None
+        self._samples = 0
+        self._speech_end_ms: int | None = None  # the inner endpointer's last offset
+        self._inner_ended = False               # it ended the turn there
+
+    def hear_content(self, complete: bool | None) -> None:
+        self._complete = complete
+
+    def feed(self, pcm16: bytes) -> EndpointUpdate:
+        update = self.inner.feed(pcm16)
+        self._samples += len(pcm16) // 2
+        now_ms = self._samples * 1000 // RATE_HZ
+        for event in update.events:
+            if event.kind == "onset":
+                self._speech_end_ms, self._inner_ended = None, False
+            else:
+                self._speech_end_ms = event.t_ms
+        if update.turn_end:
+            self._inner_ended = True
+            if self._speech_end_ms is None:
+                self._speech_end_ms = now_ms
+        if self._complete is None:
+            return update
+        if self._complete:
+            return EndpointUpdate(update.events, self._inner_ended)
+        waited = self._speech_end_ms is not None and now_ms - self._speech_end_ms >= self.unfinished_ms
+        return EndpointUpdate(update.events, waited)
+
 
 def open_endpointer(patience_ms: int = DEFAULT_PATIENCE_MS, model_path: Path | None = None,
                     warn: Callable[[str], None] | None = None) -> Endpointer:
@@ -199,9 +264,9 @@ def open_endpointer(patience_ms: int = DEFAULT_PATIENCE_MS, model_path: Path | N
         reason = f"no turn-taking model at {path} (run `roleplay models download turn`)"
     else:
         try:
-            return SmartTurnEndpointer(path, SmartTurnConfig(patience_ms=patience_ms))
+            return ContentAwareEndpointer(SmartTurnEndpointer(path, SmartTurnConfig(patience_ms=patience_ms)))
         except ModelError as error:
             reason = str(error)
     if warn:
-        warn(f"{reason}; a pause of 300 ms ends the trainee's turn")
-    return VadEndpointer()
+        warn(f"{reason}; a pause of 300 ms ends the trainee's turn once the answer is complete")
+    return ContentAwareEndpointer(VadEndpointer())

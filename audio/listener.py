@@ -64,6 +64,12 @@ class TraineeAudioSink(Protocol):
     def trainee(self, t_ms: int, pcm16: bytes) -> None: ...
 
 
+class AnswerContent(Protocol):
+    def complete(self, node: Node, text: str) -> bool | None:
+        """Whether `text` already has everything `node` asks for; None: it asks for nothing."""
+        ...
+
+
 class Listener:
     def __init__(
         self,
@@ -75,6 +81,7 @@ class Listener:
         barge_in: Callable[[], None] | None = None,
         origin_ms: int = 0,
         endpointer: Endpointer | None = None,
+        content: AnswerContent | None = None,
     ) -> None:
         self.source = source
         self.recognizer = recognizer
@@ -87,6 +94,7 @@ class Listener:
         self.origin_ms = origin_ms
         # None: the recogniser's own endpoint ends the turn (its VAD's 300 ms offset).
         self.endpointer = endpointer
+        self.content = content        # tells the endpointer whether the answer is complete yet
         self._parts: list[Transcript] = []  # what the recogniser closed at pauses in this turn
 
     def _read(self, timeout_s: float = READ_TIMEOUT_S) -> tuple[int, bytes]:
@@ -115,6 +123,7 @@ class Listener:
         if self.endpointer:
             self.endpointer.reset()
         self._parts = []
+        self._hear_content(node)
         turn_origin = self.stream_ms
         onset: int | None = None
         offset: int | None = None
@@ -126,7 +135,7 @@ class Listener:
                 line.finish()
             try:
                 update = self.recognizer.accept(pcm)
-                events, turn_end = self._turn_events(update, pcm)
+                events, turn_end = self._turn_events(node, update, pcm)
             except (ModelError, RuntimeError) as error:
                 return self._failed(node, now, str(error))
             for event in events:
@@ -154,7 +163,7 @@ class Listener:
                     line.finish()
                 return record_silence(self.timeline, node.id, now, now - after_ms)
 
-    def _turn_events(self, update: AsrUpdate, pcm: bytes) -> tuple[tuple[VadEvent, ...], bool]:
+    def _turn_events(self, node: Node, update: AsrUpdate, pcm: bytes) -> tuple[tuple[VadEvent, ...], bool]:
         """The onsets/offsets and whether the turn ended: the recogniser's own, or the
         endpointer's. With an endpointer, an utterance the recogniser closes at a pause is
         kept and the turn goes on: the answer is all of them joined."""
@@ -162,8 +171,14 @@ class Listener:
             return update.vad_events, update.endpoint
         if update.endpoint:
             self._parts.append(self.recognizer.final())
+            self._hear_content(node)
         decision = self.endpointer.feed(pcm)
         return decision.events, decision.turn_end
+
+    def _hear_content(self, node: Node) -> None:
+        if self.endpointer and self.content:
+            said = " ".join(part.text for part in self._parts if part.text)
+            self.endpointer.hear_content(self.content.complete(node, said))
 
     def _final(self, node: Node, turn_origin: int, onset: int, offset: int, now: int) -> Answer:
         # Logged before the recogniser's flush so the turn gap can be measured from here.

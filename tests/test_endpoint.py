@@ -12,6 +12,7 @@ from speechgen import render
 
 from audio.asr import ScriptedRecognizer
 from audio.endpoint import (
+    ContentAwareEndpointer,
     EndpointUpdate,
     SmartTurnConfig,
     SmartTurnEndpointer,
@@ -99,7 +100,7 @@ def test_patience_ends_a_turn_that_never_sounds_finished(
 def test_a_missing_model_falls_back_to_the_vad_with_one_line(tmp_path: Path) -> None:
     said: list[str] = []
     endpointer = open_endpointer(2000, tmp_path / "gone.onnx", warn=said.append)
-    assert isinstance(endpointer, VadEndpointer)
+    assert isinstance(endpointer, ContentAwareEndpointer) and isinstance(endpointer.inner, VadEndpointer)
     assert len(said) == 1 and "\n" not in said[0]
     assert str(tmp_path / "gone.onnx") in said[0] and "roleplay models download turn" in said[0]
 
@@ -121,6 +122,9 @@ class ScriptedEndpointer:
 
     def reset(self) -> None:
         self.ms = 0
+
+    def hear_content(self, complete: bool | None) -> None:
+        pass
 
     def feed(self, pcm16: bytes) -> EndpointUpdate:
         self.ms += len(pcm16) // 2 * 1000 // RATE

@@ -15,6 +15,7 @@ from audio.recorder import StereoRecorder
 from audio.voices import make_synth
 from roleplay.archive.calls import CallWriter
 from roleplay.authoring.library import open_scenario
+from roleplay.engine.expectations import NodeExpectations
 from roleplay.frontends.session import (
     CallParts,
     RunOptions,
@@ -52,7 +53,7 @@ def run_headset_call(options: RunOptions) -> SessionResult:
     timeline.add_sink(PartialPrinter(sys.stdout, live=True))  # the trainee sees their words appear
     listener = Listener(mic, recognizer, timeline, clock, recorder,
                         barge_in=voice.stop if scenario.barge_in else None, origin_ms=mic_origin_ms,
-                        endpointer=endpointer)
+                        endpointer=endpointer, content=NodeExpectations.of(scenario))
     print(f"{scenario.title}: speak after the customer; Ctrl-C ends the call (it is kept).")
     try:
         return run_session(CallParts(scenario, voice, listener, clock, timeline),

@@ -20,6 +20,7 @@ from audio.tts import Line, Synth
 from audio.voices import make_synth
 from audio.wavio import ASR_RATE_HZ, read_wav
 from roleplay.authoring.answers import AnswerStep
+from roleplay.engine.expectations import NodeExpectations
 from roleplay.frontends.session import (
     SIMULATED_TRAINEE,
     CallParts,
@@ -163,7 +164,7 @@ def simulate_speech_call(scenario: Scenario, steps: list[AnswerStep], sim: Speec
     voice = PrintedVoice(view, language, scenario.persona.rate_wpm, speaker, lang)
     listener = Listener(source, recognizer, timeline, clock, recorder,
                         barge_in=voice.stop if scenario.barge_in else None,
-                        endpointer=sim.endpointer)
+                        endpointer=sim.endpointer, content=NodeExpectations.of(scenario))
     trainee = SimulatedTrainee(steps, synth, source, listener, language, sim.transform)
     try:
         return run_session(CallParts(scenario, voice, trainee, clock, timeline),

@@ -22,6 +22,7 @@ from audio.playback import SpeakerSink
 from audio.recognizers import open_recognizer
 from audio.recorder import StereoRecorder
 from audio.voices import make_synth
+from roleplay.engine.expectations import NodeExpectations
 from roleplay.model.clock import Clock
 from roleplay.model.events import Timeline
 from roleplay.model.scenario import Scenario
@@ -82,7 +83,8 @@ class HeadsetParts:
         source = _StoppableSource(self.mic, stop_reason, stop)
         self.listener = Listener(source, self.recognizer, timeline, clock, self.recorder,
                                  barge_in=self.voice.stop if self.scenario.barge_in else None,
-                                 origin_ms=mic_origin_ms, endpointer=endpointer)
+                                 origin_ms=mic_origin_ms, endpointer=endpointer,
+                                 content=NodeExpectations.of(self.scenario))
 
     def close(self) -> None:
         """Ends the recording (call.wav is complete) and frees the devices."""

@@ -1,0 +1,137 @@
+"""The content cue of turn-taking: a pause inside an answer that still lacks what the node
+asks for keeps the turn; a complete answer ends it as soon as the endpointer would."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from audio.asr import ScriptedRecognizer
+from audio.endpoint import UNFINISHED_MS, ContentAwareEndpointer, VadEndpointer
+from audio.listener import Listener
+from roleplay.authoring.library import open_scenario
+from roleplay.engine.expectations import NodeExpectations
+from roleplay.model.clock import VirtualClock
+from roleplay.model.events import Timeline
+from roleplay.model.scenario import Node
+
+RATE = 16000
+FRAME = RATE * 20 // 1000
+
+
+def tone(ms: int) -> np.ndarray:
+    t = np.arange(RATE * ms // 1000) / RATE
+    return (8000 * np.sin(2 * np.pi * 300 * t)).astype(np.int16)
+
+
+def quiet(ms: int) -> np.ndarray:
+    return np.zeros(RATE * ms // 1000, np.int16)
+
+
+def on_a_line(*parts: np.ndarray) -> np.ndarray:
+    """Half a second of line first (the VAD learns its floor), a faint hiss throughout."""
+    x = np.concatenate([quiet(500), *parts]).astype(np.float64)
+    x += np.random.default_rng(0).standard_normal(len(x)) * 10
+    return np.round(x).astype(np.int16)
+
+
+def turn_end_ms(endpointer: ContentAwareEndpointer, signal: np.ndarray,
+                content: dict[int, bool | None]) -> int | None:
+    """Feeds 20 ms frames; `content` says what the words say from a stream time on."""
+    endpointer.reset()
+    for start in range(0, len(signal) - FRAME + 1, FRAME):
+        at = start * 1000 // RATE
+        if at in content:
+            endpointer.hear_content(content[at])
+        if endpointer.feed(signal[start : start + FRAME].tobytes()).turn_end:
+            return (start + FRAME) * 1000 // RATE
+    return None
+
+
+ANSWER = on_a_line(tone(1000), quiet(1200), tone(1000), quiet(3000))  # a 1.2 s pause at 1.5 s
+SECOND_ENDS = 3700
+
+
+def test_without_content_the_inner_endpointer_decides() -> None:
+    assert turn_end_ms(ContentAwareEndpointer(VadEndpointer()), ANSWER, {}) == 1800
+
+
+def test_an_incomplete_answer_keeps_the_turn_through_a_pause() -> None:
+    got = turn_end_ms(ContentAwareEndpointer(VadEndpointer()), ANSWER, {0: False, 3500: True})
+    assert got == SECOND_ENDS + 300  # not at the 1.2 s pause; 300 ms after the complete answer
+
+
+def test_an_answer_that_stays_incomplete_ends_after_the_unfinished_wait() -> None:
+    got = turn_end_ms(ContentAwareEndpointer(VadEndpointer()), ANSWER, {0: False})
+    assert got == SECOND_ENDS + UNFINISHED_MS
+
+
+def test_a_complete_answer_ends_at_the_first_pause() -> None:
+    got = turn_end_ms(ContentAwareEndpointer(VadEndpointer()), ANSWER, {0: False, 1000: True})
+    assert got == 1800
+
+
+@pytest.fixture(scope="module")
+def card_inquiry() -> NodeExpectations:
+    return NodeExpectations.of(open_scenario("card-inquiry-en"))
+
+
+@pytest.mark.parametrize(("node", "text", "complete"), [
+    ("ask_fee", "", False),
+    ("ask_fee", "Thank you for the question.", False),
+    ("ask_fee", "Thank you. There is a fee of 3 percent.", True),
+    ("ask_fee", "There is a fee of 5 percent.", False),  # only a right value counts
+    ("ask_cash", "Each withdrawal costs 4 dollars.", False),
+    ("ask_cash", "Each withdrawal costs 4 dollars, and the limit is 800 dollars a day.", True),
+    ("greet", "Good morning, thank you for calling.", False),
+    ("greet", "Good morning, thank you for calling. My name is Sam.", True),
+    ("supervisor", "Of course.", None),  # asks for nothing: the words say nothing
+])
+def test_what_a_node_asks_for(card_inquiry: NodeExpectations, node: str, text: str,
+                              complete: bool | None) -> None:
+    assert card_inquiry.complete(card_inquiry.scenario.nodes[node], text) is complete
+
+
+def test_a_hold_request_completes_the_answer_before_a_hold() -> None:
+    lookup = NodeExpectations.of(open_scenario("card-lookup-en"))
+    node = next(n for n in lookup.scenario.nodes.values() if n.hold)
+    assert lookup.complete(node, "Thank you.") is False
+    assert lookup.complete(node, "Thank you. Let me check that for you, one moment please.") is True
+
+
+class Frames:
+    """1 s of speech, a pause, 1 s of speech, then silence (the recogniser is scripted)."""
+
+    sample_rate_hz = RATE
+
+    def __init__(self) -> None:
+        self.signal = on_a_line(tone(1000), quiet(900), tone(1000), quiet(4000))
+        self.at = 0
+
+    def read(self, timeout_s: float) -> bytes:
+        frame = self.signal[self.at : self.at + FRAME]
+        self.at += FRAME
+        return (frame if len(frame) == FRAME else quiet(20)).tobytes()
+
+
+class Asks:
+    def __init__(self, needs: str) -> None:
+        self.needs = needs
+        self.heard: list[str] = []
+
+    def complete(self, node: Node, text: str) -> bool | None:
+        self.heard.append(text)
+        return self.needs in text
+
+
+def test_the_listener_tells_the_endpointer_what_the_words_so_far_say() -> None:
+    # The recogniser closes "thank you" at the first pause and "the fee is three percent" at the
+    # second: the pause after "thank you" does not end the turn, because the fee is missing.
+    recognizer = ScriptedRecognizer(["thank you", "the fee is three percent"], RATE, utterance_ms=1250)
+    content = Asks("percent")
+    listener = Listener(Frames(), recognizer, Timeline(), VirtualClock(),
+                        endpointer=ContentAwareEndpointer(VadEndpointer()), content=content)
+    got = listener.answer(Node("n", ("what is the fee?",)), None, 0, 10000)
+    assert got.text == "thank you the fee is three percent"
+    assert content.heard == ["", "thank you", "thank you the fee is three percent"]
+    assert got.offset_ms is not None and 3400 <= got.offset_ms <= 3500
