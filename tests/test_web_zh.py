@@ -175,3 +175,23 @@ def test_roleplay_accounts_add_sets_the_language(tmp_path: Path, capsys) -> None
     with open_store(url) as store:
         accounts = Accounts(store)
         assert accounts.session(accounts.login("li", "correct horse")).lang == "zh"
+
+
+def test_errors_that_carry_values_come_back_in_the_station_language(tmp_path: Path) -> None:
+    c = client(tmp_path)
+    missing = c.get("/api/calls/nope", headers=ZH)
+    assert missing.status_code == 404 and missing.json()["error"] == "没有进行中的通话“nope”"
+    assert c.get("/api/calls/nope").json()["error"] == "no live call 'nope'"        # English as it was
+    cid = c.post("/api/calls", json={"scenario": "card-lookup-zh", "trainee": "ann"}).json()["call_id"]
+    long = c.post(f"/api/calls/{cid}/answer", json={"text": "x" * 4001}, headers=ZH).json()["error"]
+    assert long == "“text”超过 4000 个字符"
+    assert c.post(f"/api/calls/{cid}/answer", json={"text": 1}, headers=ZH).json()["error"] == "“text”必须是文本"
+    nobody = c.post("/api/calls", json={"scenario": "no-such"}, headers=ZH).json()["error"]
+    assert nobody == "没有场景“no-such”；GET /api/scenarios 可列出全部场景"
+    c.post(f"/api/calls/{cid}/hangup")
+    bad = c.post(f"/api/calls/{cid}/wrapup", json={"disposition": "lost"}, headers=ZH)
+    assert bad.status_code == 400 and bad.json()["error"] == "处理结果“lost”不在可选项中：已解决、待回访、已升级"
+    assert c.post(f"/api/calls/{cid}/wrapup", json={"disposition": "lost"}).json()["error"] == \
+        "disposition 'lost' is not one of 已解决, 待回访, 已升级"
+    assert c.get("/api/archive?min_score=abc", headers=ZH).json()["error"] == "“min_score”必须是数字"
+    assert c.get("/lang/fr", headers=ZH).json()["error"] == "没有界面语言“fr”"

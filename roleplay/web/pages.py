@@ -7,7 +7,6 @@ from urllib.parse import parse_qs
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -16,6 +15,7 @@ from roleplay.model.i18n import LANGUAGES, N_, translator
 from roleplay.web.accounts import ROLE_LABELS
 from roleplay.web.assignments_api import open_assignments
 from roleplay.web.context import CSRF_COOKIE, SESSION_COOKIE, account, server
+from roleplay.web.said import ApiError
 from roleplay.web.ui_lang import LANG_COOKIE, page_language
 from scoring.view import ITEM_TITLES
 
@@ -51,7 +51,7 @@ async def report(request: Request) -> HTMLResponse:
     call_id = request.path_params["call_id"]
     folder = server(request).config.calls_dir / call_id
     if "/" in call_id or ".." in call_id or not (folder / "call.json").is_file():
-        raise HTTPException(404, f"no archived call '{call_id[:80]}'")
+        raise ApiError(404, N_("no archived call '{call_id}'"), call_id=call_id[:80])
     lang = page_language(request)   # the labels in the station's language; the call's text in its own
     return HTMLResponse(await run_in_threadpool(lambda: build_report(read_call(folder), lang=lang)))
 
@@ -86,7 +86,7 @@ async def choose_language(request: Request) -> Response:
     """The switch on every page: remember the station's language, back to the page it was on."""
     lang = request.path_params["lang"]
     if lang not in LANGUAGES:
-        raise HTTPException(404, f"no interface language '{lang[:20]}'")
+        raise ApiError(404, N_("no interface language '{lang}'"), lang=lang[:20])
     back = request.query_params.get("next", "/")
     if not back.startswith("/") or back.startswith("//"):
         back = "/"             # only a page of this server, never an open redirect
