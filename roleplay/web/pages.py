@@ -15,6 +15,7 @@ from roleplay.model.i18n import LANGUAGES, N_, translator
 from roleplay.web.accounts import ROLE_LABELS
 from roleplay.web.assignments_api import open_assignments
 from roleplay.web.context import CSRF_COOKIE, SESSION_COOKIE, account, server
+from roleplay.web.crm_labels import desk_labels
 from roleplay.web.said import ApiError
 from roleplay.web.ui_lang import LANG_COOKIE, page_language
 from scoring.view import ITEM_TITLES
@@ -41,7 +42,8 @@ async def index(request: Request) -> HTMLResponse:
 
 async def desk(request: Request) -> HTMLResponse:
     call = server(request).call(request.path_params["call_id"])
-    return render(request, "desk.html", call=call, scenario=call.scenario, item_titles=ITEM_TITLES)
+    return render(request, "desk.html", call=call, scenario=call.scenario, item_titles=ITEM_TITLES,
+                  labels=desk_labels(call.scenario, page_language(request)))
 
 
 async def report(request: Request) -> HTMLResponse:
