@@ -23,13 +23,16 @@ from scoring.view import ITEM_TITLES
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
                         autoescape=select_autoescape(["html"]))
 
+# A label's colon in the page's type: full-width after Chinese, "label: value" in English.
+COLONS = {"en": ": ", "zh": "："}
+
 
 def render(request: Request, name: str, status: int = 200, **values: object) -> HTMLResponse:
     lang = page_language(request)
     html = TEMPLATES.get_template(name).render(
         account=account(request), login=server(request).config.require_login,
         csrf=request.cookies.get(CSRF_COOKIE, ""), lang=lang, _=translator(lang).gettext, role_labels=ROLE_LABELS,
-        here=request.url.path, **values)
+        here=request.url.path, colon=COLONS[lang], **values)
     return HTMLResponse(html, status)
 
 
