@@ -40,7 +40,7 @@ TRAINEE = "小王"
 REVIEWER = "质检小李"
 ARTEFACTS = Path(os.environ.get("ROLEPLAY_TEST_ARTIFACTS", ROOT / "tests" / "artifacts")) / "zh-pages"
 ENGLISH_WORD = re.compile(r"[A-Za-z]{2,}")
-HALF_WIDTH = re.compile(r"[\u4e00-\u9fff][,:;!?]|[,:;!?][\u4e00-\u9fff]")   # "文件夹:" is not Chinese type
+HALF_WIDTH = re.compile(r"[\u4e00-\u9fff][,:;()!?]|[,:;()!?][\u4e00-\u9fff]")   # "文件夹:" is not Chinese type
 # Latin a Chinese reader expects to see as is, and why:
 ALLOWED = {
     "English",            # the language switch names the other language in that language
