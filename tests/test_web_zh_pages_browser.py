@@ -40,6 +40,7 @@ TRAINEE = "小王"
 REVIEWER = "质检小李"
 ARTEFACTS = Path(os.environ.get("ROLEPLAY_TEST_ARTIFACTS", ROOT / "tests" / "artifacts")) / "zh-pages"
 ENGLISH_WORD = re.compile(r"[A-Za-z]{2,}")
+SECONDS = re.compile(r"\d ?s\b")            # "1.5 s" is "1.5 秒" to a Chinese reader
 HALF_WIDTH = re.compile(r"[\u4e00-\u9fff][,:;()!?]|[,:;()!?][\u4e00-\u9fff]")   # "文件夹:" is not Chinese type
 # Latin a Chinese reader expects to see as is, and why:
 ALLOWED = {
@@ -108,7 +109,7 @@ def english_left(text: str, data: set[str]) -> list[str]:
         text = text.replace(value, " ")
     text = re.sub(r"\{[\w.]+(\}|…)", " ", text)     # a customer line's {card.holder}: the YAML's template
     text = re.sub(r"\b[0-9a-f]{12}\b", " ", text)      # a scenario version (its content hash)
-    return [w for w in ENGLISH_WORD.findall(text) if w not in ALLOWED]
+    return [w for w in ENGLISH_WORD.findall(text) if w not in ALLOWED] + SECONDS.findall(text)
 
 
 class Pages:
@@ -245,4 +246,5 @@ def test_every_page_in_chinese(zh_server: Library, browser: object, tmp_path: Pa
 
 def test_the_check_sees_english() -> None:
     assert english_left("查询速度 lookup_speed 5 / 10", set()) == ["lookup", "speed"]
+    assert english_left("应答 1.5 s", set()) == ["5 s"] and english_left("应答 1.5 秒", set()) == []
     assert english_left("导出 CSV，卡号 card-lookup-zh", {"card-lookup-zh"}) == []
