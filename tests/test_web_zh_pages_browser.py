@@ -48,7 +48,6 @@ ALLOWED = {
     "CSV", "xAPI",        # the export formats' own names
     "YAML",               # the scenario file's format, named as the editor's label
     "UTC",                # the time zone of the library's and versions' times
-    "MB",                 # a unit
 }
 # The loader's validation messages are translated elsewhere: the editor's problem lines are
 # taken out of the check until then (the rest of the editor page is checked).
