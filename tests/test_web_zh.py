@@ -175,3 +175,43 @@ def test_roleplay_accounts_add_sets_the_language(tmp_path: Path, capsys) -> None
     with open_store(url) as store:
         accounts = Accounts(store)
         assert accounts.session(accounts.login("li", "correct horse")).lang == "zh"
+
+
+def test_errors_that_carry_values_come_back_in_the_station_language(tmp_path: Path) -> None:
+    c = client(tmp_path)
+    missing = c.get("/api/calls/nope", headers=ZH)
+    assert missing.status_code == 404 and missing.json()["error"] == "没有进行中的通话“nope”"
+    assert c.get("/api/calls/nope").json()["error"] == "no live call 'nope'"        # English as it was
+    cid = c.post("/api/calls", json={"scenario": "card-lookup-zh", "trainee": "ann"}).json()["call_id"]
+    long = c.post(f"/api/calls/{cid}/answer", json={"text": "x" * 4001}, headers=ZH).json()["error"]
+    assert long == "“text”超过 4000 个字符"
+    assert c.post(f"/api/calls/{cid}/answer", json={"text": 1}, headers=ZH).json()["error"] == "“text”必须是文本"
+    nobody = c.post("/api/calls", json={"scenario": "no-such"}, headers=ZH).json()["error"]
+    assert nobody == "没有场景“no-such”；GET /api/scenarios 可列出全部场景"
+    c.post(f"/api/calls/{cid}/hangup")
+    bad = c.post(f"/api/calls/{cid}/wrapup", json={"disposition": "lost"}, headers=ZH)
+    assert bad.status_code == 400 and bad.json()["error"] == "处理结果“lost”不在可选项中：已解决、待回访、已升级"
+    assert c.post(f"/api/calls/{cid}/wrapup", json={"disposition": "lost"}).json()["error"] == \
+        "disposition 'lost' is not one of 已解决, 待回访, 已升级"
+    assert c.get("/api/archive?min_score=abc", headers=ZH).json()["error"] == "“min_score”必须是数字"
+    assert c.get("/lang/fr", headers=ZH).json()["error"] == "没有界面语言“fr”"
+
+
+def test_crm_fields_tables_and_dispositions_have_labels_in_the_page_language(tmp_path: Path) -> None:
+    from roleplay.web.crm_labels import desk_labels, field_label
+
+    assert field_label("last_four", "zh") == "卡号后四位" and field_label("last_four", "en") == "Last four digits"
+    assert field_label("refund_window", "zh") == "Refund window"        # an unknown id, humanised
+    c = client(tmp_path)
+    cid = c.post("/api/calls", json={"scenario": "pharmacy-lookup-zh", "trainee": "ann"}).json()["call_id"]
+    page = _read(c.get(f"/desk/{cid}", headers=ZH).text)
+    assert page.messages["crm_fields"]["patient"] == "患者" and page.messages["crm_fields"]["phone"] == "电话"
+    assert page.messages["crm_tables"] == {"order": "订单"}
+    # The wrap-up codes this scenario takes by default are shown in Chinese; the value sent stays the code.
+    assert '<option value="follow_up">待回访</option>' in c.get(f"/desk/{cid}", headers=ZH).text
+    en = _read(c.get(f"/desk/{cid}", headers={"accept-language": "en"}).text)
+    assert en.messages["crm_fields"]["patient"] == "Patient"
+    scenario = load_scenario(shipped_library() / "zh" / "card-lookup.yaml")
+    labels = desk_labels(scenario, "zh")
+    assert labels.dispositions == {"已解决": "已解决", "待回访": "待回访", "已升级": "已升级"}   # the author's own words
+    c.post(f"/api/calls/{cid}/hangup")

@@ -11,6 +11,7 @@ from starlette.routing import Route
 
 from roleplay.model.i18n import LANGUAGES, N_
 from roleplay.web.context import account, body_json, server
+from roleplay.web.said import ApiError, Listed
 
 
 async def set_account_lang(request: Request) -> JSONResponse:
@@ -19,7 +20,7 @@ async def set_account_lang(request: Request) -> JSONResponse:
         raise HTTPException(401, N_("sign in first"))
     lang = (await body_json(request)).get("lang")
     if lang is not None and lang not in LANGUAGES:
-        raise HTTPException(400, f"'lang' must be one of {', '.join(LANGUAGES)}, or null")
+        raise ApiError(400, N_("'lang' must be one of {values}, or null"), values=Listed(LANGUAGES))
     await run_in_threadpool(server(request).accounts.set_lang, who.username, lang)
     return JSONResponse({"username": who.username, "lang": lang})
 

@@ -19,9 +19,10 @@ from roleplay.model.i18n import N_
 from roleplay.web.context import account, body_json, field_of, server
 from roleplay.web.desk_call import DeskCall
 from roleplay.web.desk_headset import HeadsetParts
+from roleplay.web.said import ApiError
 
 MAX_LIVE_CALLS = 200
-_HEADSET_BUSY = "the station's headset is in another call: end that call first"
+_HEADSET_BUSY = N_("the station's headset is in another call: end that call first")
 
 
 async def health(request: Request) -> JSONResponse:
@@ -41,19 +42,21 @@ async def start_call(request: Request) -> JSONResponse:
     scenario_id = field_of(data, "scenario", str, limit=100)
     mode = field_of(data, "mode", str, "typed", limit=20)
     if mode not in ("typed", "headset"):
-        raise HTTPException(400, "mode must be 'typed' or 'headset'")
+        raise ApiError(400, N_("mode must be 'typed' or 'headset'"))
     station_headset = srv.config.headset
     if mode == "headset" and station_headset is None:
-        raise HTTPException(400, "this server has no headset: start it at the station with "
-                                 "`roleplay serve --headset`, or practise typed")
+        raise ApiError(400, N_("this server has no headset: start it at the station with "
+                                 "`{command}`, or practise typed"), command="roleplay serve --headset")
     who = account(request)
     trainee = who.username if who else field_of(data, "trainee", str, "trainee", limit=80).strip() or "trainee"
     scenario = srv.library.scenarios.get(scenario_id)
     if scenario is None:
         broken = next((b for b in srv.library.broken if b.path.stem == scenario_id), None)
         if broken:
-            raise HTTPException(422, f"scenario '{scenario_id}' does not validate: {broken.errors[0]}")
-        raise HTTPException(404, f"no scenario '{scenario_id}'; GET /api/scenarios lists them")
+            raise ApiError(422, N_("scenario '{scenario}' does not validate: {problem}"), scenario=scenario_id,
+                               problem=broken.errors[0])
+        raise ApiError(404, N_("no scenario '{scenario}'; {listing} lists them"), scenario=scenario_id,
+                           listing="GET /api/scenarios")
     headset = None
     if mode == "headset" and station_headset is not None:
         if _headset_taken(list(srv.calls.values())):
@@ -103,7 +106,7 @@ async def answer(request: Request) -> JSONResponse:
     if not text:
         raise HTTPException(400, N_("'text' is empty: type an answer"))
     if not 0 <= typing_ms <= 600_000:
-        raise HTTPException(400, "'typing_ms' must be between 0 and 600000")
+        raise ApiError(400, N_("'{name}' must be between {low} and {high}"), name="typing_ms", low=0, high=600_000)
     await run_in_threadpool(call.answer, text, typing_ms)
     return JSONResponse(call.to_json())
 
@@ -192,15 +195,15 @@ async def review(request: Request) -> JSONResponse:
     srv = server(request)
     who = account(request)
     if who is not None and who.role == "trainee":
-        raise HTTPException(403, "only trainers and QA review calls")
+        raise ApiError(403, N_("only trainers and QA review calls"))
     data = await body_json(request)
     points = data.get("points")
     if isinstance(points, bool) or not isinstance(points, int | float):
-        raise HTTPException(400, "'points' must be a number")
+        raise ApiError(400, N_("'{name}' must be a number"), name="points")
     reviewer = who.username if who else field_of(data, "reviewer", str, limit=80)
     turn = data.get("turn")
     if turn is not None and (isinstance(turn, bool) or not isinstance(turn, int)):
-        raise HTTPException(400, "'turn' must be a whole number (the turn's # in the transcript)")
+        raise ApiError(400, N_("'turn' must be a whole number (the turn's # in the transcript)"))
     call_id = request.path_params["call_id"]
     from roleplay.web.qa_access import check_open
 
@@ -213,7 +216,7 @@ async def review(request: Request) -> JSONResponse:
 async def validate(request: Request) -> JSONResponse:
     raw = await request.body()
     if len(raw) > 2_000_000:
-        raise HTTPException(413, "a scenario is at most 2 MB")
+        raise ApiError(413, N_("a scenario is at most {size}"), size="2 MB")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "scenario.yaml"
         path.write_bytes(raw)

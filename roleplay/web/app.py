@@ -44,6 +44,7 @@ from roleplay.web.context import (
 from roleplay.web.desk_call import Conflict
 from roleplay.web.library import Library
 from roleplay.web.recovery import end_interrupted_calls
+from roleplay.web.said import Said
 from roleplay.web.ui_lang import page_language
 
 
@@ -75,20 +76,25 @@ class Guard(BaseHTTPMiddleware):
         return response
 
 
-def _said(request: Request, message: str) -> str:
-    """An error in the station's language when the catalogue has it (the fixed messages marked
-    N_ where raised); a message with values in it stays as written."""
-    return translator(page_language(request)).gettext(message)
+def _said(request: Request, message: str, exc: Exception | None = None) -> str:
+    """An error in the station's language: a Said (ApiError, DeskError) with its values
+    formatted in; else the message itself when the catalogue has it (fixed messages marked N_)."""
+    lang = page_language(request)
+    said = getattr(exc, "said", None)
+    if isinstance(said, Said):
+        return said.in_language(lang)
+    return translator(lang).gettext(message)
 
 
 async def on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    return JSONResponse({"error": _said(request, exc.detail)}, exc.status_code)
+    return JSONResponse({"error": _said(request, exc.detail, exc)}, exc.status_code)
 
 
 async def on_roleplay_error(request: Request, exc: Exception) -> Response:
     status = 409 if isinstance(exc, Conflict) else 400
-    return JSONResponse({"error": _said(request, str(exc).splitlines()[0]) if str(exc) else "bad request"}, status)
+    message = str(exc).splitlines()[0] if str(exc) else N_("bad request")
+    return JSONResponse({"error": _said(request, message, exc)}, status)
 
 
 def create_app(config: ServerConfig) -> Starlette:

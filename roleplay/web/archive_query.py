@@ -11,9 +11,11 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from roleplay.model.errors import RoleplayError
+from roleplay.model.i18n import N_
 from roleplay.records.archive_search import ArchiveQuery
 from roleplay.records.review_states import ReviewState
 from roleplay.web.context import account
+from roleplay.web.said import ApiError, Listed
 
 STATES = {s.value: s for s in ReviewState}
 
@@ -28,23 +30,24 @@ def archive_query(request: Request) -> ArchiveQuery:
         try:
             value = float(q[name]) if q.get(name) else None
         except ValueError:
-            raise HTTPException(400, f"'{name}' must be a number") from None
+            raise ApiError(400, N_("'{name}' must be a number"), name=name) from None
         if value is not None and not math.isfinite(value):
-            raise HTTPException(400, f"'{name}' must be a number")
+            raise ApiError(400, N_("'{name}' must be a number"), name=name)
         return value
 
     def moment(name: str) -> datetime | None:
         try:
             value = datetime.fromisoformat(q[name]) if q.get(name) else None
         except ValueError:
-            raise HTTPException(400, f"'{name}' must be a date or time like 2026-12-03 or 2026-12-03T14:00") from None
+            raise ApiError(400, N_("'{name}' must be a date or time like {day} or {moment}"), name=name,
+                           day="2026-12-03", moment="2026-12-03T14:00") from None
         return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
     def choice(name: str, values: dict[str, Any]) -> Any:
         if not q.get(name):
             return None
         if q[name] not in values:
-            raise HTTPException(400, f"'{name}' must be one of: {', '.join(values)}")
+            raise ApiError(400, N_("'{name}' must be one of: {values}"), name=name, values=Listed(values))
         return values[q[name]]
 
     try:

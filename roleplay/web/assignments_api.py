@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from roleplay.authoring.yamlmarks import did_you_mean
 from roleplay.model.errors import RoleplayError
+from roleplay.model.i18n import N_
 from roleplay.records.assignments import (
     AssignmentRequest,
     AssignmentStatus,
@@ -23,22 +24,25 @@ from roleplay.records.assignments import (
 )
 from roleplay.web.accounts import Role
 from roleplay.web.context import account, body_json, field_of, server
+from roleplay.web.said import ApiError
 
 
 def staff_only(request: Request, what: str) -> None:
-    """403 for a trainee account; trainers, QA and the loopback station (no sign-in) pass."""
+    """403 for a trainee account; trainers, QA and the loopback station (no sign-in) pass.
+    `what` is the whole message (marked N_ by the caller), so it translates as one sentence."""
     who = account(request)
     if who is not None and who.role == Role.TRAINEE:
-        raise HTTPException(403, f"only trainers and QA {what}")
+        raise ApiError(403, what)
 
 
 def parse_due(value: str, today: date) -> date:
     try:
         due = date.fromisoformat(value.strip())
     except ValueError:
-        raise HTTPException(400, f"'due' must be a date like {today.isoformat()}, not '{value[:40]}'") from None
+        raise ApiError(400, N_("'due' must be a date like {today}, not '{value}'"), today=today.isoformat(),
+                       value=value[:40]) from None
     if due < today:
-        raise HTTPException(400, f"'due' {due.isoformat()} is already past; give today or a later day")
+        raise ApiError(400, N_("'due' {due} is already past; give today or a later day"), due=due.isoformat())
     return due
 
 
@@ -48,7 +52,7 @@ def _texts(data: dict[str, Any], name: str) -> tuple[str, ...]:
     if isinstance(value, str) and name == "trainee":
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise HTTPException(400, f"'{name}' must be a list of ids")
+        raise ApiError(400, N_("'{name}' must be a list of ids"), name=name)
     return tuple(v.strip() for v in value if v.strip())
 
 
@@ -65,7 +69,7 @@ def scenario_titles(request: Request) -> dict[str, str]:
 
 
 async def create(request: Request) -> JSONResponse:
-    staff_only(request, "give assignments")
+    staff_only(request, N_("only trainers and QA give assignments"))
     srv = server(request)
     data = await body_json(request)
     trainees = _texts(data, "trainees" if "trainees" in data else "trainee")

@@ -8,14 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+from roleplay.model.i18n import N_
 from roleplay.records.store import Store
 from roleplay.web.accounts import Account, Accounts
 from roleplay.web.desk_call import DeskCall
 from roleplay.web.desk_headset import HeadsetConfig
 from roleplay.web.library import Library
+from roleplay.web.said import ApiError
 
 STATIC = Path(__file__).resolve().parent / "static"
 SESSION_COOKIE = "roleplay_session"
@@ -45,7 +46,7 @@ class Server:
     def call(self, call_id: str) -> DeskCall:
         found = self.calls.get(call_id)
         if found is None:
-            raise HTTPException(404, f"no live call '{call_id[:80]}'")
+            raise ApiError(404, N_("no live call '{call_id}'"), call_id=call_id[:80])
         return found
 
 
@@ -64,22 +65,22 @@ async def body_json(request: Request) -> dict[str, Any]:
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
-        raise HTTPException(400, "the request body is not JSON") from None
+        raise ApiError(400, N_("the request body is not JSON")) from None
     if not isinstance(data, dict):
-        raise HTTPException(400, "the request body must be a JSON object")
+        raise ApiError(400, N_("the request body must be a JSON object"))
     return data
 
 
 def field_of(data: dict[str, Any], name: str, kind: type, default: Any = None, limit: int = 4000) -> Any:
     value = data.get(name, default)
     if value is None:
-        raise HTTPException(400, f"'{name}' is required")
+        raise ApiError(400, N_("'{name}' is required"), name=name)
     if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-        raise HTTPException(400, f"'{name}' must be a whole number")
+        raise ApiError(400, N_("'{name}' must be a whole number"), name=name)
     if kind is str and not isinstance(value, str):
-        raise HTTPException(400, f"'{name}' must be text")
+        raise ApiError(400, N_("'{name}' must be text"), name=name)
     if kind is str and len(value) > limit:
-        raise HTTPException(400, f"'{name}' is longer than {limit} characters")
+        raise ApiError(400, N_("'{name}' is longer than {limit} characters"), name=name, limit=limit)
     return value
 
 

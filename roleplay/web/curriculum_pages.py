@@ -71,17 +71,17 @@ def curriculum_view(srv: Server, wanted: str | None) -> CurriculumView:
 
 
 async def curriculum_page(request: Request) -> HTMLResponse:
-    staff_only(request, "see the curriculum and the trainees' records")
+    staff_only(request, N_("only trainers and QA see the curriculum and the trainees' records"))
     view = await run_in_threadpool(curriculum_view, server(request), request.query_params.get("c"))
     return render(request, "curriculum.html", view=view, sparkline=sparkline, tiers=TIER_LABELS, titles=scenario_titles(request))
 
 
 async def curriculum_json(request: Request) -> JSONResponse:
     """The page's JSON twin: GET /api/curriculum?c=ID."""
-    staff_only(request, "see the curriculum and the trainees' records")
+    staff_only(request, N_("only trainers and QA see the curriculum and the trainees' records"))
     view = await run_in_threadpool(curriculum_view, server(request), request.query_params.get("c"))
     if view.chosen is None:
-        raise HTTPException(404, view.problem or "no curriculum in the scenario library")
+        raise HTTPException(404, view.problem or N_("no curriculum in the scenario library"))
     cur = view.chosen
     return JSONResponse({
         "id": cur.id, "title": cur.title, "language": cur.language, "certification": cur.certification,

@@ -21,7 +21,7 @@ from phrasebank import load_phrasebank
 from roleplay.archive.calls import CallWriter
 from roleplay.engine.call import Call
 from roleplay.model.clock import SystemClock
-from roleplay.model.errors import AudioError, RoleplayError
+from roleplay.model.errors import AudioError
 from roleplay.model.events import (
     AsrFinal,
     CallEnded,
@@ -48,6 +48,7 @@ from roleplay.model.ports import (
 from roleplay.model.scenario import Node, Outcome, Scenario
 from roleplay.records.progress import record_attempt
 from roleplay.web.desk_headset import HeadsetParts
+from roleplay.web.said import DeskError, Listed
 from roleplay.web.search import CrmHit, CrmIndex, KbHit, KbIndex
 
 
@@ -57,7 +58,7 @@ def shared_phrasebank(language: str) -> Any:
     (immutable) bank, and its compiled patterns, instead of parsing YAML per call."""
     return load_phrasebank(language)
 
-class Conflict(RoleplayError):
+class Conflict(DeskError):
     """A request that does not fit the call's state (answering while on hold ...): HTTP 409."""
 
 
@@ -265,7 +266,7 @@ class DeskCall:
         """Hand a typed answer to the engine and wait until it has moved on (the next line)."""
         self._live()
         if self.headset is not None:
-            raise Conflict("this call is on the headset: speak your answer")
+            raise Conflict(N_("this call is on the headset: speak your answer"))
         if self.state.on_hold:
             raise Conflict(N_("the customer is on hold: press Resume before answering"))
         with self._cond:
@@ -321,8 +322,8 @@ class DeskCall:
         if self.state.status != "wrap_up":
             raise Conflict(N_("the wrap-up opens when the call has ended"))
         if disposition not in self.scenario.desk.dispositions:
-            raise RoleplayError(f"disposition '{disposition}' is not one of "
-                                f"{', '.join(self.scenario.desk.dispositions)}")
+            raise DeskError(N_("disposition '{disposition}' is not one of {offered}"), disposition=disposition,
+                            offered=Listed(self.scenario.desk.dispositions))
         self.timeline.append(self.clock.now_ms(), WrapupSubmitted(node=self.state.node, disposition=disposition,
                                                                   notes=notes[:4000]))
         with self._cond:

@@ -10,8 +10,11 @@ from collections.abc import Callable
 
 from roleplay.authoring.graphview import GraphView, ViewNode
 from roleplay.model.errors import RoleplayError
+from roleplay.model.i18n import N_
 
 DOT_TIMEOUT_S = 10.0
+# An end node's outcome in the page's words (the msgids; gettext translates them when drawn).
+OUTCOME_LABELS = {"resolved": N_("resolved"), "escalated": N_("escalated"), "hung_up": N_("hung_up")}
 OUTCOME_COLOURS = {"resolved": "#d7f0d7", "escalated": "#fde2c4", "hung_up": "#f6d0d0"}
 
 
@@ -54,7 +57,7 @@ def _node_attrs(node: ViewNode, _: Callable[[str], str]) -> str:
     attrs = [f'id="node_{_id_part(node.id)}"', f'URL="#L{node.line}"', f"tooltip={tooltip}"]
     classes = ["scenario-node"]
     if node.end:
-        parts.append("[" + _("end") + f": {node.end}]")
+        parts.append(_("[end: {outcome}]").format(outcome=_(OUTCOME_LABELS.get(node.end, node.end))))
         attrs += [f'fillcolor="{OUTCOME_COLOURS.get(node.end, "#eeeeee")}"', "peripheries=2"]
         classes.append("end-" + _id_part(node.end))
     if node.start:

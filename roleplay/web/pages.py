@@ -7,7 +7,6 @@ from urllib.parse import parse_qs
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -16,11 +15,16 @@ from roleplay.model.i18n import LANGUAGES, N_, translator
 from roleplay.web.accounts import ROLE_LABELS
 from roleplay.web.assignments_api import open_assignments
 from roleplay.web.context import CSRF_COOKIE, SESSION_COOKIE, account, server
+from roleplay.web.crm_labels import desk_labels
+from roleplay.web.said import ApiError
 from roleplay.web.ui_lang import LANG_COOKIE, page_language
 from scoring.view import ITEM_TITLES
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
                         autoescape=select_autoescape(["html"]))
+
+# A label's colon in the page's type: full-width after Chinese, "label: value" in English.
+COLONS = {"en": ": ", "zh": "："}
 
 
 def render(request: Request, name: str, status: int = 200, **values: object) -> HTMLResponse:
@@ -28,7 +32,7 @@ def render(request: Request, name: str, status: int = 200, **values: object) -> 
     html = TEMPLATES.get_template(name).render(
         account=account(request), login=server(request).config.require_login,
         csrf=request.cookies.get(CSRF_COOKIE, ""), lang=lang, _=translator(lang).gettext, role_labels=ROLE_LABELS,
-        here=request.url.path, **values)
+        here=request.url.path, colon=COLONS[lang], **values)
     return HTMLResponse(html, status)
 
 
@@ -41,7 +45,8 @@ async def index(request: Request) -> HTMLResponse:
 
 async def desk(request: Request) -> HTMLResponse:
     call = server(request).call(request.path_params["call_id"])
-    return render(request, "desk.html", call=call, scenario=call.scenario, item_titles=ITEM_TITLES)
+    return render(request, "desk.html", call=call, scenario=call.scenario, item_titles=ITEM_TITLES,
+                  labels=desk_labels(call.scenario, page_language(request)))
 
 
 async def report(request: Request) -> HTMLResponse:
@@ -51,7 +56,7 @@ async def report(request: Request) -> HTMLResponse:
     call_id = request.path_params["call_id"]
     folder = server(request).config.calls_dir / call_id
     if "/" in call_id or ".." in call_id or not (folder / "call.json").is_file():
-        raise HTTPException(404, f"no archived call '{call_id[:80]}'")
+        raise ApiError(404, N_("no archived call '{call_id}'"), call_id=call_id[:80])
     lang = page_language(request)   # the labels in the station's language; the call's text in its own
     return HTMLResponse(await run_in_threadpool(lambda: build_report(read_call(folder), lang=lang)))
 
@@ -86,7 +91,7 @@ async def choose_language(request: Request) -> Response:
     """The switch on every page: remember the station's language, back to the page it was on."""
     lang = request.path_params["lang"]
     if lang not in LANGUAGES:
-        raise HTTPException(404, f"no interface language '{lang[:20]}'")
+        raise ApiError(404, N_("no interface language '{lang}'"), lang=lang[:20])
     back = request.query_params.get("next", "/")
     if not back.startswith("/") or back.startswith("//"):
         back = "/"             # only a page of this server, never an open redirect

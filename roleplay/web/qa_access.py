@@ -11,15 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+from roleplay.model.i18n import N_
 from roleplay.records.calibration import is_blind
 from roleplay.records.review_states import VISIBLE_TO_TRAINEE, Actor, ReviewState, state_of
 from roleplay.records.reviews import EffectiveScore, apply_overrides
 from roleplay.records.store import Attempt, Store
 from roleplay.web.accounts import Account, Role
 from roleplay.web.context import account
+from roleplay.web.said import ApiError
 
 
 @dataclass(frozen=True)
@@ -41,21 +42,21 @@ def viewer(request: Request, data: dict[str, Any] | None = None) -> Viewer:
     given = data if data is not None else dict(request.query_params)
     name, role = given.get("by") or given.get("reviewer") or "", given.get("role") or "qa"
     if not isinstance(name, str) or not isinstance(role, str) or role not in Actor.__members__.values():
-        raise HTTPException(400, "'by' must be text and 'role' one of: qa, trainee")
+        raise ApiError(400, N_("'by' must be text and 'role' one of: qa, trainee"))
     return Viewer(name.strip()[:80], Actor(role))
 
 
 def require_reviewer(request: Request) -> Viewer:
     me = viewer(request)
     if me.role is not Actor.QA:
-        raise HTTPException(403, "only trainers and QA see this page")
+        raise ApiError(403, N_("only trainers and QA see this page"))
     return me
 
 
 def check_call_access(request: Request, attempt: Attempt) -> None:
     who = account(request)
     if who is not None and who.role == Role.TRAINEE and who.username != attempt.trainee:
-        raise HTTPException(403, "this call belongs to another trainee")
+        raise ApiError(403, N_("this call belongs to another trainee"))
 
 
 @dataclass(frozen=True)
@@ -85,4 +86,4 @@ def check_open(store: Store, call_id: str) -> None:
     """A Final review is settled: no more overrides (409)."""
     reviewed = bool(store.reviews(call_id) or store.verdicts(call_id))
     if state_of(store, call_id, reviewed) is ReviewState.FINAL:
-        raise HTTPException(409, f"{call_id}: the review is final; it cannot be changed")
+        raise ApiError(409, N_("{call_id}: the review is final; it cannot be changed"), call_id=call_id)

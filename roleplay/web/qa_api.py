@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from roleplay.model.errors import RoleplayError
+from roleplay.model.i18n import N_
 from roleplay.records.review_states import (
     Actor,
     NotYours,
@@ -31,6 +32,7 @@ from roleplay.web.qa_access import (
     viewer,
 )
 from roleplay.web.qa_jobs import RescoreJobs
+from roleplay.web.said import ApiError
 
 
 def recorded(request: Request) -> Attempt:
@@ -39,7 +41,7 @@ def recorded(request: Request) -> Attempt:
     try:
         attempt = server(request).store.attempt(call_id)
     except RoleplayError:
-        raise HTTPException(404, f"no recorded call '{call_id[:80]}'") from None
+        raise ApiError(404, N_("no recorded call '{call_id}'"), call_id=call_id[:80]) from None
     check_call_access(request, attempt)
     return attempt
 
@@ -106,7 +108,7 @@ async def submit_calibration(request: Request) -> JSONResponse:
     data = await body_json(request)
     me = viewer(request, data)
     if me.role is not Actor.QA or not me.name:
-        raise HTTPException(403 if me.role is not Actor.QA else 400, "a reviewer (with a name) submits a review")
+        raise ApiError(403 if me.role is not Actor.QA else 400, N_("a reviewer (with a name) submits a review"))
     attempt = recorded(request)
     await run_in_threadpool(submit_review, server(request).store, attempt.call_id, me.name)
     return JSONResponse({"call_id": attempt.call_id, "submitted": me.name})
@@ -181,7 +183,7 @@ async def rescore_status(request: Request) -> JSONResponse:
     require_reviewer(request)
     job = _jobs(request).get(request.path_params["job"])
     if job is None:
-        raise HTTPException(404, "no such re-scoring batch (the server may have restarted)")
+        raise ApiError(404, N_("no such re-scoring batch (the server may have restarted)"))
     return JSONResponse(job.to_json())
 
 

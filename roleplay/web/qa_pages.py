@@ -13,7 +13,6 @@ from datetime import datetime
 
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
@@ -28,6 +27,7 @@ from roleplay.web.context import server
 from roleplay.web.pages import render
 from roleplay.web.qa_access import Viewer, require_reviewer, review_view, viewer
 from roleplay.web.qa_api import recorded
+from roleplay.web.said import ApiError
 from roleplay.web.ui_lang import page_language
 
 STATE_LABELS = {ReviewState.NONE: N_("Not reviewed"), ReviewState.DRAFT: N_("Draft"),
@@ -37,7 +37,7 @@ STATE_LABELS = {ReviewState.NONE: N_("Not reviewed"), ReviewState.DRAFT: N_("Dra
 def _archived(request: Request, call_id: str) -> ArchivedCall:
     folder = server(request).config.calls_dir / call_id
     if "/" in call_id or ".." in call_id or not (folder / "call.json").is_file():
-        raise HTTPException(404, f"no archived call '{call_id[:80]}'")
+        raise ApiError(404, N_("no archived call '{call_id}'"), call_id=call_id[:80])
     return read_call(folder)
 
 
@@ -104,13 +104,13 @@ async def call_audio(request: Request) -> Response:
     attempt = recorded(request)
     call = _archived(request, attempt.call_id)
     if call.wav_path is None:
-        raise HTTPException(404, "this call has no recording")
+        raise ApiError(404, N_("this call has no recording"))
     from roleplay.qa.report import MAX_WAV_BYTES
 
     try:   # never through a symlink (safe_io): a link to a secret file is not the call
         data = await run_in_threadpool(read_bytes, call.wav_path, MAX_WAV_BYTES)
     except (OSError, ArchiveError):
-        raise HTTPException(404, "the recording cannot be read") from None
+        raise ApiError(404, N_("the recording cannot be read")) from None
     return Response(data, media_type="audio/wav")
 
 

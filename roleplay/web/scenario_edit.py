@@ -22,8 +22,10 @@ from starlette.exceptions import HTTPException
 from roleplay.authoring.library import shipped_library
 from roleplay.authoring.loader import content_version, load_scenario, top_level_id
 from roleplay.model.errors import ScenarioError, ScenarioErrors
+from roleplay.model.i18n import N_
 from roleplay.model.scenario import Scenario
 from roleplay.web.library import Library
+from roleplay.web.said import ApiError
 
 VERSIONS = ".versions"
 MAX_SCENARIO_BYTES = 2_000_000
@@ -79,10 +81,10 @@ def entries(library: Library) -> dict[str, Entry]:
 def entry(library: Library, scenario_id: str) -> Entry:
     """The file of `scenario_id`; a 400 for an id that could name a path, a 404 for none."""
     if not SAFE_ID.fullmatch(scenario_id) or ".." in scenario_id:
-        raise HTTPException(400, "a scenario id is letters, digits, '-', '_' and '.' (no '/' or '..')")
+        raise ApiError(400, N_("a scenario id is letters, digits, '-', '_' and '.' (no '/' or '..')"))
     found = entries(library).get(scenario_id)
     if found is None:
-        raise HTTPException(404, f"no scenario '{scenario_id}' in the library")
+        raise ApiError(404, N_("no scenario '{scenario}' in the library"), scenario=scenario_id)
     inside(library, found.path)
     return found
 
@@ -92,7 +94,7 @@ def inside(library: Library, path: Path) -> Path:
     root = library.folder.resolve()
     real = path.resolve()
     if not real.is_relative_to(root):
-        raise HTTPException(403, f"{path.name} is outside the scenario folder: it is not edited here")
+        raise ApiError(403, N_("{file} is outside the scenario folder: it is not edited here"), file=path.name)
     return real
 
 
@@ -121,20 +123,20 @@ def versions(library: Library, path: Path) -> list[Version]:
 
 def read_version(library: Library, path: Path, name: str) -> bytes:
     if not _VERSION_NAME.fullmatch(name):
-        raise HTTPException(400, "a version is named like 20261203T093000.000000Z-0123456789ab.yaml")
+        raise ApiError(400, N_("a version is named like {example}"), example="20261203T093000.000000Z-0123456789ab.yaml")
     file = versions_dir(library, path) / name
     if not file.is_file():
-        raise HTTPException(404, f"no version {name} of this scenario")
+        raise ApiError(404, N_("no version {name} of this scenario"), name=name)
     return file.read_bytes()
 
 
 def save(library: Library, scenario_id: str, data: bytes) -> Saved:
     """Validate `data`, keep the current file as a version, write the new one, reload."""
     if not editable(library):
-        raise HTTPException(409, "the library shipped with roleplay is read-only here: serve a copy "
-                                 "(roleplay serve --scenarios DIR) to edit it")
+        raise ApiError(409, N_("the library shipped with roleplay is read-only here: serve a copy "
+                                 "({command}) to edit it"), command="roleplay serve --scenarios DIR")
     if len(data) > MAX_SCENARIO_BYTES:
-        raise HTTPException(413, "a scenario is at most 2 MB")
+        raise ApiError(413, N_("a scenario is at most {size}"), size="2 MB")
     with _SAVING:
         target = entry(library, scenario_id)
         path = inside(library, target.path)
@@ -144,8 +146,8 @@ def save(library: Library, scenario_id: str, data: bytes) -> Saved:
             raise BadScenario(e.errors) from None
         other = entries(library).get(scenario.id)
         if other is not None and other.path.resolve() != path:
-            raise HTTPException(409, f"not saved: id '{scenario.id}' is already the id of {other.path.name}; "
-                                     "choose another id")
+            raise ApiError(409, N_("not saved: id '{scenario}' is already the id of {file}; choose another id"),
+                           scenario=scenario.id, file=other.path.name)
         old = path.read_bytes()
         if old == data:
             return Saved(scenario.id, scenario.version, False)

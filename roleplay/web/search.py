@@ -148,5 +148,6 @@ class KbIndex:
         first = query.split()[0].lower() if query.split() else ""
         at = body.lower().find(first) if first else -1
         start = max(0, at - 40) if at >= 0 else 0
-        snippet = ("..." if start else "") + body[start:start + 140] + ("..." if len(body) > start + 140 else "")
+        dots = "……" if _CJK.search(body) else "..."     # a Chinese ellipsis in a Chinese article
+        snippet = (dots if start else "") + body[start:start + 140] + (dots if len(body) > start + 140 else "")
         return KbHit(article.id, article.title, snippet)

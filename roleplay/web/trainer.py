@@ -17,13 +17,14 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from roleplay.authoring.graphview import graph_view
-from roleplay.model.i18n import translator
+from roleplay.model.i18n import N_, translator
 from roleplay.records.scenario_stats import Played, played_by_scenario
 from roleplay.web import scenario_edit
 from roleplay.web.accounts import Role
 from roleplay.web.context import account, server
 from roleplay.web.graph_svg import GraphvizMissing, render_svg, to_dot
 from roleplay.web.pages import render
+from roleplay.web.said import ApiError
 from roleplay.web.scenario_edit import BadScenario, Entry
 from roleplay.web.ui_lang import page_language
 
@@ -39,7 +40,7 @@ class LibraryRow:
 def require_trainer(request: Request) -> None:
     who = account(request)
     if who is not None and who.role != Role.TRAINER:
-        raise HTTPException(403, "only trainers edit scenarios")
+        raise ApiError(403, N_("only trainers edit scenarios"))
 
 
 def _entry(request: Request) -> Entry:
@@ -104,10 +105,10 @@ async def graph_svg(request: Request) -> Response:
     found = _entry(request)
     data = await request.body() if request.method == "POST" else found.path.read_bytes()
     if len(data) > scenario_edit.MAX_SCENARIO_BYTES:
-        raise HTTPException(413, "a scenario is at most 2 MB")
+        raise ApiError(413, N_("a scenario is at most {size}"), size="2 MB")
     view = graph_view(data, found.path.name)
     if not view.nodes:
-        raise HTTPException(422, "no graph to draw: the YAML has no readable 'nodes:'")
+        raise ApiError(422, N_("no graph to draw: the YAML has no readable 'nodes:'"))
     dot = to_dot(view, translator(page_language(request)).gettext)
     try:
         svg = await run_in_threadpool(render_svg, dot)

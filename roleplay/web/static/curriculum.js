@@ -8,7 +8,7 @@ if (form) {
     e.preventDefault();
     const message = document.getElementById("assign-message");
     message.textContent = "";
-    const trainees = document.getElementById("assign-trainees").value.split(",").map(t => t.trim()).filter(Boolean);
+    const trainees = document.getElementById("assign-trainees").value.split(/[,，、]/).map(t => t.trim()).filter(Boolean);
     const scenarios = [...document.getElementById("assign-scenarios").selectedOptions].map(o => o.value);
     try {
       await api("POST", "/api/assignments", { trainees, scenarios, due: due.value,

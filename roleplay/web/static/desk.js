@@ -6,6 +6,9 @@ const ID = desk.dataset.call, BASE = "/api/calls/" + ID;
 const $ = id => document.getElementById(id);
 let firstKey = null, last = null, wrapStarted = false;
 
+// The scenario's CRM ids as the page's labels (roleplay/web/crm_labels.py); an id not listed shows as is.
+const fieldLabel = k => (MESSAGES.crm_fields || {})[k] || k;
+const tableLabel = k => (MESSAGES.crm_tables || {})[k] || k;
 function say(msg) { $("message").textContent = msg || ""; }
 async function act(method, path, body) {
   try { const s = await api(method, BASE + path, body); say(""); return s; } catch (e) { say(e.message); return null; }
@@ -67,8 +70,9 @@ if ($("crm-form")) {
     e.preventDefault();
     const r = await act("GET", "/crm?q=" + encodeURIComponent($("crm-q").value));
     if (!r) return;
-    $("crm-results").replaceChildren(...r.records.map(h => {
-      const row = el("tr", { class: "hit", "data-key": h.key }, ...Object.values(h.fields).slice(0, 5).map(v => el("td", {}, v)));
+    const shown = r.records.length ? Object.keys(r.records[0].fields).slice(0, 5) : [];
+    $("crm-results").replaceChildren(el("tr", {}, ...shown.map(k => el("th", { title: k }, fieldLabel(k)))), ...r.records.map(h => {
+      const row = el("tr", { class: "hit", "data-key": h.key }, ...shown.map(k => el("td", {}, h.fields[k] || "")));
       row.addEventListener("click", () => openRecord(h.table, h.key));
       return row;
     }));
@@ -78,8 +82,8 @@ if ($("crm-form")) {
 async function openRecord(table, key) {
   const r = await act("POST", "/crm/open", { table, key });
   if (!r) return;
-  $("crm-record").replaceChildren(el("h4", {}, table + " " + key),
-    el("dl", { "data-key": key }, ...Object.entries(r.fields).flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)])));
+  $("crm-record").replaceChildren(el("h4", {}, tableLabel(table) + " " + key),
+    el("dl", { "data-key": key }, ...Object.entries(r.fields).flatMap(([k, v]) => [el("dt", { title: k }, fieldLabel(k)), el("dd", {}, v)])));
 }
 if ($("kb-form")) {
   $("kb-form").addEventListener("submit", async e => {

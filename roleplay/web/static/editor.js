@@ -61,7 +61,7 @@ function showProblems() {
   const dirty = box.value !== saved;
   if (canSave) saveButton.disabled = problems.length > 0;
   if (problems.length) say(fmt(T.problems, { count: problems.length }), "bad");
-  else say(T.valid + (dirty ? " (" + T.unsaved + ")" : ""), "ok");
+  else say(dirty ? fmt(T.valid_unsaved, { valid: T.valid, unsaved: T.unsaved }) : T.valid, "ok");
 }
 
 async function check() {
@@ -70,7 +70,7 @@ async function check() {
   const text = box.value;
   const r = await fetch("/api/scenarios/validate", {
     method: "POST", headers: { "X-CSRF-Token": CSRF(), "Content-Type": "application/yaml" }, body: text });
-  const data = await r.json().catch(() => ({ error: "bad response" }));
+  const data = await r.json().catch(() => ({ error: t("bad_response") }));
   if (seq !== checkSeq) return;              // a newer check is under way
   if (!r.ok) { say(data.error || r.statusText, "bad"); return; }
   problems = data.errors;
@@ -122,7 +122,7 @@ async function save() {
   const text = box.value;
   const r = await fetch(`/api/scenarios/${encodeURIComponent(scenarioId)}`, {
     method: "PUT", headers: { "X-CSRF-Token": CSRF(), "Content-Type": "application/yaml" }, body: text });
-  const data = await r.json().catch(() => ({ error: "bad response" }));
+  const data = await r.json().catch(() => ({ error: t("bad_response") }));
   if (!r.ok) {
     if (data.errors) { problems = data.errors; showProblems(); }
     say(data.error || r.statusText, "bad");
