@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from roleplay.commands import calls, qa, records, voices  # noqa: F401  (they register the commands)
 from roleplay.commands.registry import COMMANDS
 from roleplay.model.errors import RoleplayError
-from roleplay.model.i18n import LANGUAGES, chosen_ui_lang
+from roleplay.model.i18n import LANGUAGES, chosen_ui_lang, localise
 
 UI_LANG_HELP = "the interface's language (default: $ROLEPLAY_UI_LANG, else each call's own)"
 
@@ -42,7 +42,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.ui_lang = chosen_ui_lang(args.ui_lang, dict(os.environ))
         return int(COMMANDS[args.command].handler(args))
     except RoleplayError as error:
-        print(f"roleplay: {error}", file=sys.stderr)
+        # A library error may be a Msg: said in the interface's language (English by default).
+        print(f"roleplay: {localise(error, getattr(args, 'ui_lang', None))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("roleplay: interrupted", file=sys.stderr)

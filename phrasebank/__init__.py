@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from roleplay.model.errors import ProblemCollector, RoleplayError
+from roleplay.model.message import Msg
 from roleplay.model.scenario import PHRASE_CATEGORIES
 from roleplay.model.yamlbounds import finite, read_authored
 
@@ -79,7 +80,7 @@ def load_phrasebank(language: str, extra_file: Path | None = None) -> Phrasebank
     path = HERE / f"{language}.yaml"
     if not path.exists():
         known = ", ".join(sorted(p.stem for p in HERE.glob("*.yaml")))
-        raise RoleplayError(f"{path}: no phrasebank for language {language!r}; use one of: {known}")
+        raise RoleplayError(Msg("{path}: no phrasebank for language {language!r}; use one of: {known}", path=path, language=language, known=known))
     bank, _ = _read(path, language)
     if extra_file is not None:
         extra, replace = _read(Path(extra_file), language)
@@ -88,9 +89,9 @@ def load_phrasebank(language: str, extra_file: Path | None = None) -> Phrasebank
 
 
 def _read(path: Path, language: str) -> tuple[Phrasebank, frozenset[str]]:
-    raw = read_authored(path, "phrasebank") or {}
+    raw = read_authored(path, Msg("phrasebank")) or {}
     if not isinstance(raw, dict) or not isinstance(raw.get("categories", {}), dict):
-        raise RoleplayError(f"{path}: a phrasebank needs a 'categories:' mapping (see phrasebank/en.yaml)")
+        raise RoleplayError(Msg("{path}: a phrasebank needs a 'categories:' mapping (see phrasebank/en.yaml)", path=path))
     categories: dict[str, tuple[str, ...]] = {}
     info: dict[tuple[str, str], PhraseInfo] = {}
     replace: set[str] = set()
@@ -115,12 +116,12 @@ def _matching(path: Path, language: str, settings: Any) -> Matching | None:
         return None
     base = DEFAULT_MATCHING.get(language[:2], Matching())
     if not isinstance(settings, dict) or set(settings) - {"tolerance", "min_fuzzy_chars"}:
-        raise RoleplayError(f"{path}: matching is a mapping with tolerance and min_fuzzy_chars")
+        raise RoleplayError(Msg("{path}: matching is a mapping with tolerance and min_fuzzy_chars", path=path))
     tolerance, chars = settings.get("tolerance", base.tolerance), settings.get("min_fuzzy_chars", base.min_fuzzy_chars)
     if not finite(tolerance, 0, 1):
-        raise RoleplayError(f"{path}: matching.tolerance must be a number from 0 to 1")
+        raise RoleplayError(Msg("{path}: matching.tolerance must be a number from 0 to 1", path=path))
     if not finite(chars, 0, 1000) or int(chars) != chars:
-        raise RoleplayError(f"{path}: matching.min_fuzzy_chars must be a whole number from 0 to 1000")
+        raise RoleplayError(Msg("{path}: matching.min_fuzzy_chars must be a whole number from 0 to 1000", path=path))
     return Matching(float(tolerance), int(chars))
 
 
@@ -132,13 +133,12 @@ def _tiered_items(path: Path, name: str, entry: Any) -> list[tuple[Tier, Any]]:
     if isinstance(entry, dict):
         unknown = set(entry) - {*TIERS, "phrases", "replace"}
         if unknown:
-            raise RoleplayError(f"{path}: category {name!r} has unknown key(s) {sorted(unknown)}; "
-                                f"use basic/intermediate/advanced lists")
+            raise RoleplayError(Msg("{path}: category {name!r} has unknown key(s) {unknown}; use basic/intermediate/advanced lists", path=path, name=name, unknown=sorted(unknown)))
         items: list[tuple[Tier, Any]] = [("basic", item) for item in entry.get("phrases") or []]
         for tier in TIERS:
             items += [(tier, item) for item in entry.get(tier) or []]
         return items
-    raise RoleplayError(f"{path}: category {name!r} must be a list of phrases or tier lists")
+    raise RoleplayError(Msg("{path}: category {name!r} must be a list of phrases or tier lists", path=path, name=name))
 
 
 def _phrase(path: Path, name: str, item: Any) -> tuple[str, tuple[str, ...]]:
@@ -146,4 +146,5 @@ def _phrase(path: Path, name: str, item: Any) -> tuple[str, tuple[str, ...]]:
         return str(item["text"]), tuple(str(w) for w in item.get("not_after") or ())
     if isinstance(item, str | int | float):
         return str(item), ()
-    raise RoleplayError(f"{path}: a phrase in {name!r} must be text or {{text: ..., not_after: [...]}}")
+    raise RoleplayError(Msg("{path}: a phrase in {name!r} must be text or {example}", path=path, name=name,
+                            example="{text: ..., not_after: [...]}"))

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from roleplay.model.errors import ProblemCollector, RoleplayError
+from roleplay.model.message import Msg
 from roleplay.model.yamlbounds import finite, read_authored
 
 
@@ -132,16 +133,16 @@ class Rubric:
         weights = self.weights()
         for key, value in overrides.items():
             if key not in RUBRIC_KEYS:
-                raise RoleplayError(f"{where}: unknown rubric item {key!r}; use one of {', '.join(RUBRIC_KEYS)}")
+                raise RoleplayError(Msg("{where}: unknown rubric item {key!r}; use one of {items}", where=where, key=key, items=', '.join(RUBRIC_KEYS)))
             if value < 0:
-                raise RoleplayError(f"{where}: rubric weight {key!r} must be 0 or more")
+                raise RoleplayError(Msg("{where}: rubric weight {key!r} must be 0 or more", where=where, key=key))
             members = GROUPS.get(key, (key,))
             old = sum(weights[m] for m in members)
             for m in members:
                 weights[m] = value * (weights[m] / old if old else 1 / len(members))
         total = sum(weights.values())
         if total <= 0:
-            raise RoleplayError(f"{where}: rubric weights are all 0; give at least one item a weight")
+            raise RoleplayError(Msg("{where}: rubric weights are all 0; give at least one item a weight", where=where))
         items = tuple(replace(i, weight=weights[i.id] * 100 / total) for i in self.items)
         return replace(self, items=items)
 
@@ -163,9 +164,9 @@ def load_rubric(path: Path | None) -> Rubric:
     if path is None:
         return DEFAULT_RUBRIC
     where = str(path)
-    raw = read_authored(path, "rubric") or {}
+    raw = read_authored(path, Msg("rubric")) or {}
     if not isinstance(raw, dict):
-        raise RoleplayError(f"{where}: a rubric is a mapping with pass_mark, weights, auto_fail, settings")
+        raise RoleplayError(Msg("{where}: a rubric is a mapping with pass_mark, weights, auto_fail, settings", where=where))
     found = ProblemCollector()
     found.check(partial(_known_keys, raw, where))
     pass_mark = found.check(partial(_pass_mark, raw, where))
@@ -184,25 +185,23 @@ def load_rubric(path: Path | None) -> Rubric:
 def _known_keys(raw: dict[str, Any], where: str) -> None:
     unknown = set(raw) - {"pass_mark", "weights", "auto_fail", "settings"}
     if unknown:
-        raise RoleplayError(f"{where}: unknown rubric key {min(unknown)!r}; "
-                            "use pass_mark, weights, auto_fail, settings")
+        raise RoleplayError(Msg("{where}: unknown rubric key {unknown!r}; use pass_mark, weights, auto_fail, settings", where=where, unknown=min(unknown)))
 
 
 def _pass_mark(raw: dict[str, Any], where: str) -> float | None:
     if "pass_mark" not in raw:
         return None
     if not finite(raw["pass_mark"], 0, 100):
-        raise RoleplayError(f"{where}: pass_mark must be a number from 0 to 100")
+        raise RoleplayError(Msg("{where}: pass_mark must be a number from 0 to 100", where=where))
     return float(raw["pass_mark"])
 
 
 def _weights(weights: Any, where: str) -> dict[str, float]:
     if not isinstance(weights, dict) or not all(finite(v, 0) for v in weights.values()):
-        raise RoleplayError(f"{where}: weights must map item ids to numbers from 0 to 1000000")
+        raise RoleplayError(Msg("{where}: weights must map item ids to numbers from 0 to 1000000", where=where))
     unknown = sorted(str(k) for k in weights if k not in RUBRIC_KEYS)
     if unknown:
-        raise RoleplayError(f"{where}: unknown rubric item {', '.join(map(repr, unknown))}; "
-                            f"use one of {', '.join(RUBRIC_KEYS)}")
+        raise RoleplayError(Msg("{where}: unknown rubric item {unknown}; use one of {items}", where=where, unknown=', '.join(map(repr, unknown)), items=', '.join(RUBRIC_KEYS)))
     return {str(k): float(v) for k, v in weights.items()}
 
 
@@ -212,13 +211,13 @@ def _auto_fail(raw: dict[str, Any], where: str) -> tuple[str, ...] | None:
     rules = raw["auto_fail"] or []
     bad = [r for r in rules if r not in AUTO_FAIL_RULES] if isinstance(rules, list) else [rules]
     if bad:
-        raise RoleplayError(f"{where}: unknown auto_fail rule {bad[0]!r}; use {', '.join(AUTO_FAIL_RULES)}")
+        raise RoleplayError(Msg("{where}: unknown auto_fail rule {bad!r}; use {rules}", where=where, bad=bad[0], rules=', '.join(AUTO_FAIL_RULES)))
     return tuple(rules)
 
 
 def _settings(raw: Any, where: str) -> Settings:
     if not isinstance(raw, dict):
-        raise RoleplayError(f"{where}: settings must be a mapping")
+        raise RoleplayError(Msg("{where}: settings must be a mapping", where=where))
     known = {f.name: f for f in fields(Settings)}
     values: dict[str, Any] = {}
     found = ProblemCollector()
@@ -233,15 +232,15 @@ def _settings(raw: Any, where: str) -> Settings:
 def _setting(known: dict[str, Any], key: Any, value: Any, where: str) -> tuple[Any]:
     """The setting's value (in a 1-tuple: None is a value), or its problem."""
     if key not in known:
-        raise RoleplayError(f"{where}: unknown setting {key!r}; use one of {', '.join(known)}")
+        raise RoleplayError(Msg("{where}: unknown setting {key!r}; use one of {known}", where=where, key=key, known=', '.join(known)))
     default = getattr(Settings(), key)
     if isinstance(default, tuple):
         ok = isinstance(value, list) and len(value) == 2 and all(finite(v) for v in value)
         if not ok or value[0] > value[1]:
-            raise RoleplayError(f"{where}: setting {key!r} must be [low, high]")
+            raise RoleplayError(Msg("{where}: setting {key!r} must be [low, high]", where=where, key=key))
         return ((float(value[0]), float(value[1])),)
     if value is not None and not finite(value, 0):
-        raise RoleplayError(f"{where}: setting {key!r} must be a number, 0 or more")
+        raise RoleplayError(Msg("{where}: setting {key!r} must be a number, 0 or more", where=where, key=key))
     if value is None and default is not None:
-        raise RoleplayError(f"{where}: setting {key!r} must be a number")
+        raise RoleplayError(Msg("{where}: setting {key!r} must be a number", where=where, key=key))
     return (int(value) if isinstance(default, int) and not isinstance(default, bool) else value,)

@@ -8,7 +8,7 @@ import string
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract, extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract, extract_from_dir
 from babel.messages.pofile import read_po
 from scoring_builders import BANKS, broadband_scenario
 from test_scorecard_golden import good_call
@@ -20,8 +20,10 @@ from scoring.view import render_scorecard
 
 ROOT = Path(__file__).resolve().parent.parent
 # The source trees whose human text goes through the catalogue.
-SOURCES = ("scoring", "roleplay", "cli.py")
+SOURCES = ("scoring", "roleplay", "phrasebank", "cli.py")
 PO = ROOT / "roleplay/model/locale/zh/LC_MESSAGES/roleplay.po"
+# Msg("...", **args): a sentence rendered later in the interface's language (roleplay/model/message.py).
+KEYWORDS = {**DEFAULT_KEYWORDS, "Msg": None}
 
 
 def _source_messages() -> set[str]:
@@ -30,9 +32,10 @@ def _source_messages() -> set[str]:
         path = ROOT / source
         if path.is_file():
             with path.open("rb") as fh:
-                found |= {m for _, m, _, _ in extract("python", fh) if isinstance(m, str)}
+                found |= {m for _, m, _, _ in extract("python", fh, keywords=KEYWORDS) if isinstance(m, str)}
         else:
-            found |= {m for _, _, m, _, _ in extract_from_dir(str(path), method_map=[("**.py", "python")])
+            found |= {m for _, _, m, _, _ in extract_from_dir(str(path), method_map=[("**.py", "python")],
+                                                              keywords=KEYWORDS)
                       if isinstance(m, str)}
     # The web pages' templates: {{ _("...") }} calls, read by Jinja2's own Babel extractor.
     found |= {m for _, _, m, _, _ in extract_from_dir(str(ROOT / "roleplay/web/templates"),

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from roleplay.authoring.yamlmarks import Y, YamlDoc
 from roleplay.model.errors import ScenarioError, ScenarioErrors
+from roleplay.model.message import Msg
 
 STEP_KEYS = ("say", "audio", "silence", "delay")
 MAX_SECONDS = 3600.0   # a pause longer than an hour is a typo, and would stall a simulation
@@ -30,14 +31,15 @@ def load_answers(path: Path) -> list[AnswerStep]:
     try:
         data = path.read_bytes()
     except OSError as e:
-        reason = "no such file" if isinstance(e, FileNotFoundError) else f"cannot read it ({e.strerror})"
-        raise ScenarioErrors([ScenarioError(str(path), 1, 1, f"answers file: {reason}")]) from None
+        reason = (Msg("no such file") if isinstance(e, FileNotFoundError)
+                  else Msg("cannot read it ({reason})", reason=e.strerror))
+        raise ScenarioErrors([ScenarioError(str(path), 1, 1, Msg("answers file: {reason}", reason=reason))]) from None
     doc = YamlDoc(str(path), data)
     root = doc.parse()
     steps: list[AnswerStep] = []
     if root is not None:
         if root.kind != "list":
-            doc.error(root, "an answers file is a list of entries (say:, audio: or silence:)")
+            doc.error(root, Msg("an answers file is a list of entries (say:, audio: or silence:)"))
         entries = root.value if root.kind == "list" else []
         steps = [s for i, e in enumerate(entries, start=1) if (s := _step(doc, path, i, e))]
     if doc.errors:
@@ -46,23 +48,23 @@ def load_answers(path: Path) -> list[AnswerStep]:
 
 
 def _step(doc: YamlDoc, path: Path, index: int, y: Y) -> AnswerStep | None:
-    where = f"entry {index}"
+    where = Msg("entry {index}", index=index)
     entry = doc.mapping(y, where, (), STEP_KEYS)
     if entry is None:
         return None
     kinds = [k for k in ("say", "audio", "silence") if k in entry]
     if len(kinds) != 1:
-        doc.error(y, f"{where}: give exactly one of say:, audio: or silence:")
+        doc.error(y, Msg("{where}: give exactly one of say:, audio: or silence:", where=where))
         return None
     # A negative delay starts the answer before the customer stops: a barge-in.
-    delay = doc.number(entry["delay"], f"{where}.delay", -MAX_SECONDS, MAX_SECONDS) if "delay" in entry else 0.8
-    silence = doc.number(entry["silence"], f"{where}.silence", 0, MAX_SECONDS) if "silence" in entry else 0.0
-    say = doc.text(entry["say"], f"{where}.say") if "say" in entry else ""
+    delay = doc.number(entry["delay"], where + ".delay", -MAX_SECONDS, MAX_SECONDS) if "delay" in entry else 0.8
+    silence = doc.number(entry["silence"], where + ".silence", 0, MAX_SECONDS) if "silence" in entry else 0.0
+    say = doc.text(entry["say"], where + ".say") if "say" in entry else ""
     audio = None
-    if "audio" in entry and (name := doc.text(entry["audio"], f"{where}.audio")) is not None:
+    if "audio" in entry and (name := doc.text(entry["audio"], where + ".audio")) is not None:
         audio = (path.parent / name).resolve()
         if not audio.is_file():
-            doc.error(entry["audio"], f"{where}: audio file {audio} not found")
+            doc.error(entry["audio"], Msg("{where}: audio file {audio} not found", where=where, audio=str(audio)))
             return None
     if delay is None or silence is None or say is None:
         return None

@@ -10,6 +10,7 @@ import re
 
 from roleplay.authoring.nodereader import ReaderBase
 from roleplay.authoring.yamlmarks import Y, did_you_mean
+from roleplay.model.message import Msg
 from roleplay.model.scenario import Desk, KbArticle
 
 KB_KEYS = ("id", "title", "body")
@@ -34,9 +35,9 @@ class DeskReader(ReaderBase):
             if article_id is None:
                 continue
             if not ARTICLE_RE.fullmatch(article_id):
-                doc.error(a["id"], f"kb.id: '{article_id}' may only use a-z, 0-9, '-' and '_'")
+                doc.error(a["id"], Msg("kb.id: '{article}' may only use a-z, 0-9, '-' and '_'", article=article_id))
             if article_id in seen:
-                doc.error(a["id"], f"kb.id: '{article_id}' is used by an earlier article")
+                doc.error(a["id"], Msg("kb.id: '{article}' is used by an earlier article", article=article_id))
             seen.add(article_id)
             title = doc.text(a["title"], f"kb {article_id}.title") or ""
             body = doc.text(a["body"], f"kb {article_id}.body") or ""
@@ -54,7 +55,7 @@ class DeskReader(ReaderBase):
         if "dispositions" in d:
             codes = tuple(t.text for t in doc.texts(d["dispositions"], "dispositions"))
             if not codes:
-                doc.error(d["dispositions"], "desk.dispositions: give at least one code")
+                doc.error(d["dispositions"], Msg("desk.dispositions: give at least one code"))
         notes: tuple[str, ...] = ()
         if "notes_facts" in d:
             refs = [self._fact_ref(t, "desk.notes_facts") for t in doc.texts(d["notes_facts"], "notes_facts")]
@@ -76,6 +77,6 @@ class DeskReader(ReaderBase):
             if t.text in fields:
                 found.append(t.text)
             else:
-                self.doc.error(t, f"{where}.search: no record has a field '{t.text}'"
-                                  f"{did_you_mean(t.text, sorted(fields))}")
+                self.doc.error(t, Msg("{where}.search: no record has a field '{field}'{hint}", where=where,
+                                      field=t.text, hint=did_you_mean(t.text, sorted(fields))))
         return tuple(found)

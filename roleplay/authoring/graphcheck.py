@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from roleplay.model.message import Msg, joined
+
 
 @dataclass(frozen=True)
 class GraphNode:
@@ -18,7 +20,7 @@ class GraphNode:
     open_exit: bool = False     # a branch with an unknown goto: already reported, so trust it
 
 
-Report = Callable[[str, str], None]   # (node id to point at, message)
+Report = Callable[[str, Msg], None]   # (node id to point at, message)
 
 
 def check_graph(nodes: Mapping[str, GraphNode], roots: Iterable[str], start: str | None,
@@ -28,10 +30,11 @@ def check_graph(nodes: Mapping[str, GraphNode], roots: Iterable[str], start: str
         reached = reachable(nodes, roots)
         for node_id in nodes:
             if node_id not in reached:
-                report(node_id, f"node '{node_id}' is never reached from start '{start}'")
+                report(node_id, Msg("node '{node}' is never reached from start '{start}'", node=node_id, start=start))
     for node_id, node in nodes.items():
         if not node.is_end and not node.has_next:
-            report(node_id, f"node '{node_id}' has no 'next' and no 'end': the call would get stuck here")
+            report(node_id, Msg("node '{node}' has no 'next' and no 'end': the call would get stuck here",
+                                node=node_id))
     _check_loops(nodes, report)
 
 
@@ -69,7 +72,7 @@ def _check_loops(nodes: Mapping[str, GraphNode], report: Report) -> None:
         group = [n for n in trapped if n in reach[node_id] and node_id in reach[n]]
         done.update(group)
         if len(group) > 1:
-            names = ", ".join(f"'{n}'" for n in group)
-            report(node_id, f"nodes {names} form a loop with no way out: no end node can be reached")
+            names = joined([f"'{n}'" for n in group], Msg(", "))
+            report(node_id, Msg("nodes {names} form a loop with no way out: no end node can be reached", names=names))
         elif node_id in nodes[node_id].targets:
-            report(node_id, f"node '{node_id}' only leads back to itself: no end node can be reached")
+            report(node_id, Msg("node '{node}' only leads back to itself: no end node can be reached", node=node_id))

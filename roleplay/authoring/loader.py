@@ -21,6 +21,7 @@ from roleplay.authoring.graphcheck import GraphNode, check_graph
 from roleplay.authoring.nodereader import NodeReader
 from roleplay.authoring.yamlmarks import Y, YamlDoc, did_you_mean
 from roleplay.model.errors import RoleplayError, ScenarioError, ScenarioErrors
+from roleplay.model.message import Msg, joined
 from roleplay.model.scenario import (
     CrmTable,
     Desk,
@@ -51,7 +52,8 @@ def load_scenario(path: Path, data: bytes | None = None) -> Scenario:
     try:
         data = path.read_bytes() if data is None else data
     except OSError as e:
-        reason = "no such file" if isinstance(e, FileNotFoundError) else f"cannot read it ({e.strerror})"
+        reason = (Msg("no such file") if isinstance(e, FileNotFoundError)
+                  else Msg("cannot read it ({reason})", reason=e.strerror))
         raise ScenarioErrors([ScenarioError(str(path), 1, 1, reason)]) from None
     doc = YamlDoc(str(path), data)
     root = doc.parse()
@@ -79,8 +81,8 @@ def resolve_scenario(ref: str, library: Path) -> Path:
     if ref in ids:
         return ids[ref]
     hint = did_you_mean(ref, ids)
-    raise RoleplayError(f"no scenario '{ref}': it is not a file and no scenario in {library} has that id"
-                        f"{hint}; run `roleplay list` to see them")
+    raise RoleplayError(Msg("no scenario '{ref}': it is not a file and no scenario in {library} has that id"
+                            "{hint}; run `roleplay list` to see them", ref=ref, library=str(library), hint=hint))
 
 
 _TOP_ID = re.compile(r"^id:[ \t]*(\S.*?)[ \t]*$", re.MULTILINE)
@@ -109,7 +111,7 @@ class _ScenarioReader(NodeReader, DeskReader):
     def read(self, root: Y) -> Scenario | None:
         doc = self.doc
         if root.kind != "map":
-            doc.error(root, f"a scenario is a mapping of keys (id, title, nodes, ...), got {_kind(root)}")
+            doc.error(root, Msg("a scenario is a mapping of keys (id, title, nodes, ...), got {got}", got=_kind(root)))
             return None
         top = doc.mapping(root, "", TOP_REQUIRED, TOP_OPTIONAL) or {}
         scenario_id = self._opt(top, "id", lambda y: self._scenario_id(y), "")
@@ -151,7 +153,7 @@ class _ScenarioReader(NodeReader, DeskReader):
     def _scenario_id(self, y: Y) -> str | None:
         value = self.doc.text(y, "id")
         if value is not None and not ID_RE.fullmatch(value):
-            self.doc.error(y, f"id: '{value}' may only use a-z, 0-9 and '-'")
+            self.doc.error(y, Msg("id: '{value}' may only use a-z, 0-9 and '-'", value=value))
             return None
         return value
 
@@ -175,7 +177,8 @@ class _ScenarioReader(NodeReader, DeskReader):
         try:
             parse_voice(value, language)
         except ValueError as why:
-            self.doc.error(y, f"persona.voice: {why}")
+            self.doc.error(y, Msg("persona.voice: {why}", why=why.args[0] if why.args and isinstance(why.args[0], Msg)
+                                  else str(why)))
             return None
         return value
 
@@ -188,8 +191,9 @@ class _ScenarioReader(NodeReader, DeskReader):
         for name, ty in tables.items():
             where = f"crm.{name}"
             if not NAME_RE.fullmatch(name):
-                doc.error(y.keys[name], f"crm: table name '{name}' may only use a-z, 0-9 and '_'"
-                                        " (templates name it, as in {account.plan})")
+                doc.error(y.keys[name], Msg("crm: table name '{name}' may only use a-z, 0-9 and '_'"
+                                            " (templates name it, as in {example})", name=name,
+                                            example="{account.plan}"))
             t = doc.mapping(ty, where, ("key", "customer", "records"), ("search",))
             if t is None:
                 continue
@@ -200,8 +204,9 @@ class _ScenarioReader(NodeReader, DeskReader):
             table = CrmTable(name, key, customer, tuple(records), search)
             matches = [r for r in records if key in r]
             if key and customer and matches and not table.record:
-                doc.error(t["customer"], f"{where}.customer: no record has {key} '{customer}'"
-                                         f"{did_you_mean(customer, [r[key] for r in matches])}")
+                doc.error(t["customer"], Msg("{where}.customer: no record has {key} '{customer}'{hint}", where=where,
+                                             key=key, customer=customer,
+                                             hint=did_you_mean(customer, [r[key] for r in matches])))
             row = table.record
             self.crm_fields[name] = set(row) if row else {f for r in records for f in r}
             result[name] = table
@@ -212,14 +217,15 @@ class _ScenarioReader(NodeReader, DeskReader):
         records: list[dict[str, str]] = []
         keys: set[str] = set()
         for ry in doc.items(y, f"{where}.records") or []:
-            r = doc.mapping(ry, f"{where} record")
+            r = doc.mapping(ry, Msg("{where} record", where=where))
             if r is None:
                 continue
             record = {f: text for f, v in r.items() if (text := doc.text(v, f"{where}.{f}")) is not None}
             if key and key not in r:
-                doc.error(ry, f"{where} record: missing its key field '{key}'")
+                doc.error(ry, Msg("{where} record: missing its key field '{key}'", where=where, key=key))
             elif key and record.get(key) in keys:   # the desk opens a record by its key
-                doc.error(r[key], f"{where} record: {key} '{record[key]}' is used by an earlier record")
+                doc.error(r[key], Msg("{where} record: {key} '{value}' is used by an earlier record", where=where,
+                                      key=key, value=record[key]))
             keys.add(record.get(key, ""))
             records.append(record)
         return records
@@ -237,9 +243,9 @@ class _ScenarioReader(NodeReader, DeskReader):
             if f is None:
                 continue
             if "value" in f and "crm" in f:
-                doc.error(fy.keys["crm"], f"{where}: give either 'value' or 'crm', not both")
+                doc.error(fy.keys["crm"], Msg("{where}: give either 'value' or 'crm', not both", where=where))
             elif "value" not in f and "crm" not in f:
-                doc.error(fy, f"{where}: needs a 'value' (or 'crm: table.field' for a CRM value)")
+                doc.error(fy, Msg("{where}: needs a 'value' (or 'crm: table.field' for a CRM value)", where=where))
             value = self._opt(f, "value", lambda v: doc.text(v, "value"), "")
             ref = (self._fact_crm(f["crm"], f"{where}.crm", crm) or "") if "crm" in f else ""
             if ref:
@@ -259,7 +265,8 @@ class _ScenarioReader(NodeReader, DeskReader):
             return None
         parts = ref.split(".")
         if len(parts) != 2 or not all(parts):
-            self.doc.error(y, f"{where}: expected table.field (like account.plan), got '{ref}'")
+            self.doc.error(y, Msg("{where}: expected table.field (like account.plan), got '{ref}'", where=where,
+                                  ref=ref))
             return None
         ok = self._crm_field(where, parts[0], parts[1], (y.line, y.col))
         return ref if ok and parts[0] in crm else None
@@ -280,8 +287,8 @@ class _ScenarioReader(NodeReader, DeskReader):
             return None
         for key in items:   # caught here, not first when the call is scored
             if key not in RUBRIC_KEYS:
-                hint = did_you_mean(key, RUBRIC_KEYS) or f"; use one of {', '.join(RUBRIC_KEYS)}"
-                self.doc.error(y.keys[key], f"rubric: unknown rubric item '{key}'{hint}")
+                hint = did_you_mean(key, RUBRIC_KEYS) or Msg("; use one of {options}", options=joined(RUBRIC_KEYS, Msg(", ")))
+                self.doc.error(y.keys[key], Msg("rubric: unknown rubric item '{key}'{hint}", key=key, hint=hint))
         weights = {k: self.doc.number(v, f"rubric.{k}", lo=0) for k, v in items.items()}
         return {k: w for k, w in weights.items() if w is not None and k in RUBRIC_KEYS}
 
@@ -303,5 +310,5 @@ def _get(y: Y | None, key: str) -> Y | None:
     return y.value.get(key) if y is not None and y.kind == "map" else None
 
 
-def _kind(y: Y) -> str:
-    return {"map": "a mapping", "list": "a list"}.get(y.kind, "a single value")
+def _kind(y: Y) -> Msg:
+    return {"map": Msg("a mapping"), "list": Msg("a list")}.get(y.kind) or Msg("a single value")

@@ -14,7 +14,8 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from roleplay.authoring.graphcheck import GraphNode
-from roleplay.authoring.yamlmarks import Y, YamlDoc, did_you_mean
+from roleplay.authoring.yamlmarks import Where, Y, YamlDoc, did_you_mean
+from roleplay.model.message import Msg
 from roleplay.model.scenario import (
     PHRASE_CATEGORIES,
     TEMPLATE_RE,
@@ -54,15 +55,16 @@ class ReaderBase:
         value = self.doc.choice(y, where, [e.value for e in enum])
         return None if value is None else enum(value)
 
-    def _known(self, y: Y, where: str, value: str, known: list[str] | set[str], what: str) -> bool:
+    def _known(self, y: Y, where: str, value: str, known: list[str] | set[str], what: Msg) -> bool:
         if value in known:
             return True
-        self.doc.error(y, f"{where}: no {what} '{value}'{did_you_mean(value, sorted(known))}")
+        self.doc.error(y, Msg("{where}: no {what} '{value}'{hint}", where=where, what=what, value=value,
+                              hint=did_you_mean(value, sorted(known))))
         return False
 
     def _node_ref(self, y: Y, where: str) -> str | None:
         value = self.doc.text(y, where)
-        if value is None or not self._known(y, where, value, self.node_ids, "node named"):
+        if value is None or not self._known(y, where, value, self.node_ids, Msg("node named")):
             return None
         return value
 
@@ -73,25 +75,25 @@ class ReaderBase:
         return close[0] if close else None
 
     def _category(self, y: Y, where: str) -> str | None:
-        return self.doc.choice(y, where, PHRASE_CATEGORIES, "phrase category")
+        return self.doc.choice(y, where, PHRASE_CATEGORIES, Msg("phrase category"))
 
     def _fact_ref(self, y: Y, where: str) -> str | None:
         value = self.doc.text(y, where)
-        if value is None or not self._known(y, where, value, self.fact_ids, "fact in knowledge named"):
+        if value is None or not self._known(y, where, value, self.fact_ids, Msg("fact in knowledge named")):
             return None
         return value
 
-    def _crm_field(self, where: str, table: str, name: str, at: tuple[int, int]) -> bool:
+    def _crm_field(self, where: Where, table: str, name: str, at: tuple[int, int]) -> bool:
         """Whether table.field exists; records an error at `at` when it does not."""
         if table not in self.crm_fields:
             hint = did_you_mean(table, sorted(self.crm_fields)) if self.crm_fields else (
-                " (this scenario has no 'crm:' section)")
-            self.doc.error_at(*at, f"{where}: no CRM table '{table}'{hint}")
+                Msg(" (this scenario has no 'crm:' section)"))
+            self.doc.error_at(*at, Msg("{where}: no CRM table '{table}'{hint}", where=where, table=table, hint=hint))
             return False
         fields = self.crm_fields[table]
         if name not in fields:
-            self.doc.error_at(*at, f"{where}: the customer's record in crm.{table} has no field"
-                                   f" '{name}'{did_you_mean(name, sorted(fields))}")
+            self.doc.error_at(*at, Msg("{where}: the customer's record in crm.{table} has no field '{name}'{hint}",
+                                       where=where, table=table, name=name, hint=did_you_mean(name, sorted(fields))))
             return False
         return True
 
@@ -104,7 +106,7 @@ class NodeReader(ReaderBase):
         if items is None:
             return None
         if not items:
-            self.doc.error(y, "nodes: a scenario needs at least one node")
+            self.doc.error(y, Msg("nodes: a scenario needs at least one node"))
         nodes: dict[str, Node] = {}
         graph: dict[str, GraphNode] = {}
         for node_id, ny in items.items():
@@ -117,13 +119,14 @@ class NodeReader(ReaderBase):
 
     def _node(self, node_id: str, y: Y) -> tuple[Node, GraphNode] | None:
         doc = self.doc
-        n = doc.mapping(y, f"node '{node_id}'", ("say",), NODE_KEYS)
+        n = doc.mapping(y, Msg("node '{node}'", node=node_id), ("say",), NODE_KEYS)
         if n is None:
             return None
         say = self._say(n["say"]) if "say" in n else ()
         end = self._opt(n, "end", lambda v: self._enum(v, "end", Outcome), None)
         if "end" in n and "next" in n:
-            doc.error(y.keys["next"], f"node '{node_id}' ends the call ('end'), so its 'next' is never used")
+            doc.error(y.keys["next"], Msg("node '{node}' ends the call ('end'), so its 'next' is never used",
+                                          node=node_id))
         branches, targets, open_exit = self._next(n["next"]) if "next" in n else ((), (), False)
         node = Node(
             id=node_id, say=say, end=end, branches=branches,
@@ -137,16 +140,17 @@ class NodeReader(ReaderBase):
     def _say(self, y: Y) -> tuple[str, ...]:
         lines = self.doc.texts(y, "say")
         if y.kind == "list" and not y.value:
-            self.doc.error(y, "say: give at least one line")
+            self.doc.error(y, Msg("say: give at least one line"))
         for line in lines:
             for braces in BRACES_RE.finditer(line.text):
                 at = self.doc.locate(line, braces.group(0))
                 template = TEMPLATE_RE.fullmatch(braces.group(0))
                 if template is None:
-                    self.doc.error_at(*at, f"say: '{braces.group(0)}' is not a CRM template;"
-                                           " write {table.field}, as in {account.plan}")
+                    self.doc.error_at(*at, Msg("say: '{braces}' is not a CRM template; write {template}, as in"
+                                               " {example}", braces=braces.group(0), template="{table.field}",
+                                               example="{account.plan}"))
                 else:
-                    self._crm_field(f"say: template {braces.group(0)}", template.group(1),
+                    self._crm_field(Msg("say: template {braces}", braces=braces.group(0)), template.group(1),
                                     template.group(2), at)
         return tuple(line.text for line in lines)
 
@@ -171,12 +175,12 @@ class NodeReader(ReaderBase):
         open_exit = False
         otherwise: Y | None = None
         for by in doc.items(y, "next") or []:
-            b = doc.mapping(by, "branch", ("goto",), ("if",))
+            b = doc.mapping(by, Msg("branch"), ("goto",), ("if",))
             if b is None:
                 continue
             if otherwise is not None:
-                doc.error(by, f"this branch is never taken: the branch on line {otherwise.line}"
-                              " has no 'if' and is always taken first")
+                doc.error(by, Msg("this branch is never taken: the branch on line {line} has no 'if' and is"
+                                  " always taken first", line=otherwise.line))
             elif "if" not in b:
                 otherwise = by
             conditions = self._conditions(b["if"]) if "if" in b else ()
@@ -191,7 +195,7 @@ class NodeReader(ReaderBase):
             if target and (otherwise is None or otherwise is by):
                 targets.append(target)
         if y.kind == "list" and not y.value:
-            doc.error(y, "next: give at least one branch (or make this an end node)")
+            doc.error(y, Msg("next: give at least one branch (or make this an end node)"))
         return tuple(branches), tuple(targets), open_exit
 
     def _conditions(self, y: Y) -> tuple[Condition, ...]:
@@ -200,10 +204,10 @@ class NodeReader(ReaderBase):
         if items is None:
             return ()
         if not items:
-            doc.error(y, "if: no conditions; leave 'if' out for an 'otherwise' branch")
+            doc.error(y, Msg("if: no conditions; leave 'if' out for an 'otherwise' branch"))
         conditions: list[Condition] = []
         for key, vy in items.items():
-            if doc.choice(y.keys[key], "if", CONDITION_KEYS, "condition") is None:
+            if doc.choice(y.keys[key], "if", CONDITION_KEYS, Msg("condition")) is None:
                 continue
             kind = ConditionKind(key)
             value: str | float | bool | None
@@ -214,7 +218,7 @@ class NodeReader(ReaderBase):
             elif kind is ConditionKind.FORBIDDEN:
                 value = doc.boolean(vy, key)
                 if value is False:
-                    doc.error(vy, "forbidden: the only value is true (use another branch for 'otherwise')")
+                    doc.error(vy, Msg("forbidden: the only value is true (use another branch for 'otherwise')"))
             elif kind is ConditionKind.SILENCE_OVER:
                 value = doc.number(vy, key, lo=0)
             else:

@@ -19,8 +19,10 @@ from typing import Any
 import yaml
 
 from roleplay.model.errors import ScenarioError
+from roleplay.model.message import Msg, joined
 from roleplay.model.yamlbounds import check_bounds, quoted
 
+Where = Msg | str   # what a message names first: a key path ("persona.voice"), or words ("entry 2")
 _TAG = "tag:yaml.org,2002:"
 _PLAIN_NUMBER = re.compile(r"[-+]?\d+(\.\d*)?[eE][-+]?\d+")
 _CONSTRUCT = yaml.constructor.SafeConstructor()
@@ -51,26 +53,29 @@ class Y:
         return self.kind == "scalar" and self.tag == "null"
 
 
-def did_you_mean(word: str, options: Iterable[str]) -> str:
+def did_you_mean(word: str, options: Iterable[str]) -> Msg | str:
     """' (did you mean 'x'?)' for the closest option, or '' when nothing is close."""
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return Msg(" (did you mean '{option}'?)", option=close[0]) if close else ""
 
 
-def describe(y: Y) -> str:
+def describe(y: Y) -> Msg:
     """How an author would name what they wrote: 'two', a list, nothing."""
     if y.kind == "map":
-        return "a mapping"
+        return Msg("a mapping")
     if y.kind == "list":
-        return "a list"
+        return Msg("a list")
     if y.is_null:
-        return "nothing"
-    return f"'{quoted(y.text)}'"
+        return Msg("nothing")
+    return Msg.verbatim(f"'{quoted(y.text)}'")
 
 
-def one_of(options: Sequence[str]) -> str:
+def one_of(options: Sequence[str]) -> Msg:
+    """'a', 'b' or 'c' (in Chinese 'a'、'b' 或 'c')."""
     quoted = [f"'{o}'" for o in options]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+    if len(quoted) == 1:
+        return Msg.verbatim(quoted[0])
+    return Msg("{some} or {last}", some=joined(quoted[:-1], Msg(", ")), last=quoted[-1])
 
 
 def _scalar(node: yaml.ScalarNode) -> tuple[str, Any]:
@@ -97,17 +102,17 @@ class YamlDoc:
             line = before.count(b"\n") + 1
             col = len(before.rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")) + 1
             self.lines = self.source.splitlines()
-            self.error_at(line, col, "not valid UTF-8 text; save the file as UTF-8")
+            self.error_at(line, col, Msg("not valid UTF-8 text; save the file as UTF-8"))
         self.lines = self.source.splitlines()
 
     # --- errors --------------------------------------------------------------------------
-    def error_at(self, line: int, col: int, message: str) -> None:
+    def error_at(self, line: int, col: int, message: Msg | str) -> None:
         source = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
         if len(source) > _MAX_SOURCE_CHARS:
             source = ""
         self.errors.append(ScenarioError(self.path, line, col, message, source))
 
-    def error(self, at: Y, message: str) -> None:
+    def error(self, at: Y, message: Msg | str) -> None:
         self.error_at(at.line, at.col, message)
 
     def locate(self, y: Y, needle: str) -> tuple[int, int]:
@@ -143,11 +148,12 @@ class YamlDoc:
         except yaml.reader.ReaderError as e:  # a control character that YAML forbids
             before = self.source[: e.position]
             line, col = before.count("\n") + 1, len(before.rsplit("\n", 1)[-1]) + 1
-            self.error_at(line, col, f"YAML syntax error: control character U+{_code(e.character):04X}"
-                                     " is not allowed; remove it")
+            code = format(_code(e.character), "04X")
+            self.error_at(line, col, Msg("YAML syntax error: control character U+{code} is not allowed;"
+                                         " remove it", code=code))
             return None
         if root is None:
-            self.error_at(1, 1, "the file is empty")
+            self.error_at(1, 1, Msg("the file is empty"))
             return None
         return self._convert(root)
 
@@ -164,143 +170,148 @@ class YamlDoc:
         for key_node, value_node in node.value:
             key = self._convert(key_node)
             if key.kind != "scalar":
-                self.error(key, "a key must be plain text")
+                self.error(key, Msg("a key must be plain text"))
                 continue
             if key.text in keys:
-                self.error(key, f"duplicate key '{key.text}' (first on line {keys[key.text].line});"
-                                " YAML would silently keep only the last one")
+                self.error(key, Msg("duplicate key '{key}' (first on line {line}); YAML would silently"
+                                    " keep only the last one", key=key.text, line=keys[key.text].line))
                 continue
             keys[key.text] = key
             values[key.text] = self._convert(value_node)
         return Y("map", *at, value=values, keys=keys)
 
     # --- typed readers: each records a located error and returns None when it fails ---------
-    def mapping(self, y: Y, where: str, required: Sequence[str] = (),
+    def mapping(self, y: Y, where: Where, required: Sequence[str] = (),
                 optional: Sequence[str] | None = None) -> dict[str, Y] | None:
         """A mapping with these keys; `optional=None` means any further key is allowed."""
         if y.kind != "map":
-            self.error(y, f"{_label(where)}expected a mapping of keys, got {describe(y)}")
+            self.error(y, _label(where, Msg("expected a mapping of keys, got {got}", got=describe(y))))
             return None
         items: dict[str, Y] = y.value
         if optional is not None:
             allowed = (*required, *optional)
             for key, key_y in y.keys.items():
                 if key not in allowed:
-                    self.error(key_y, f"{_label(where)}unknown key '{key}'{did_you_mean(key, allowed)}")
+                    self.error(key_y, _label(where, Msg("unknown key '{key}'{hint}", key=key,
+                                                        hint=did_you_mean(key, allowed))))
         for key in required:
             if key not in items:
-                self.error(y, f"{_label(where)}missing required key '{key}'")
+                self.error(y, _label(where, Msg("missing required key '{key}'", key=key)))
         return items
 
-    def items(self, y: Y, where: str) -> list[Y] | None:
+    def items(self, y: Y, where: Where) -> list[Y] | None:
         if y.kind != "list":
-            self.error(y, f"{_label(where)}expected a list, got {describe(y)}")
+            self.error(y, _label(where, Msg("expected a list, got {got}", got=describe(y))))
             return None
         return list(y.value)
 
-    def text(self, y: Y, where: str) -> str | None:
+    def text(self, y: Y, where: Where) -> str | None:
         if y.kind != "scalar" or y.is_null or y.text == "":
-            got = "nothing" if y.kind == "scalar" and not y.text else describe(y)
-            self.error(y, f"{_label(where)}expected text, got {got}")
+            got = Msg("nothing") if y.kind == "scalar" and not y.text else describe(y)
+            self.error(y, _label(where, Msg("expected text, got {got}", got=got)))
             return None
         return y.text
 
-    def texts(self, y: Y, where: str) -> list[Y]:
+    def texts(self, y: Y, where: Where) -> list[Y]:
         """One text or a list of texts, returned as the scalars that hold them."""
         if y.kind == "list":
             return [t for t in y.value if self.text(t, where) is not None]
         return [y] if self.text(y, where) is not None else []
 
-    def boolean(self, y: Y, where: str) -> bool | None:
+    def boolean(self, y: Y, where: Where) -> bool | None:
         if y.tag != "bool" or y.kind != "scalar":
-            self.error(y, f"{_label(where)}expected true or false, got {describe(y)}")
+            self.error(y, _label(where, Msg("expected true or false, got {got}", got=describe(y))))
             return None
         return bool(y.value)
 
-    def integer(self, y: Y, where: str, lo: int | None = None, hi: int | None = None) -> int | None:
+    def integer(self, y: Y, where: Where, lo: int | None = None, hi: int | None = None) -> int | None:
         if y.kind != "scalar" or y.tag != "int":
-            self.error(y, f"{_label(where)}expected a whole number, got {describe(y)}")
+            self.error(y, _label(where, Msg("expected a whole number, got {got}", got=describe(y))))
             return None
         return int(y.value) if self._ok_range(y, where, y.value, lo, hi) else None
 
-    def number(self, y: Y, where: str, lo: float | None = None, hi: float | None = None) -> float | None:
+    def number(self, y: Y, where: Where, lo: float | None = None, hi: float | None = None) -> float | None:
         value: float | None = None
         if y.kind == "scalar" and y.tag in ("int", "float"):
             value = float(y.value) if abs(y.value) < 1e300 else math.inf   # 10**400 overflows
         elif y.kind == "scalar" and y.tag == "str" and _PLAIN_NUMBER.fullmatch(y.text):
             value = float(y.text)   # YAML 1.1 reads 1e3 as text; authors mean a number
         if value is None or not math.isfinite(value):
-            self.error(y, f"{_label(where)}expected a number, got {describe(y)}")
+            self.error(y, _label(where, Msg("expected a number, got {got}", got=describe(y))))
             return None
         return value if self._ok_range(y, where, value, lo, hi) else None
 
-    def choice(self, y: Y, where: str, options: Sequence[str], what: str = "value") -> str | None:
+    def choice(self, y: Y, where: Where, options: Sequence[str], what: Msg | None = None) -> str | None:
         """Text that must be one of `options`, with a did-you-mean when it is not."""
         value = self.text(y, where)
         if value is None:
             return None
         if value not in options:
-            hint = did_you_mean(value, options) or f"; expected {one_of(options)}"
-            self.error(y, f"{_label(where)}unknown {what} '{value}'{hint}")
+            hint = did_you_mean(value, options) or Msg("; expected {options}", options=one_of(options))
+            self.error(y, _label(where, Msg("unknown {what} '{value}'{hint}", what=what or Msg("value"), value=value,
+                                            hint=hint)))
             return None
         return value
 
-    def _ok_range(self, y: Y, where: str, value: float, lo: float | None, hi: float | None) -> bool:
+    def _ok_range(self, y: Y, where: Where, value: float, lo: float | None, hi: float | None) -> bool:
         lo = -MAX_NUMBER if lo is None and value < -MAX_NUMBER else lo
         hi = MAX_NUMBER if hi is None and value > MAX_NUMBER else hi
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             if lo is not None and hi is not None:
-                bounds = f"between {_num(lo)} and {_num(hi)}"
+                bounds = Msg("between {lo} and {hi}", lo=_num(lo), hi=_num(hi))
             else:
-                bounds = f"at least {_num(lo)}" if lo is not None else f"at most {_num(hi)}"
-            self.error(y, f"{_label(where)}must be {bounds}, got {quoted(y.text)}")
+                bounds = Msg("at least {lo}", lo=_num(lo)) if lo is not None else Msg("at most {hi}", hi=_num(hi))
+            self.error(y, _label(where, Msg("must be {bounds}, got {got}", bounds=bounds, got=quoted(y.text))))
             return False
         return True
 
 
 # PyYAML's wording for the mistakes authors make most, said the way an author would fix them.
 _SYNTAX_HINTS = (
-    ("'\\t' that cannot start", "a tab character: indent with spaces"),
-    ("mapping values are not allowed", "': ' inside a value; put the value in quotes"),
-    ("found another document", "a second YAML document ('---'); a file holds only one"),
-    ("found '<scalar>'", "more text after a value; put the whole value in quotes"),
-    ("found '<block mapping start>'", "this line's indentation does not match the keys above it"),
-    ("found '?'", "this line's indentation does not match the lines above it"),
-    ("found '<block sequence start>'", ("a list item ('- ') where a key was expected; check its"
+    ("'\\t' that cannot start", Msg("a tab character: indent with spaces")),
+    ("mapping values are not allowed", Msg("': ' inside a value; put the value in quotes")),
+    ("found another document", Msg("a second YAML document ('---'); a file holds only one")),
+    ("found '<scalar>'", Msg("more text after a value; put the whole value in quotes")),
+    ("found '<block mapping start>'", Msg("this line's indentation does not match the keys above it")),
+    ("found '?'", Msg("this line's indentation does not match the lines above it")),
+    ("found '<block sequence start>'", Msg("a list item ('- ') where a key was expected; check its"
                                        " indentation")),
-    ("sequence entries are not allowed", ("a list item ('- ') where it is not allowed; check its"
+    ("sequence entries are not allowed", Msg("a list item ('- ') where it is not allowed; check its"
                                          " indentation")),
-    ("undefined alias", ("'*' starts an alias, but no anchor ('&') of that name comes before it;"
+    ("undefined alias", Msg("'*' starts an alias, but no anchor ('&') of that name comes before it;"
                         " quote text that starts with '*'")),
-    ("expected ',' or ']'", "a '[' list is not closed with ']'"),
-    ("expected ',' or '}'", "a '{' mapping is not closed with '}'"),
+    ("expected ',' or ']'", Msg("a '[' list is not closed with ']'")),
+    ("expected ',' or '}'", Msg("a '{open}' mapping is not closed with '{close}'", open="{", close="}")),
 )
 
 
-def _syntax_error(e: yaml.MarkedYAMLError) -> tuple[int, int, str]:
+def _syntax_error(e: yaml.MarkedYAMLError) -> tuple[int, int, Msg]:
     """Where a YAML syntax error is and what to do about it."""
     mark = e.problem_mark or e.context_mark
-    problem = e.problem or e.context or "unreadable YAML"
+    found = e.problem or e.context or ""
+    problem: Msg = Msg.verbatim(found) if found else Msg("unreadable YAML")
     if e.context == "while scanning a quoted scalar" and e.context_mark is not None:
-        mark, problem = e.context_mark, "this quoted text has no closing quote"
+        mark, problem = e.context_mark, Msg("this quoted text has no closing quote")
     else:
         for needle, hint in _SYNTAX_HINTS:
-            if needle in problem:
+            if needle in found:
                 problem = hint
                 break
-        else:
+        else:   # PyYAML's own words, which have no translation
             if e.context and e.context_mark and e.problem:
-                problem = f"{problem} ({e.context} on line {e.context_mark.line + 1})"
+                problem = Msg("{problem} ({context} on line {line})", problem=problem, context=e.context,
+                              line=e.context_mark.line + 1)
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    return line, col, f"YAML syntax error: {problem}"
+    return line, col, Msg("YAML syntax error: {problem}", problem=problem)
 
 
 def _code(character: int | str) -> int:
     return character if isinstance(character, int) else ord(character[:1] or "?")
 
 
-def _label(where: str) -> str:
-    return f"{where}: " if where else ""
+def _label(where: Where, message: Msg) -> Msg:
+    """`where: message`, or the message alone when there is no where."""
+    return Msg("{where}: {message}", where=where, message=message) if where else message
 
 
 def _num(x: float | None) -> str:

@@ -21,10 +21,10 @@ def run_validate(args: argparse.Namespace) -> int:
     from roleplay.model.i18n import translator
     from roleplay.training.validate import format_error, validate_paths
 
-    _ = translator(args.ui_lang or "en").gettext      # the located problems stay the authors' English
+    _ = translator(args.ui_lang or "en").gettext
     errors, checked = validate_paths([Path(p) for p in args.paths])
     for error in errors:
-        print(format_error(error))
+        print(format_error(error, args.ui_lang))
     if errors:
         print(_("{problems} problem(s) in {files} file(s)").format(problems=len(errors), files=checked), file=sys.stderr)
         return 1

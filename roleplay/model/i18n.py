@@ -15,6 +15,7 @@ from functools import cache
 from importlib import resources
 
 from roleplay.model.errors import RoleplayError
+from roleplay.model.message import Msg
 
 DOMAIN = "roleplay"
 LANGUAGES = ("en", "zh")
@@ -71,3 +72,12 @@ def translator(lang: str) -> gettext.NullTranslations:
     write_mo(compiled, catalog)
     compiled.seek(0)
     return gettext.GNUTranslations(compiled)
+
+
+def localise(text: Msg | str | BaseException, lang: str | None) -> str:
+    """A sentence, or an error built from one, in `lang` (None or 'en': the English text)."""
+    if isinstance(text, BaseException):
+        text = text.args[0] if len(text.args) == 1 and isinstance(text.args[0], Msg) else str(text)
+    if isinstance(text, str):
+        return text
+    return text.render(translator(normalise(lang)).gettext)

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from roleplay.model.errors import RoleplayError
+from roleplay.model.message import Msg
 
 MAX_DEPTH = 64            # nested mappings and lists; real files stay under 10
 MAX_VALUES = 200_000      # values after expanding every alias; the largest shipped file has ~2,000
@@ -33,7 +34,7 @@ class YamlLimit:
 
     line: int
     col: int
-    message: str
+    message: Msg
 
 
 def check_bounds(source: str) -> YamlLimit | None:
@@ -47,7 +48,7 @@ def check_bounds(source: str) -> YamlLimit | None:
             mark = event.start_mark
             if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
                 if len(open_) >= MAX_DEPTH:
-                    return _limit(mark, f"nested more than {MAX_DEPTH} levels deep; flatten this part")
+                    return _limit(mark, Msg("nested more than {depth} levels deep; flatten this part", depth=MAX_DEPTH))
                 open_.append((event.anchor, total))
                 total += 1
             elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
@@ -60,12 +61,12 @@ def check_bounds(source: str) -> YamlLimit | None:
                     sizes[event.anchor] = 1
             elif isinstance(event, yaml.AliasEvent):
                 if any(anchor == event.anchor for anchor, _ in open_):
-                    return _limit(mark, f"alias '*{event.anchor}' is inside its own anchor "
-                                        f"'&{event.anchor}' (a loop); write the value out instead")
+                    return _limit(mark, Msg("alias '*{anchor}' is inside its own anchor '&{anchor}' (a loop);"
+                                            " write the value out instead", anchor=event.anchor))
                 total += sizes.get(event.anchor or "", 1)
             if total > MAX_VALUES:
-                return _limit(mark, f"aliases ('*') expand this file to more than {MAX_VALUES:,} "
-                                    "values; write the values out or use fewer aliases")
+                return _limit(mark, Msg("aliases ('*') expand this file to more than {values:,} values; write the"
+                                        " values out or use fewer aliases", values=MAX_VALUES))
     except yaml.YAMLError:
         return None
     return None
@@ -76,26 +77,29 @@ def load_bounded(source: str, where: str) -> Any:
     located as `where:line:col`. Syntax errors are left to the caller (yaml.YAMLError)."""
     limit = check_bounds(source)
     if limit is not None:
-        raise RoleplayError(f"{where}:{limit.line}:{limit.col}: {limit.message}")
+        raise RoleplayError(Msg.verbatim(f"{where}:{limit.line}:{limit.col}: ") + limit.message)
     return yaml.load(source, Loader=_FAST_LOADER)   # a safe loader: no Python objects
 
 
-def read_authored(path: Path, what: str) -> Any:
+def read_authored(path: Path, what: Msg) -> Any:
     """A small authored file (a rubric, a phrasebank) as plain Python values: unreadable,
     non-UTF-8, malformed or unbounded files raise one located RoleplayError line."""
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise RoleplayError(f"{path}: cannot read the {what} ({error.strerror}); check the path") from None
+        raise RoleplayError(Msg("{path}: cannot read the {what} ({reason}); check the path", path=str(path), what=what,
+                                reason=error.strerror)) from None
     try:
         return load_bounded(decode_authored(data, str(path)), str(path))
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         at = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
         problem = error.problem or error.context or "unreadable YAML"
-        raise RoleplayError(f"{path}{at}: invalid YAML in the {what} ({problem}); fix the syntax") from None
+        raise RoleplayError(Msg("{path}{at}: invalid YAML in the {what} ({problem}); fix the syntax", path=path,
+                                at=at, what=what, problem=problem)) from None
     except yaml.YAMLError as error:
-        raise RoleplayError(f"{path}: invalid YAML in the {what} ({str(error).splitlines()[0]})") from None
+        raise RoleplayError(Msg("{path}: invalid YAML in the {what} ({problem})", path=str(path), what=what,
+                                problem=str(error).splitlines()[0])) from None
 
 
 def finite(value: Any, lo: float = -1e6, hi: float = 1e6) -> bool:
@@ -112,7 +116,8 @@ def decode_authored(data: bytes, where: str) -> str:
         before = data[: error.start]
         line = before.count(b"\n") + 1
         col = len(before.rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")) + 1
-        raise RoleplayError(f"{where}:{line}:{col}: not valid UTF-8 text; save the file as UTF-8") from None
+        raise RoleplayError(Msg.verbatim(f"{where}:{line}:{col}: ")
+                            + Msg("not valid UTF-8 text; save the file as UTF-8")) from None
 
 
 def quoted(text: str) -> str:
@@ -121,5 +126,5 @@ def quoted(text: str) -> str:
     return flat if len(flat) <= MAX_QUOTED_CHARS else flat[: MAX_QUOTED_CHARS - 3] + "..."
 
 
-def _limit(mark: Any, message: str) -> YamlLimit:
+def _limit(mark: Any, message: Msg) -> YamlLimit:
     return YamlLimit(mark.line + 1, mark.column + 1, message)

@@ -14,8 +14,9 @@ from typing import Literal
 
 from roleplay.authoring.library import ScenarioRow, library_dir, list_scenarios
 from roleplay.authoring.loader import ID_RE
-from roleplay.authoring.yamlmarks import Y, YamlDoc, did_you_mean
+from roleplay.authoring.yamlmarks import Where, Y, YamlDoc, did_you_mean
 from roleplay.model.errors import RoleplayError, ScenarioError, ScenarioErrors
+from roleplay.model.message import Msg, joined
 from roleplay.model.scenario import NOT_REQUIRED_CATEGORIES, PHRASE_CATEGORIES, Language
 from roleplay.training.badges import CRITERIA, THRESHOLDS, Badge, CallRecord
 from scoring.rubric import ITEM_IDS
@@ -78,7 +79,7 @@ def load_curriculum(path: Path, library: Path | None = None) -> Curriculum:
     """Read and check a curriculum; raises ScenarioErrors listing every problem."""
     curriculum, errors = _read(path, library)
     if errors or curriculum is None:
-        raise ScenarioErrors(errors or [ScenarioError(str(path), 1, 1, "not a curriculum")])
+        raise ScenarioErrors(errors or [ScenarioError(str(path), 1, 1, Msg("not a curriculum"))])
     return curriculum
 
 
@@ -98,7 +99,8 @@ def _read(path: Path, library: Path | None) -> tuple[Curriculum | None, list[Sce
     try:
         data = path.read_bytes()
     except OSError as e:
-        reason = "no such file" if isinstance(e, FileNotFoundError) else f"cannot read it ({e.strerror})"
+        reason = (Msg("no such file") if isinstance(e, FileNotFoundError)
+                  else Msg("cannot read it ({reason})", reason=e.strerror))
         return None, [ScenarioError(str(path), 1, 1, reason)]
     doc = YamlDoc(str(path), data)
     root = doc.parse()
@@ -107,7 +109,7 @@ def _read(path: Path, library: Path | None) -> tuple[Curriculum | None, list[Sce
         try:
             scenarios = {row.id: row for row in list_scenarios(library or default_library(path))}
         except RoleplayError as error:   # no library folder: every reference would be unknown
-            doc.error_at(1, 1, str(error))
+            doc.error_at(1, 1, error.text)
             return None, doc.sorted_errors()
         curriculum = _Reader(doc, scenarios).read(root, str(path))
     return curriculum, doc.sorted_errors()
@@ -122,14 +124,14 @@ class _Reader:
     def read(self, root: Y, path: str) -> Curriculum | None:
         doc = self.doc
         if root.kind != "map":
-            doc.error(root, "a curriculum is a mapping of keys (id, title, language, levels, ...)")
+            doc.error(root, Msg("a curriculum is a mapping of keys (id, title, language, levels, ...)"))
             return None
         top = doc.mapping(root, "", TOP_KEYS, TOP_OPTIONAL) or {}
         ident = doc.text(top["id"], "id") if "id" in top else None
         if ident is not None and not ID_RE.fullmatch(ident):
-            doc.error(top["id"], f"id: '{ident}' may only use a-z, 0-9 and '-'")
+            doc.error(top["id"], Msg("id: '{value}' may only use a-z, 0-9 and '-'", value=ident))
         if "language" in top:
-            self.language = doc.choice(top["language"], "language", [x.value for x in Language], "language") or ""
+            self.language = doc.choice(top["language"], "language", [x.value for x in Language], Msg("language")) or ""
         levels = self._levels(top["levels"]) if "levels" in top else []
         curriculum = Curriculum(
             id=ident or "", title=(doc.text(top["title"], "title") if "title" in top else None) or "",
@@ -139,62 +141,64 @@ class _Reader:
             badges=tuple(self._badges(top["badges"])) if "badges" in top else (), path=path)
         return None if doc.errors else curriculum
 
-    def _scenario_ref(self, y: Y, where: str) -> str | None:
+    def _scenario_ref(self, y: Y, where: Where) -> str | None:
         ref = self.doc.text(y, where)
         if ref is None:
             return None
         if ref not in self.scenarios:
-            hint = did_you_mean(ref, self.scenarios) or "; run `roleplay list` to see the library"
-            self.doc.error(y, f"{where}: no scenario '{ref}' in the library{hint}")
+            hint = did_you_mean(ref, self.scenarios) or Msg("; run `roleplay list` to see the library")
+            self.doc.error(y, Msg("{where}: no scenario '{ref}' in the library{hint}", where=where, ref=ref, hint=hint))
             return None
         if self.language and self.scenarios[ref].language != self.language:
-            self.doc.error(y, f"{where}: scenario '{ref}' is in {self.scenarios[ref].language}, "
-                              f"this curriculum is in {self.language}")
+            self.doc.error(y, Msg("{where}: scenario '{ref}' is in {language}, this curriculum is in {ours}",
+                                  where=where, ref=ref, language=self.scenarios[ref].language, ours=self.language))
         return ref
 
-    def _level_agrees(self, y: Y, ref: str, tier: Tier, where: str) -> None:
+    def _level_agrees(self, y: Y, ref: str, tier: Tier, where: Where) -> None:
         """A scenario's `level:` is the tier that first plays it (later tiers may replay it for
         revision), so `list` and the path agree on how hard it is."""
         row = self.scenarios[ref]
         want = TIER_LEVEL[tier]
         if row.level != want:
-            self.doc.error(y, f"{where}: scenario '{ref}' is marked `level: {row.level}` in {row.path.name},"
-                              f" but the path plays it in its {tier} tier, which takes `level: {want}`"
-                              " scenarios; change one of them")
+            self.doc.error(y, Msg("{where}: scenario '{ref}' is marked `level: {level}` in {file}, but the path"
+                                  " plays it in its {tier} tier, which takes `level: {want}` scenarios; change"
+                                  " one of them", where=where, ref=ref, level=row.level, file=row.path.name,
+                                  tier=tier, want=want))
 
     def _levels(self, y: Y) -> list[Level]:
         doc = self.doc
         items = doc.items(y, "levels")
         if items is not None and not items:
-            doc.error(y, "levels: give at least one level")
+            doc.error(y, Msg("levels: give at least one level"))
         levels: list[Level] = []
         seen: dict[str, int] = {}
         for n, ly in enumerate(items or [], start=1):
-            where = f"level {n}"
+            where = Msg("level {n}", n=n)
             m = doc.mapping(ly, where, LEVEL_KEYS, ("pass_mark",))
             if m is None:
                 continue
-            ident = doc.text(m["id"], f"{where}.id") if "id" in m else None
+            ident = doc.text(m["id"], where + ".id") if "id" in m else None
             if ident is not None and ident in seen:
-                doc.error(m["id"], f"{where}: duplicate level id '{ident}' (first is level {seen[ident]})")
+                doc.error(m["id"], Msg("{where}: duplicate level id '{ident}' (first is level {first})", where=where,
+                                       ident=ident, first=seen[ident]))
             elif ident is not None:
                 seen[ident] = n
-            chosen = doc.choice(m["tier"], f"{where}.tier", TIERS, "tier") if "tier" in m else None
+            chosen = doc.choice(m["tier"], where + ".tier", TIERS, Msg("tier")) if "tier" in m else None
             tier = next((t for t in TIERS if t == chosen), None)
             if tier and levels and TIERS.index(tier) < TIERS.index(levels[-1].tier):
-                doc.error(m["tier"], f"{where}: tier '{tier}' comes after an {levels[-1].tier} level;"
-                                     " order levels from beginner to advanced")
-            refs = doc.items(m["scenarios"], f"{where}.scenarios") if "scenarios" in m else None
+                doc.error(m["tier"], Msg("{where}: tier '{tier}' comes after an {before} level; order levels from"
+                                         " beginner to advanced", where=where, tier=tier, before=levels[-1].tier))
+            refs = doc.items(m["scenarios"], where + ".scenarios") if "scenarios" in m else None
             if refs is not None and not refs:
-                doc.error(m["scenarios"], f"{where}.scenarios: give at least one scenario id")
+                doc.error(m["scenarios"], Msg("{where}.scenarios: give at least one scenario id", where=where))
             scenarios = []
             for ry in refs or []:
-                if (r := self._scenario_ref(ry, f"{where}.scenarios")) is not None:
+                if (r := self._scenario_ref(ry, where + ".scenarios")) is not None:
                     if tier is not None and all(r not in lv.scenarios for lv in levels):
-                        self._level_agrees(ry, r, tier, f"{where}.scenarios")
+                        self._level_agrees(ry, r, tier, where + ".scenarios")
                     scenarios.append(r)
-            mark = doc.number(m["pass_mark"], f"{where}.pass_mark", 0, 100) if "pass_mark" in m else None
-            title = (doc.text(m["title"], f"{where}.title") if "title" in m else None) or ""
+            mark = doc.number(m["pass_mark"], where + ".pass_mark", 0, 100) if "pass_mark" in m else None
+            title = (doc.text(m["title"], where + ".title") if "title" in m else None) or ""
             levels.append(Level(ident or "", title, tier or (levels[-1].tier if levels else "beginner"),
                                 tuple(scenarios), mark))
         return levels
@@ -209,8 +213,9 @@ class _Reader:
         items: dict[str, tuple[str, ...]] = {}
         for item, iy in (doc.mapping(m["items"], "retraining.items") or {} if "items" in m else {}).items():
             if item not in ITEM_IDS:
-                hint = did_you_mean(item, ITEM_IDS) or f"; scorecard items are {', '.join(ITEM_IDS)}"
-                doc.error(m["items"].keys[item], f"retraining.items: no scorecard item '{item}'{hint}")
+                hint = did_you_mean(item, ITEM_IDS) or Msg("; scorecard items are {items}", items=joined(ITEM_IDS, Msg(", ")))
+                doc.error(m["items"].keys[item], Msg("retraining.items: no scorecard item '{item}'{hint}", item=item,
+                                                     hint=hint))
             refs = doc.items(iy, f"retraining.items.{item}") or []
             items[item] = tuple(r for ry in refs if (r := self._scenario_ref(ry, f"retraining.items.{item}")))
         after = doc.integer(m["after_failures"], "after_failures", 1) if "after_failures" in m else None
@@ -223,7 +228,7 @@ class _Reader:
         for ident, by in (doc.mapping(y, "badges") or {}).items():
             where = f"badges.{ident}"
             if not ID_RE.fullmatch(ident):
-                doc.error(y.keys[ident], f"{where}: a badge id may only use a-z, 0-9 and '-'")
+                doc.error(y.keys[ident], Msg("{where}: a badge id may only use a-z, 0-9 and '-'", where=where))
             m = doc.mapping(by, where, BADGE_KEYS, ("description",))
             if m is None:
                 continue

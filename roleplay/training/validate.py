@@ -9,6 +9,8 @@ from pathlib import Path
 from roleplay.authoring.file_kinds import is_curriculum, yaml_files
 from roleplay.authoring.loader import load_scenario
 from roleplay.model.errors import RoleplayError, ScenarioError, ScenarioErrors
+from roleplay.model.i18n import localise
+from roleplay.model.message import Msg, unprefixed
 from roleplay.training.curriculum import validate_curriculum
 
 
@@ -23,12 +25,12 @@ def validate_paths(paths: list[Path]) -> tuple[list[ScenarioError], int]:
         elif path.exists():
             files[path] = None
         else:
-            errors.append(ScenarioError(str(path), 1, 1, "no such file or folder"))
+            errors.append(ScenarioError(str(path), 1, 1, Msg("no such file or folder")))
     for file in files:
         try:
             errors.extend(validate_file(file))
         except RoleplayError as error:   # one file's problem never stops the others
-            errors.append(ScenarioError(str(file), 1, 1, str(error).removeprefix(f"{file}: ")))
+            errors.append(ScenarioError(str(file), 1, 1, unprefixed(error.text, f"{file}: ")))
     errors.sort(key=lambda e: (e.path, e.line, e.col))
     return errors, len(files)
 
@@ -57,9 +59,15 @@ def _validate_answers(path: Path) -> list[ScenarioError]:
     return []
 
 
-def format_error(err: ScenarioError) -> str:
-    """`path:line:col: message`, then the source line quoted and a caret under the column."""
-    head = f"{err.path}:{err.line}:{err.col}: {err.message}"
+def problem_text(err: ScenarioError, lang: str | None = None) -> str:
+    """The problem's wording (without its location) in `lang` ('en', 'zh'; None: English)."""
+    return localise(err.problem, lang)
+
+
+def format_error(err: ScenarioError, lang: str | None = None) -> str:
+    """`path:line:col: message`, then the source line quoted and a caret under the column;
+    the message in `lang` (None: English), the location and the quoted line as they are."""
+    head = f"{err.path}:{err.line}:{err.col}: {problem_text(err, lang)}"
     source = err.source_line.rstrip("\r\n")
     if not source.strip():
         return head
