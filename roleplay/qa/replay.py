@@ -17,6 +17,8 @@ from typing import Any, TextIO
 
 from roleplay.archive.calls import ArchivedCall
 from roleplay.model.errors import RoleplayError
+from roleplay.model.i18n import N_, translator
+from roleplay.model.message import Msg
 from roleplay.model.safe_text import for_terminal
 from scoring.evidence import (
     AnswerTime,
@@ -32,7 +34,9 @@ from scoring.evidence import (
     TalkOverCount,
     read_evidence,
 )
+from scoring.items import CATEGORY_LABELS
 from scoring.turns import Turn, derive_turns
+from scoring.view import ITEM_TITLES, cells, pad_cells
 
 
 @dataclass(frozen=True)
@@ -64,35 +68,45 @@ def _sign(item: dict[str, Any], entry: Evidence) -> str:
     return passed
 
 
-_MEASURE_NAMES = {SpeechRate: "speech_rate", Fillers: "fillers", TalkOverCount: "talk_over"}
+# English shows the ids (as the card's JSON does); another language its own words.
+_MEASURE_NAMES = {SpeechRate: N_("speech_rate"), Fillers: N_("fillers"), TalkOverCount: N_("talk_over")}
+_FACT_STATUS = {"right": N_("right"), "wrong": N_("wrong"), "missing": N_("missing")}
 
 
-def _seconds(ms: int | None, none: str) -> str:
-    return none if ms is None else f"{ms / 1000:.1f} s"
+def _seconds(ms: int | None, none: str, lang: str) -> str:
+    if ms is None:
+        return translator(lang).gettext(none) if none else ""
+    return Msg("{seconds:.1f} s", seconds=ms / 1000).render(translator(lang).gettext)
 
 
-def marker(item: dict[str, Any], entry: Evidence) -> str:
-    """`[+ opening greeting]`, `[- forbidden "calm down"]`, `[- knowledge price missing]`."""
+def _said(text: str, lang: str) -> str:
+    return Msg('forbidden "{said}"', said=text).render(translator(lang).gettext)
+
+
+def marker(item: dict[str, Any], entry: Evidence, lang: str = "en") -> str:
+    """`[+ opening greeting]`, `[- forbidden "calm down"]`, `[- knowledge price missing]`;
+    in Chinese `[+ 开场 问候语]`, `[- 禁语“冷静点”]` (fact and node ids stay as written)."""
+    _ = translator(lang).gettext
     sign = _sign(item, entry)
     item_id = str(item.get("id", "?"))
     if isinstance(entry, PhraseFound | PhraseMissing) and (item_id == "forbidden" or entry.category == "forbidden"):
         said = entry.text or entry.phrase if isinstance(entry, PhraseFound) else ""
-        return f'[{sign} forbidden "{said}"]'
+        return f"[{sign} {_said(said, lang)}]"
     what, extra = "", ""
     match entry:
         case PhraseFound() | PhraseMissing():
-            what = entry.category
+            what = _(CATEGORY_LABELS.get(entry.category, entry.category))
         case FactResult():
-            what, extra = entry.fact, entry.status
+            what, extra = entry.fact, _(_FACT_STATUS.get(entry.status, entry.status))
         case SpeechRate() | Fillers() | TalkOverCount():
-            what = _MEASURE_NAMES[type(entry)]
+            what = _(_MEASURE_NAMES[type(entry)])
         case AnswerTime():
-            extra = _seconds(entry.latency_ms, "no answer")   # a silent turn has no latency
+            extra = _seconds(entry.latency_ms, N_("no answer"), lang)   # a silent turn has no latency
         case DeadAirGap():
-            extra = _seconds(entry.duration_ms, "")
+            extra = _seconds(entry.duration_ms, "", lang)
         case HoldEvidence():
-            extra = _seconds(entry.duration_ms, "until the call ended")
-    label = " ".join(str(x) for x in (item_id, what, extra) if x)
+            extra = _seconds(entry.duration_ms, N_("until the call ended"), lang)
+    label = " ".join(str(x) for x in (_(ITEM_TITLES.get(item_id, item_id)), what, extra) if x)
     if sign == "+" and not what and item.get("max_points"):
         label += f" {100 * float(item.get('points', 0)) / float(item['max_points']):.0f}%"
     return f"[{sign} {label}]"
@@ -123,12 +137,16 @@ def turn_words(turn: Turn) -> list[tuple[int, str]]:
     return [(turn.start_ms + round(i * step), w) for i, w in enumerate(words)]
 
 
-def build_script(call: ArchivedCall, card: dict[str, Any] | None = None, from_turn: int = 0) -> list[Cue]:
+def build_script(call: ArchivedCall, card: dict[str, Any] | None = None, from_turn: int = 0,
+                 lang: str | None = None) -> list[Cue]:
+    """The cues; `lang` the markers' language (default: the call's)."""
+    lang = lang or str(call.scenario.language)
+    _ = translator(lang).gettext
     card = card if card is not None else call.scorecard or {}
     turns = derive_turns(call.timeline)
     if from_turn and not any(t.index == from_turn for t in turns):
-        raise RoleplayError(f"{call.dir}: the call has no turn {from_turn} "
-                            f"(turns 0-{max((t.index for t in turns), default=0)})")
+        raise RoleplayError(Msg("{path}: the call has no turn {turn} (turns 0-{last})", path=str(call.dir),
+                                turn=from_turn, last=max((t.index for t in turns), default=0)))
     by_index = {t.index: t for t in turns}
     end_ms = max((e.t_ms for e in call.timeline), default=0)
     # Sorted by (turn, time, order): a marker cited by a turn stays in that turn even when the
@@ -136,8 +154,8 @@ def build_script(call: ArchivedCall, card: dict[str, Any] | None = None, from_tu
     # word spoken at that time, since it is about the silence before it.
     cues: list[tuple[int, int, int, int, Cue]] = []
     for turn in turns:
-        who = "customer" if turn.speaker == "customer" else "trainee "
-        lat = f" (+{turn.latency_ms / 1000:.1f} s)" if turn.latency_ms is not None else ""
+        who = _("customer") if turn.speaker == "customer" else pad_cells(_("trainee"), cells(_("customer")))
+        lat = f" (+{_seconds(turn.latency_ms, '', lang)})" if turn.latency_ms is not None else ""
         header = f"\n#{turn.index:<3}{turn.start_ms / 1000:7.2f}  {who}{lat}  "
         cues.append((turn.index, -1, -1, len(cues), Cue(turn.start_ms, header, turn.index)))
         for n, (t, word) in enumerate(turn_words(turn)):
@@ -153,7 +171,7 @@ def build_script(call: ArchivedCall, card: dict[str, Any] | None = None, from_tu
                 # A silence goes before the words after it; a call-level verdict at the end.
                 order = -1 if isinstance(entry, DeadAirGap | HoldEvidence) else 2
                 index = max((x.index for x in turns if x.start_ms <= t), default=0)
-            text = f"{marker(item, entry)} " if order < 0 else "  " + marker(item, entry)
+            text = f"{marker(item, entry, lang)} " if order < 0 else "  " + marker(item, entry, lang)
             cues.append((index, t, order, len(cues), Cue(t, text, index)))
     ordered = [c[-1] for c in sorted(cues, key=lambda c: c[:4])]
     if from_turn:

@@ -288,15 +288,17 @@ def review_html(standing: EffectiveScore | None, lang: str = "en") -> str:
         why = " — " + _("failed by {reviewer}: {comment}").format(reviewer=standing.verdict.reviewer,
                                                                   comment=standing.verdict.comment)
     elif standing.auto_failed:
-        why = " — " + _("auto-fail stands ({items})").format(items=", ".join(standing.auto_failed))
+        why = " — " + _("auto-fail stands ({items})").format(
+            items=_(", ").join(_(ITEM_TITLES.get(i, i)) for i in standing.auto_failed))
     rows = [_header(_("item"), _("automatic"), _("reviewed"), _("reviewer"), _("comment"))]
     for i in standing.items:
         if i.reviewer:
-            rows.append(f"<tr><td>{escape(i.item_id)}</td><td>{i.automatic:g} / {i.max_points:g}</td>"
+            rows.append(f'<tr><td title="{escape(i.item_id)}">{escape(_(ITEM_TITLES.get(i.item_id, i.item_id)))}</td>'
+                        f"<td>{i.automatic:g} / {i.max_points:g}</td>"
                         f"<td>{i.points:g} / {i.max_points:g}</td><td>{escape(i.reviewer)}</td>"
                         f"<td>{escape(i.comment)}</td></tr>")
     rows.append("</table>")
-    items = "".join(f"<li>{escape(line)}</li>" for line in standing.history_lines())
+    items = "".join(f"<li>{escape(line)}</li>" for line in standing.history_lines(lang))
     return (_tag("h2", _("Review")) + "<p><b>"
             + escape(_("Reviewed score {score} / 100").format(score=f"{standing.score:g}")) + f"</b> — {escape(verdict)}"
             + escape(_(" (automatic {score})").format(score=f"{standing.automatic:g}")) + f"{escape(why)}</p>"

@@ -16,6 +16,7 @@ from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any
 
+from roleplay.model.i18n import N_, translator
 from roleplay.model.safe_text import for_spreadsheet
 from roleplay.records.reviews import EffectiveScore, effective_scores
 from roleplay.records.store import Attempt, ItemScore, Store
@@ -29,6 +30,17 @@ ITEM_COLUMNS = (
     "call_id", "trainee", "scenario_id", "item_id", "kind", "points", "max_points", "passed",
     "effective_points", "reviewer", "comment",
 )
+# The header a person reads in another language; English keeps the ids, which tools read.
+COLUMN_TITLES = {
+    "call_id": N_("Call ID"), "trainee": N_("Trainee"), "scenario_id": N_("Scenario ID"),
+    "scenario_version": N_("Scenario version"), "scenario_title": N_("Scenario title"),
+    "language": N_("Language"), "stage": N_("Stage"), "level": N_("Level"), "started_at": N_("Started at"),
+    "duration_s": N_("Duration (s)"), "status": N_("Status"), "score": N_("Score"), "passed": N_("Passed?"),
+    "effective_score": N_("Reviewed score"), "effective_passed": N_("Passed after review?"),
+    "reviewed": N_("Reviewed?"), "item_id": N_("Item"), "kind": N_("Kind"), "points": N_("Points"),
+    "max_points": N_("Max points"), "effective_points": N_("Reviewed points"), "reviewer": N_("Reviewer"),
+    "comment": N_("Comment"),
+}
 DEFAULT_BASE_IRI = "https://roleplay.local"
 XAPI_VERSION = "1.0.3"
 VERBS = {
@@ -62,11 +74,20 @@ def _grouped(store: Store, trainee: str | None,
     return found.values() if calls is None else [found[c] for c in calls if c in found]
 
 
-def csv_text(columns: tuple[str, ...], rows: Iterable[dict[str, Any]]) -> tuple[str, int]:
-    """The CSV (formulas neutralised cell by cell) and its number of rows."""
+def column_titles(columns: tuple[str, ...], lang: str = "en") -> list[str]:
+    """The header row: the column ids in English, the columns' titles in another language."""
+    if lang == "en":
+        return list(columns)
+    _ = translator(lang).gettext
+    return [_(COLUMN_TITLES[c]) if c in COLUMN_TITLES else c for c in columns]
+
+
+def csv_text(columns: tuple[str, ...], rows: Iterable[dict[str, Any]], lang: str = "en") -> tuple[str, int]:
+    """The CSV (formulas neutralised cell by cell) and its number of rows; `lang` the header's
+    language (the cells stay machine-readable: ids, true/false, ISO times)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
-    writer.writeheader()
+    writer.writerow(dict(zip(columns, column_titles(columns, lang), strict=True)))
     count = 0
     for row in rows:
         writer.writerow({k: _cell(row.get(k)) for k in columns})
@@ -74,8 +95,9 @@ def csv_text(columns: tuple[str, ...], rows: Iterable[dict[str, Any]]) -> tuple[
     return buffer.getvalue(), count
 
 
-def _write_csv(path: Path, columns: tuple[str, ...], rows: Iterable[dict[str, Any]], excel: bool) -> int:
-    text, count = csv_text(columns, rows)
+def _write_csv(path: Path, columns: tuple[str, ...], rows: Iterable[dict[str, Any]], excel: bool,
+               lang: str = "en") -> int:
+    text, count = csv_text(columns, rows, lang)
     Path(path).write_text(text, encoding="utf-8-sig" if excel else "utf-8", newline="")
     return count
 
@@ -103,15 +125,15 @@ def item_rows(store: Store, trainee: str | None = None) -> list[dict[str, Any]]:
 
 
 def write_attempts_csv(store: Store, path: Path, trainee: str | None = None,
-                       excel: bool = False) -> int:
+                       excel: bool = False, lang: str = "en") -> int:
     """One row per attempt; returns the number of rows."""
-    return _write_csv(path, ATTEMPT_COLUMNS, attempt_rows(store, trainee), excel)
+    return _write_csv(path, ATTEMPT_COLUMNS, attempt_rows(store, trainee), excel, lang)
 
 
 def write_items_csv(store: Store, path: Path, trainee: str | None = None,
-                    excel: bool = False) -> int:
+                    excel: bool = False, lang: str = "en") -> int:
     """One row per scored item of every attempt; returns the number of rows."""
-    return _write_csv(path, ITEM_COLUMNS, item_rows(store, trainee), excel)
+    return _write_csv(path, ITEM_COLUMNS, item_rows(store, trainee), excel, lang)
 
 
 def iso_duration(seconds: float) -> str:

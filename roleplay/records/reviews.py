@@ -21,7 +21,9 @@ from itertools import combinations
 from statistics import mean
 
 from roleplay.model.errors import RoleplayError
+from roleplay.model.i18n import N_, translator
 from roleplay.records.store import Attempt, ItemScore, Review, Store, Verdict
+from scoring.view import ITEM_TITLES
 
 TOLERANCE_POINTS = 10.0
 
@@ -59,16 +61,21 @@ class EffectiveScore:
     def reviewed(self) -> bool:
         return bool(self.history or self.verdicts)
 
-    def history_lines(self) -> list[str]:
-        """Every review and verdict, oldest first: 'when  who  what  comment'."""
-        entries = [(r.created_at, r.reviewer, r.item_id, "comment" if r.points is None else f"{r.points:g}",
-                    r.comment) for r in self.history]
-        entries += [(v.created_at, v.reviewer, "call", v.verdict, v.comment) for v in self.verdicts]
-        return [f"{at:%Y-%m-%d %H:%M:%S}  {who}  {what} -> {change}  {comment}".rstrip()
+    def history_lines(self, lang: str = "en") -> list[str]:
+        """Every review and verdict, oldest first: 'when  who  what -> change  comment'; in
+        `lang` the item's title and the words (English: the ids, as before)."""
+        _ = translator(lang).gettext
+        entries = [(r.created_at, r.reviewer, _(ITEM_TITLES.get(r.item_id, r.item_id)),
+                    _("comment") if r.points is None else f"{r.points:g}", r.comment) for r in self.history]
+        entries += [(v.created_at, v.reviewer, _(N_("call")), _(VERDICT_WORDS.get(v.verdict, v.verdict)), v.comment)
+                    for v in self.verdicts]
+        line = _("{at}  {who}  {what} -> {change}  {comment}")
+        return [line.format(at=f"{at:%Y-%m-%d %H:%M:%S}", who=who, what=what, change=change, comment=comment).rstrip()
                 for at, who, what, change, comment in sorted(entries, key=lambda e: e[0])]
 
 
 VERDICTS = ("fail", "clear")
+VERDICT_WORDS = {"fail": N_("fail"), "clear": N_("clear")}   # as a history line says them
 
 
 def override_item(store: Store, call_id: str, item_id: str, reviewer: str, points: float,
