@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from roleplay.commands.registry import command
+from roleplay.model.message import Msg
 
 
 # --- validate -----------------------------------------------------------------------------
@@ -40,12 +41,19 @@ def configure_list(p: argparse.ArgumentParser) -> None:
 @command("list", "the scenario library with language, level and stage", configure_list)
 def run_list(args: argparse.Namespace) -> int:
     from roleplay.authoring.library import library_dir, list_scenarios
+    from roleplay.frontends.live import HEADING_LABELS
+    from roleplay.model.i18n import translator
     from roleplay.training.curriculum import path_positions
+    from scoring.view import pad_cells
 
+    lang = args.ui_lang or "en"     # the library holds both languages: the interface's
+    _ = translator(lang).gettext
     folder = library_dir(args.dir)
-    where = path_positions(folder / "curriculum")
+    where = path_positions(folder / "curriculum", lang)
     for row in list_scenarios(folder):
-        print(f"{row.id:32} {row.language:3} level {row.level:<3} {row.stage:10} {row.title}"
+        level = _("level {level:<3}").format(level=row.level)
+        stage = pad_cells(_(HEADING_LABELS.get(row.stage, row.stage)), 10)
+        print(f"{row.id:32} {row.language:3} {level} {stage} {row.title}"
               + (f"  [{where[row.id]}]" if row.id in where else ""))
     return 0
 
@@ -139,6 +147,7 @@ def run_transcribe(args: argparse.Namespace) -> int:
     from audio.models import model_path
     from audio.recognizers import transcribe_file
     from roleplay.model.errors import AudioError
+    from roleplay.model.i18n import localise
 
     model = args.model if args.model or args.asr != "vosk" else model_path(args.lang)
     failed = 0
@@ -146,7 +155,7 @@ def run_transcribe(args: argparse.Namespace) -> int:
         try:
             transcript = transcribe_file(path, args.lang, args.asr, model)
         except AudioError as error:  # this file only; a model problem stops the batch
-            print(f"roleplay: {error}", file=sys.stderr)
+            print(f"roleplay: {localise(error, args.ui_lang)}", file=sys.stderr)
             failed += 1
             continue
         if args.json:
@@ -166,16 +175,20 @@ def configure_models(p: argparse.ArgumentParser) -> None:
 @command("models", "speech models: list, path LANG|turn, download LANG|turn", configure_models)
 def run_models(args: argparse.Namespace) -> int:
     from audio import models
+    from roleplay.model.i18n import translator
 
+    _ = translator(args.ui_lang or "en").gettext
     if args.action == "list":
         installed = models.list_models()
         for m in installed:
             print(f"{m.name:40} {m.language or '?':3} {m.kind:8} {m.path}")
         if not installed:
-            print(f"no models in {models.models_dir()}; try `roleplay models download en`", file=sys.stderr)
+            print(_("no models in {path}; try `roleplay models download en`").format(path=models.models_dir()),
+                  file=sys.stderr)
         return 0
     if not args.lang:
-        print(f"roleplay: `roleplay models {args.action}` needs a language: en or zh", file=sys.stderr)
+        print("roleplay: " + _("`roleplay models {action}` needs a language: en or zh").format(action=args.action),
+              file=sys.stderr)
         return 2
     if args.lang == "turn":
         from audio import turn_model
@@ -183,7 +196,7 @@ def run_models(args: argparse.Namespace) -> int:
 
         path = turn_model.turn_model_path() if args.action == "path" else turn_model.download_turn_model()
         if not path.is_file():
-            raise ModelError(f"no turn-taking model at {path}; run `roleplay models download turn`")
+            raise ModelError(Msg("no turn-taking model at {path}; run `roleplay models download turn`", path=str(path)))
     else:
         path = models.model_path(args.lang) if args.action == "path" else models.download(args.lang)
     print(path)
@@ -208,8 +221,12 @@ def run_phrases(args: argparse.Namespace) -> int:
     import json
 
     from phrasebank import load_phrasebank
+    from roleplay.model.i18n import translator
+    from scoring.items import CATEGORY_LABELS
     from scoring.phrases import phrases_json
+    from scoring.view import pad_cells
 
+    _ = translator(args.ui_lang or args.lang).gettext
     bank = load_phrasebank(args.lang, args.phrasebank)
     inputs: list[tuple[str | None, str]] = [(None, args.text)] if args.text is not None else []
     if args.audio:
@@ -225,7 +242,8 @@ def run_phrases(args: argparse.Namespace) -> int:
             continue
         print(f"{name}: {text}" if name else text)
         for m in result["matches"]:  # type: ignore[attr-defined]
-            print(f"  {m['category']:18} {m['text']!r:28} ~ {m['phrase']!r} ({m['score']:.0f}, {m['tier']})")
+            category = pad_cells(_(CATEGORY_LABELS.get(m["category"], m["category"])), 18)
+            print(f"  {category} {m['text']!r:28} ~ {m['phrase']!r} ({m['score']:.0f}, {m['tier']})")
         if not result["matches"]:
-            print("  (no phrases found)")
+            print("  " + _("(no phrases found)"))
     return 0

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from roleplay.commands.registry import command, reads_one_call
 from roleplay.model.errors import RoleplayError
+from roleplay.model.message import Msg
 
 
 # --- rescore / replay / report (QA) -------------------------------------------------------
@@ -28,11 +29,14 @@ def configure_rescore(p: argparse.ArgumentParser) -> None:
 def run_rescore(args: argparse.Namespace) -> int:
     import json
 
+    from roleplay.model.i18n import translator
     from roleplay.qa.rescore import Options, Progress, call_dirs, rescore_all
     from roleplay.records.progress import RecordBatch
 
+    lang = args.ui_lang or "en"      # a batch of calls: the interface's language
+    _ = translator(lang).gettext
     if args.model and not args.retranscribe:
-        raise RoleplayError("rescore: --model is for --retranscribe whisper; add it or drop --model")
+        raise RoleplayError(Msg("rescore: --model is for --retranscribe whisper; add it or drop --model"))
     options = Options(rubric=args.rubric, retranscribe=args.retranscribe, model=args.model)
     results = rescore_all(args.archives, options, jobs=max(1, args.jobs))  # a missing model fails here
     total = sum(1 for _ in call_dirs(args.archives))
@@ -44,11 +48,11 @@ def run_rescore(args: argparse.Namespace) -> int:
             failed += not result.ok
             if result.record is not None:
                 records.add(result.record)
-            print(json.dumps(result.to_json(), ensure_ascii=False) if args.json else result.line(), flush=True)
+            print(json.dumps(result.to_json(), ensure_ascii=False) if args.json else result.line(lang), flush=True)
             progress.step()
     finally:
         records.close()
-    print(f"{total - failed} re-scored, {failed} failed", file=sys.stderr)
+    print(_("{done} re-scored, {failed} failed").format(done=total - failed, failed=failed), file=sys.stderr)
     return 1 if failed else 0
 
 
@@ -73,10 +77,13 @@ def run_replay(args: argparse.Namespace) -> int:
         print(render(cues), end="")
         return 0
     if args.speed <= 0:
-        raise RoleplayError("replay: --speed must be above 0 (use --no-audio to print at once)")
+        raise RoleplayError(Msg("replay: --speed must be above 0 (use --no-audio to print at once)"))
     if call.wav_path is None or args.speed != 1.0:
         if call.wav_path is None:
-            print(f"(no call.wav in {args.call_dir}: text only)", file=sys.stderr)
+            from roleplay.model.i18n import translator
+
+            _ = translator(args.ui_lang or str(call.scenario.language)).gettext
+            print(_("(no call.wav in {path}: text only)").format(path=args.call_dir), file=sys.stderr)
         play_script(cues, speed=args.speed)
         return 0
     from roleplay.model.errors import AudioError
@@ -85,7 +92,8 @@ def run_replay(args: argparse.Namespace) -> int:
     try:
         sink, length_ms = play_audio_from(call.wav_path, start, args.output_device)
     except AudioError as error:
-        raise RoleplayError(f"replay: cannot play audio ({error}); add --no-audio to print the transcript") from None
+        raise RoleplayError(Msg("replay: cannot play audio ({error}); add --no-audio to print the transcript",
+                                error=error.text)) from None
     try:
         play_script(cues, clock=sink.played_ms, end_ms=length_ms)
         sink.wait()
@@ -165,8 +173,14 @@ def run_accounts(args: argparse.Namespace) -> int:
 
     password = args.password
     if password is None:
-        password = getpass.getpass("password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+        from roleplay.model.i18n import translator
+
+        password = getpass.getpass(translator(args.ui_lang or "en").gettext("password: ")) if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
     with open_store(args.db) as store:
         made = Accounts(store).add(args.username, args.role, password, args.lang)
-    print(f"account {made.username} ({made.role}{', ' + made.lang if made.lang else ''}) saved")
+    from roleplay.model.i18n import translator
+
+    _ = translator(args.ui_lang or "en").gettext
+    print(_("account {name} ({role}{lang}) saved").format(name=made.username, role=made.role,
+                                                          lang=", " + made.lang if made.lang else ""))
     return 0

@@ -173,7 +173,7 @@ def run_drill(args: argparse.Namespace) -> int:
         from roleplay.training.drill_voice import HeadsetSetup
 
         headset = HeadsetSetup(args.input_device, args.output_device, args.asr, args.model)
-    options = DrillOptions(args.category, args.lang, args.rounds, args.limit_s, args.fluent, args.seed)
+    options = DrillOptions(args.category, args.lang, args.rounds, args.limit_s, args.fluent, args.seed, args.ui_lang)
     return drill_command(options, as_json=args.json, headset=headset)
 
 
@@ -190,7 +190,11 @@ def run_scenario(args: argparse.Namespace) -> int:
 
     text = scenario_from_call(args.call_dir, args.output)
     if args.output:
-        print(f"{args.output}: draft written; edit it, then `roleplay validate {args.output}`", file=sys.stderr)
+        from roleplay.model.i18n import translator
+
+        _ = translator(args.ui_lang or "en").gettext
+        print(_("{path}: draft written; edit it, then `roleplay validate {path}`").format(path=args.output),
+              file=sys.stderr)
     else:
         print(text, end="")
     return 0

@@ -26,6 +26,7 @@ def run_tts(args: argparse.Namespace) -> int:
     from audio.tts import mood_prosody
     from audio.voices import make_synth
     from roleplay.model.errors import AudioError
+    from roleplay.model.i18n import localise
     from roleplay.model.voices import line_voice, parse_voice
 
     # "natural" may fall back to espeak-ng with a warning; a backend named outright may not.
@@ -34,13 +35,13 @@ def run_tts(args: argparse.Namespace) -> int:
     try:
         voice = line_voice(parse_voice(name, args.lang))
     except ValueError as why:
-        print(f"--voice {args.voice}: {why}", file=sys.stderr)
+        print(f"--voice {args.voice}: {localise(why, args.ui_lang)}", file=sys.stderr)
         return 2
     rate, pitch = mood_prosody(args.rate, args.mood)
     try:
         wav = make_synth(strict=strict).render(args.text, voice, rate, pitch)
     except AudioError as why:
-        print(why, file=sys.stderr)
+        print(localise(why, args.ui_lang), file=sys.stderr)
         return 1
     args.out.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(wav, args.out)

@@ -29,6 +29,8 @@ from roleplay.frontends.typed import PrintedVoice
 from roleplay.model.clock import SystemClock
 from roleplay.model.errors import AudioError
 from roleplay.model.events import Timeline
+from roleplay.model.i18n import translator
+from roleplay.model.message import Msg
 
 
 def run_headset_call(options: RunOptions) -> SessionResult:
@@ -54,7 +56,8 @@ def run_headset_call(options: RunOptions) -> SessionResult:
     listener = Listener(mic, recognizer, timeline, clock, recorder,
                         barge_in=voice.stop if scenario.barge_in else None, origin_ms=mic_origin_ms,
                         endpointer=endpointer, content=NodeExpectations.of(scenario))
-    print(f"{scenario.title}: speak after the customer; Ctrl-C ends the call (it is kept).")
+    _ = translator(lang).gettext
+    print(_("{title}: speak after the customer; Ctrl-C ends the call (it is kept).").format(title=scenario.title))
     try:
         return run_session(CallParts(scenario, voice, listener, clock, timeline),
                            SessionOptions(None, options.trainee_id, None, transcript_printer(sys.stdout, lang),
@@ -63,8 +66,9 @@ def run_headset_call(options: RunOptions) -> SessionResult:
         # Everything said so far is already in events.jsonl and call.wav; close the call folder.
         writer.finish(timeline, None, {"outcome": "interrupted", "error": str(stop) or "interrupted"})
         if isinstance(stop, AudioError):
-            raise AudioError(f"{stop} (the call so far is kept in {writer.dir})") from None
-        print(f"\ncall ended by Ctrl-C; kept in {writer.dir}", file=sys.stderr)
+            raise AudioError(Msg("{error} (the call so far is kept in {path})", error=stop.text,
+                                 path=str(writer.dir))) from None
+        print("\n" + _("call ended by Ctrl-C; kept in {path}").format(path=writer.dir), file=sys.stderr)
         raise
     finally:
         recorder.close()

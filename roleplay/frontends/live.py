@@ -19,15 +19,18 @@ from roleplay.frontends.typed import PrintedVoice, TypedTrainee
 from roleplay.model.clock import Clock, SystemClock, VirtualClock
 from roleplay.model.errors import AudioError
 from roleplay.model.events import Timeline
-from roleplay.model.i18n import N_, translator
+from roleplay.model.i18n import N_, localise, translator
 from roleplay.model.ports import CustomerVoice
 from roleplay.model.scenario import Scenario
 
 
-def speaking_voice(scenario: Scenario, output_device: str | None, clock: Clock) -> CustomerVoice | None:
-    """The TTS customer on the headphones, or None (printed only) when that cannot be had."""
+def speaking_voice(scenario: Scenario, output_device: str | None, clock: Clock,
+                   lang: str = "en") -> CustomerVoice | None:
+    """The TTS customer on the headphones, or None (printed only) when that cannot be had;
+    `lang` the language of the warning."""
+    _ = translator(lang).gettext
     if not shutil.which("espeak-ng"):
-        print("espeak-ng is not installed: the customer's lines are printed only", file=sys.stderr)
+        print(_("espeak-ng is not installed: the customer's lines are printed only"), file=sys.stderr)
         return None
     from audio.customer import SpeakingVoice
     from audio.devices import pick_device
@@ -37,7 +40,7 @@ def speaking_voice(scenario: Scenario, output_device: str | None, clock: Clock) 
     try:
         sink = SpeakerSink(pick_device(output_device, "output"))
     except AudioError as error:
-        print(f"{error}\nthe customer's lines are printed only", file=sys.stderr)
+        print(localise(error, lang) + "\n" + _("the customer's lines are printed only"), file=sys.stderr)
         return None
     return SpeakingVoice(scenario, make_synth(), sink, clock)
 
@@ -51,8 +54,8 @@ def run_typed(options: RunOptions) -> SessionResult:
     # A script piped in has no typing to time: a virtual clock plays it without waiting.
     clock: Clock = SystemClock() if sys.stdin.isatty() else VirtualClock()
     timeline = Timeline()
-    speaker = speaking_voice(scenario, options.output_device, clock) if options.speak else None
     lang = options.ui_lang or str(scenario.language)
+    speaker = speaking_voice(scenario, options.output_device, clock, lang) if options.speak else None
     _ = translator(lang).gettext
     voice = PrintedVoice(sys.stdout, str(scenario.language), scenario.persona.rate_wpm, speaker, lang)
     trainee = TypedTrainee(sys.stdin, sys.stdout, clock, timeline, str(scenario.language), lang)

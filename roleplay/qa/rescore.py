@@ -34,6 +34,7 @@ from roleplay.archive.calls import (
     sub_folders,
 )
 from roleplay.model.errors import RoleplayError
+from roleplay.model.i18n import translator
 
 if TYPE_CHECKING:
     from roleplay.qa.retranscribe import Retranscription
@@ -72,13 +73,16 @@ class Result:
     def delta(self) -> float | None:
         return None if self.old is None or self.new is None else round(self.new - self.old, 1)
 
-    def line(self) -> str:
+    def line(self, lang: str = "en") -> str:
+        """One line for the terminal, its words in `lang`."""
+        _ = translator(lang).gettext
         if self.error:
-            return f"{self.call_id} FAILED: {self.error}"
+            return _("{call} FAILED: {error}").format(call=self.call_id, error=self.error)
         old = "-" if self.old is None else f"{self.old:g}"
-        new = "not scored" if self.status == "not_scored" else f"{self.new:g}"
+        new = _("not scored") if self.status == "not_scored" else f"{self.new:g}"
         delta = "" if self.delta is None else f" ({self.delta:+g})"
-        heard = "" if self.turns is None else f", {self.turns_changed} of {self.turns} turns changed"
+        heard = "" if self.turns is None else _(", {changed} of {turns} turns changed").format(
+            changed=self.turns_changed, turns=self.turns)
         return f"{self.call_id} {old} -> {new}{delta}{heard}"
 
     def to_json(self) -> dict[str, Any]:

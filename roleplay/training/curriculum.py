@@ -16,6 +16,7 @@ from roleplay.authoring.library import ScenarioRow, library_dir, list_scenarios
 from roleplay.authoring.loader import ID_RE
 from roleplay.authoring.yamlmarks import Where, Y, YamlDoc, did_you_mean
 from roleplay.model.errors import RoleplayError, ScenarioError, ScenarioErrors
+from roleplay.model.i18n import translator
 from roleplay.model.message import Msg, joined
 from roleplay.model.scenario import NOT_REQUIRED_CATEGORIES, PHRASE_CATEGORIES, Language
 from roleplay.training.badges import CRITERIA, THRESHOLDS, Badge, CallRecord
@@ -60,7 +61,7 @@ class Curriculum:
 
 
 # --- reading ----------------------------------------------------------------------------------
-def path_positions(folder: Path) -> dict[str, str]:
+def path_positions(folder: Path, lang: str = "en") -> dict[str, str]:
     """Scenario id -> where the curricula in `folder` first play it ("agent-path-en level 3
     first-lookup"), for `roleplay list`. A curriculum that does not load is left out: its
     problems are `roleplay validate`'s to report."""
@@ -71,7 +72,8 @@ def path_positions(folder: Path) -> dict[str, str]:
             continue
         for n, level in enumerate(curriculum.levels, start=1):
             for sid in level.scenarios:
-                where.setdefault(sid, f"{curriculum.id} level {n} {level.id}")
+                where.setdefault(sid, Msg("{curriculum} level {n} {level}", curriculum=curriculum.id, n=n,
+                                          level=level.id).render(translator(lang).gettext))
     return where
 
 

@@ -26,7 +26,9 @@ from phrasebank import Phrasebank, load_phrasebank
 from roleplay.engine.keys import read_typed_line
 from roleplay.model.clock import Clock, SystemClock
 from roleplay.model.errors import RoleplayError
+from roleplay.model.i18n import translator
 from roleplay.training.curriculum import DRILLABLE
+from scoring.items import CATEGORY_LABELS
 from scoring.phrases import find_phrases
 
 if TYPE_CHECKING:
@@ -63,19 +65,21 @@ class DrillRound:
     def correct(self) -> bool:
         return self.phrase is not None and not self.forbidden and self.in_time
 
-    def verdict(self) -> str:
+    def verdict(self, lang: str = "en") -> str:
+        _ = translator(lang).gettext
         if self.correct:
-            return f"right: \"{self.phrase}\" in {self.elapsed_ms / 1000:.1f} s"
+            return _('right: "{phrase}" in {seconds:.1f} s').format(phrase=self.phrase, seconds=self.elapsed_ms / 1000)
         if not self.answer:
-            return "wrong: no answer"
+            return _("wrong: no answer")
         why = []
         if self.phrase is None:
-            why.append("no phrase of the category")
+            why.append(_("no phrase of the category"))
         if self.forbidden:
-            why.append("forbidden: " + ", ".join(f"\"{f}\"" for f in self.forbidden))
+            why.append(_("forbidden: {phrases}").format(phrases=_(", ").join(_quoted(f, lang) for f in self.forbidden)))
         if not self.in_time:
-            why.append(f"too slow ({self.elapsed_ms / 1000:.1f} s, limit {self.limit_ms / 1000:g} s)")
-        return "wrong: " + "; ".join(why)
+            why.append(_("too slow ({seconds:.1f} s, limit {limit:g} s)").format(
+                seconds=self.elapsed_ms / 1000, limit=self.limit_ms / 1000))
+        return _("wrong: {why}").format(why=_("; ").join(why))
 
 
 @dataclass(frozen=True)
@@ -128,17 +132,19 @@ class TypedSource:
 
     mode = "typed"
 
-    def __init__(self, stream: TextIO, out: TextIO, clock: Clock) -> None:
+    def __init__(self, stream: TextIO, out: TextIO, clock: Clock, lang: str = "en") -> None:
         self.stream = stream
         self.out = out
         self.clock = clock
         self.interactive = stream.isatty()
+        _ = translator(lang).gettext
+        self.customer, self.prompt = _("customer: "), _("you> ")
 
     def ask(self, prompt: str) -> tuple[str, int] | None:
-        print(f"\ncustomer: {prompt}", file=self.out, flush=True)
+        print(f"\n{self.customer}{prompt}", file=self.out, flush=True)
         start = self.clock.now_ms()
         if self.interactive:   # timed to the first keystroke: typing is not a slow start
-            typed = read_typed_line(self.stream.fileno(), self.out, self.clock, "you> ")
+            typed = read_typed_line(self.stream.fileno(), self.out, self.clock, self.prompt)
             if typed.ended:
                 return None
             onset = typed.onset_ms if typed.onset_ms is not None else typed.offset_ms
@@ -148,7 +154,7 @@ class TypedSource:
             return None
         text = line.strip()
         if not self.interactive:
-            print(f"you> {text}", file=self.out, flush=True)
+            print(f"{self.prompt}{text}", file=self.out, flush=True)
         return text, self.clock.now_ms() - start
 
 
@@ -168,6 +174,7 @@ class DrillOptions:
     limit_s: float = 5.0            # an answer must start within this
     fluent_after: int = 5           # right answers in a row that end the drill
     seed: int | None = None         # the order of the lines; None: a new order each time
+    ui_lang: str | None = None      # the words around the lines; None: the drill's language
 
 
 def run_drill(options: DrillOptions, source: AnswerSource, *,
@@ -200,14 +207,23 @@ def run_drill(options: DrillOptions, source: AnswerSource, *,
     return DrillResult(category, language, tuple(done), fluent_after, examples, mode)
 
 
-def render_summary(result: DrillResult) -> str:
+def _quoted(text: str, lang: str) -> str:
+    return translator(lang).gettext('"{text}"').format(text=text)
+
+
+def render_summary(result: DrillResult, lang: str = "en") -> str:
+    _ = translator(lang).gettext
     r = result.to_json()
-    mean_s = "-" if r["mean_answer_s"] is None else f"{r['mean_answer_s']:g} s"
-    lines = [(f"\n{result.category} ({result.language}): {result.correct} of {len(result.rounds)} right, "
-              f"best streak {result.best_streak}, mean answer time {mean_s}"),
-             "fluent" if result.fluent else f"not fluent yet: {result.fluent_after} right in a row needed"]
+    mean_s = "-" if r["mean_answer_s"] is None else _("{seconds:g} s").format(seconds=r["mean_answer_s"])
+    category = _(CATEGORY_LABELS.get(result.category, result.category))
+    lines = ["\n" + _("{category} ({language}): {correct} of {rounds} right, best streak {streak}, mean answer"
+                      " time {mean}").format(category=category, language=_(result.language), correct=result.correct,
+                                             rounds=len(result.rounds), streak=result.best_streak, mean=mean_s),
+             _("fluent") if result.fluent else _("not fluent yet: {n} right in a row needed").format(
+                 n=result.fluent_after)]
     if not result.fluent and result.examples:
-        lines.append("try phrases like: " + ", ".join(f"\"{p}\"" for p in result.examples))
+        lines.append(_("try phrases like: {phrases}").format(
+            phrases=_(", ").join(_quoted(p, lang) for p in result.examples)))
     return "\n".join(lines) + "\n"
 
 
@@ -218,25 +234,28 @@ def drill_command(options: DrillOptions, *, as_json: bool = False, stream: TextI
     import json
 
     category, language, limit_s = options.category, options.language, options.limit_s
+    lang = options.ui_lang or language
+    _ = translator(lang).gettext
     out = out or sys.stdout
     view = sys.stderr if as_json else out
     bank = load_phrasebank(language)  # before a microphone opens: its stream is the drill's clock
     source: AnswerSource
     if headset is None:
-        source = TypedSource(stream or sys.stdin, view, SystemClock())
-        how = "answer each line"
+        source = TypedSource(stream or sys.stdin, view, SystemClock(), lang)
+        how = _("answer each line")
     else:
         from roleplay.training.drill_voice import open_headset_source
 
         # Opens and checks everything (microphone, model, voice) before the first round.
         source = open_headset_source(language, drill_prompts(language, category), round(limit_s * 1000),
                                      headset, view)
-        how = "answer each line out loud after the customer"
-    print(f"drill: {category} ({language}); {how}, {limit_s:g} s to start, "
-          f"{options.fluent_after} right in a row to finish", file=view, flush=True)
+        how = _("answer each line out loud after the customer")
+    print(_("drill: {category} ({language}); {how}, {limit:g} s to start, {n} right in a row to finish").format(
+        category=_(CATEGORY_LABELS.get(category, category)), language=_(language), how=how, limit=limit_s,
+        n=options.fluent_after), file=view, flush=True)
 
     def show(r: DrillRound) -> None:
-        print(f"  {r.verdict()}", file=view, flush=True)
+        print(f"  {r.verdict(lang)}", file=view, flush=True)
 
     try:
         result = run_drill(options, source, on_round=show, bank=bank)
@@ -247,5 +266,5 @@ def drill_command(options: DrillOptions, *, as_json: bool = False, stream: TextI
     if as_json:
         print(json.dumps(result.to_json(), ensure_ascii=False), file=out)
     else:
-        print(render_summary(result), end="", file=out)
+        print(render_summary(result, lang), end="", file=out)
     return 0 if result.fluent else 1
