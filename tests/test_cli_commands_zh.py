@@ -34,7 +34,7 @@ def test_list_in_chinese_keeps_ids_and_english_titles(capsys: pytest.CaptureFixt
     rows = [r for r in capsys.readouterr().out.splitlines() if r.startswith("card-lookup-zh ")]
     assert rows and "第 2 关" in rows[0] and "查询" in rows[0] and "level" not in rows[0]
     assert cli.main(["list"]) == 0
-    assert re.search(r"^card-lookup-zh +zh  level 2 +lookup ", capsys.readouterr().out, re.M)
+    assert re.search(r"^card-lookup-zh +zh  level 2 +lookup ", capsys.readouterr().out, re.MULTILINE)
 
 
 def test_phrases_and_drill_in_chinese(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
