@@ -63,3 +63,20 @@ def test_replay_rescore_and_draft_in_chinese(call: Path, tmp_path: Path, capsys:
     draft = tmp_path / "draft.yaml"
     assert cli.main(["scenario", "from-call", str(call), "-o", str(draft), "--ui-lang", "zh"]) == 0
     assert capsys.readouterr().err.strip() == f"{draft}：草稿已写好；请修改后运行 `roleplay validate {draft}`"
+
+
+@pytest.mark.parametrize("command", ["score", "export", "review", "drill", "validate"])
+def test_help_in_chinese(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["--ui-lang", "zh", command, "--help"])
+    out = capsys.readouterr().out
+    assert out.startswith(f"用法：roleplay {command} ") and "选项：\n" in out and "显示本帮助信息并退出" in out
+    # Left: option names and metavars (--db DB), ids and file names the help names on purpose.
+    prose = re.sub(r"--?[\w-]+( [A-Z_]+)?|\{[^}]*\}|\$\w+|`[^`]*`|\[[^\]]*\]|[\w.-]+\.(yaml|json|wav|csv)", "",
+                   out.split("\n\n", 1)[1])
+    names = {"CALL", "DIR", "CALL_DIR", "PATH", "JSON", "CSV", "BOM", "Excel", "xAPI", "IRI", "YAML", "ROLEPLAY",
+             "DB", "QA", "SQLite", "TEXT", "Vosk", "id", "LMS", "URL", "HTML"}
+    assert latin_words(prose, names) == set(), prose
+    with pytest.raises(SystemExit):
+        cli.main([command, "--help"])
+    assert "show this help message and exit" in capsys.readouterr().out

@@ -8,15 +8,16 @@ import sys
 from pathlib import Path
 
 from roleplay.commands.registry import command
+from roleplay.model.i18n import N_
 from roleplay.model.message import Msg
 
 
 # --- validate -----------------------------------------------------------------------------
 def configure_validate(p: argparse.ArgumentParser) -> None:
-    p.add_argument("paths", nargs="+", metavar="PATH", help="scenario or curriculum files, or folders")
+    p.add_argument("paths", nargs="+", metavar="PATH", help=N_("scenario or curriculum files, or folders"))
 
 
-@command("validate", "check scenario YAML files; every problem as file:line:col: message",
+@command("validate", N_("check scenario YAML files; every problem as file:line:col: message"),
          configure_validate)
 def run_validate(args: argparse.Namespace) -> int:
     from roleplay.model.i18n import translator
@@ -35,10 +36,10 @@ def run_validate(args: argparse.Namespace) -> int:
 
 # --- list ---------------------------------------------------------------------------------
 def configure_list(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--dir", type=Path, help="scenario folder (default: the shipped library)")
+    p.add_argument("--dir", type=Path, help=N_("scenario folder (default: the shipped library)"))
 
 
-@command("list", "the scenario library with language, level and stage", configure_list)
+@command("list", N_("the scenario library with language, level and stage"), configure_list)
 def run_list(args: argparse.Namespace) -> int:
     from roleplay.authoring.library import library_dir, list_scenarios
     from roleplay.frontends.live import HEADING_LABELS
@@ -60,19 +61,19 @@ def run_list(args: argparse.Namespace) -> int:
 
 # --- run ----------------------------------------------------------------------------------
 def configure_run(p: argparse.ArgumentParser) -> None:
-    p.add_argument("scenario", help="scenario file or id")
-    p.add_argument("--typed", action="store_true", help="type answers instead of speaking")
-    p.add_argument("--input", dest="input_device", help="microphone: device name or index")
-    p.add_argument("--output", dest="output_device", help="headphones: device name or index")
-    p.add_argument("--trainee", default="trainee", help="trainee id for the records")
-    p.add_argument("--model", type=Path, help="Vosk model folder")
-    p.add_argument("--out", type=Path, help="archive folder for calls (default: ./calls)")
-    p.add_argument("--no-tts", action="store_true", help="typed mode: print the customer, do not speak")
-    p.add_argument("--json", action="store_true", help="print the scorecard as JSON")
-    p.add_argument("--db", help="records database URL (default: $ROLEPLAY_DB or the local SQLite file)")
+    p.add_argument("scenario", help=N_("scenario file or id"))
+    p.add_argument("--typed", action="store_true", help=N_("type answers instead of speaking"))
+    p.add_argument("--input", dest="input_device", help=N_("microphone: device name or index"))
+    p.add_argument("--output", dest="output_device", help=N_("headphones: device name or index"))
+    p.add_argument("--trainee", default="trainee", help=N_("trainee id for the records"))
+    p.add_argument("--model", type=Path, help=N_("Vosk model folder"))
+    p.add_argument("--out", type=Path, help=N_("archive folder for calls (default: ./calls)"))
+    p.add_argument("--no-tts", action="store_true", help=N_("typed mode: print the customer, do not speak"))
+    p.add_argument("--json", action="store_true", help=N_("print the scorecard as JSON"))
+    p.add_argument("--db", help=N_("records database URL (default: $ROLEPLAY_DB or the local SQLite file)"))
 
 
-@command("run", "play a call: the customer speaks, the trainee answers", configure_run)
+@command("run", N_("play a call: the customer speaks, the trainee answers"), configure_run)
 def run_run(args: argparse.Namespace) -> int:
     from roleplay.frontends.live import run_call
     from roleplay.frontends.session import RunOptions
@@ -88,18 +89,18 @@ def run_run(args: argparse.Namespace) -> int:
 
 # --- simulate -----------------------------------------------------------------------------
 def configure_simulate(p: argparse.ArgumentParser) -> None:
-    p.add_argument("scenario", help="scenario file or id")
-    p.add_argument("--answers", type=Path, required=True, help="ANSWERS.yaml (docs/architecture.md, Contracts)")
+    p.add_argument("scenario", help=N_("scenario file or id"))
+    p.add_argument("--answers", type=Path, required=True, help=N_("ANSWERS.yaml (docs/architecture.md, Contracts)"))
     p.add_argument("--asr", choices=["vosk", "whisper", "text"], default="text")
-    p.add_argument("--model", type=Path, help="ASR model folder")
-    p.add_argument("--out", type=Path, help="archive folder for the call")
-    p.add_argument("--json", action="store_true", help="print the scorecard and turns as JSON")
-    p.add_argument("--quiet", action="store_true", help="no live transcript")
-    p.add_argument("--trainee", default="simulated", help="trainee id for the records (with --out)")
-    p.add_argument("--db", help="records database URL (default: $ROLEPLAY_DB or the local SQLite file)")
+    p.add_argument("--model", type=Path, help=N_("ASR model folder"))
+    p.add_argument("--out", type=Path, help=N_("archive folder for the call"))
+    p.add_argument("--json", action="store_true", help=N_("print the scorecard and turns as JSON"))
+    p.add_argument("--quiet", action="store_true", help=N_("no live transcript"))
+    p.add_argument("--trainee", default="simulated", help=N_("trainee id for the records (with --out)"))
+    p.add_argument("--db", help=N_("records database URL (default: $ROLEPLAY_DB or the local SQLite file)"))
 
 
-@command("simulate", "a whole call with a simulated trainee, on the virtual clock",
+@command("simulate", N_("a whole call with a simulated trainee, on the virtual clock"),
          configure_simulate)
 def run_simulate(args: argparse.Namespace) -> int:
     from roleplay.frontends.simulate import simulate_call
@@ -112,11 +113,11 @@ def run_simulate(args: argparse.Namespace) -> int:
 
 # --- devices ------------------------------------------------------------------------------
 def configure_devices(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--input", dest="input_device", help="remember this microphone (name or index)")
-    p.add_argument("--output", dest="output_device", help="remember these headphones (name or index)")
+    p.add_argument("--input", dest="input_device", help=N_("remember this microphone (name or index)"))
+    p.add_argument("--output", dest="output_device", help=N_("remember these headphones (name or index)"))
 
 
-@command("devices", "audio devices, and the headset this station remembers", configure_devices)
+@command("devices", N_("audio devices, and the headset this station remembers"), configure_devices)
 def run_devices(args: argparse.Namespace) -> int:
     from audio.devices import device_table, list_devices, pick_device
 
@@ -132,14 +133,14 @@ def run_devices(args: argparse.Namespace) -> int:
 
 # --- transcribe ---------------------------------------------------------------------------
 def configure_transcribe(p: argparse.ArgumentParser) -> None:
-    p.add_argument("audio", nargs="+", type=Path, metavar="AUDIO.wav", help="WAV files")
+    p.add_argument("audio", nargs="+", type=Path, metavar="AUDIO.wav", help=N_("WAV files"))
     p.add_argument("--lang", choices=["en", "zh"], default="en")
     p.add_argument("--asr", choices=["vosk", "whisper"], default="vosk")
-    p.add_argument("--model", type=Path, help="model folder (default: the installed one for --lang)")
-    p.add_argument("--json", action="store_true", help="one JSON object per file, one per line")
+    p.add_argument("--model", type=Path, help=N_("model folder (default: the installed one for --lang)"))
+    p.add_argument("--json", action="store_true", help=N_("one JSON object per file, one per line"))
 
 
-@command("transcribe", "speech to text with word times; a bad file is reported and the batch goes on",
+@command("transcribe", N_("speech to text with word times; a bad file is reported and the batch goes on"),
          configure_transcribe)
 def run_transcribe(args: argparse.Namespace) -> int:
     import json
@@ -169,10 +170,10 @@ def run_transcribe(args: argparse.Namespace) -> int:
 def configure_models(p: argparse.ArgumentParser) -> None:
     p.add_argument("action", choices=["list", "path", "download"])
     p.add_argument("lang", nargs="?", choices=["en", "zh", "turn"],
-                   help="language (path, download), or turn: the Smart Turn turn-taking model")
+                   help=N_("language (path, download), or turn: the Smart Turn turn-taking model"))
 
 
-@command("models", "speech models: list, path LANG|turn, download LANG|turn", configure_models)
+@command("models", N_("speech models: list, path LANG|turn, download LANG|turn"), configure_models)
 def run_models(args: argparse.Namespace) -> int:
     from audio import models
     from roleplay.model.i18n import translator
@@ -206,16 +207,16 @@ def run_models(args: argparse.Namespace) -> int:
 # --- phrases ------------------------------------------------------------------------------
 def configure_phrases(p: argparse.ArgumentParser) -> None:
     source = p.add_mutually_exclusive_group(required=True)
-    source.add_argument("--text", help="the words to check")
-    source.add_argument("--audio", nargs="+", type=Path, metavar="AUDIO.wav", help="WAV files to transcribe first")
+    source.add_argument("--text", help=N_("the words to check"))
+    source.add_argument("--audio", nargs="+", type=Path, metavar="AUDIO.wav", help=N_("WAV files to transcribe first"))
     p.add_argument("--lang", choices=["en", "zh"], default="en")
     p.add_argument("--asr", choices=["vosk", "whisper"], default="vosk")
-    p.add_argument("--model", type=Path, help="ASR model folder (default: the installed one for --lang)")
-    p.add_argument("--phrasebank", type=Path, help="a centre's override phrasebank YAML")
-    p.add_argument("--json", action="store_true", help="one JSON object per text or file, one per line")
+    p.add_argument("--model", type=Path, help=N_("ASR model folder (default: the installed one for --lang)"))
+    p.add_argument("--phrasebank", type=Path, help=N_("a centre's override phrasebank YAML"))
+    p.add_argument("--json", action="store_true", help=N_("one JSON object per text or file, one per line"))
 
 
-@command("phrases", "courtesy, forbidden and filler phrases found in text or speech",
+@command("phrases", N_("courtesy, forbidden and filler phrases found in text or speech"),
          configure_phrases)
 def run_phrases(args: argparse.Namespace) -> int:
     import json

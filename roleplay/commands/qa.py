@@ -8,23 +8,24 @@ from pathlib import Path
 
 from roleplay.commands.registry import command, reads_one_call
 from roleplay.model.errors import RoleplayError
+from roleplay.model.i18n import N_
 from roleplay.model.message import Msg
 
 
 # --- rescore / replay / report (QA) -------------------------------------------------------
 def configure_rescore(p: argparse.ArgumentParser) -> None:
-    p.add_argument("archives", nargs="+", type=Path, metavar="ARCHIVE", help="call folders or folders of them")
-    p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
-    p.add_argument("--rubric", type=Path, help="a centre's rubric YAML (default: the built-in rubric)")
+    p.add_argument("archives", nargs="+", type=Path, metavar="ARCHIVE", help=N_("call folders or folders of them"))
+    p.add_argument("--jobs", type=int, default=2, help=N_("worker processes (default 2)"))
+    p.add_argument("--rubric", type=Path, help=N_("a centre's rubric YAML (default: the built-in rubric)"))
     p.add_argument("--retranscribe", choices=["whisper"],
-                   help="hear the trainee channel of call.wav again turn by turn and score that text "
-                        "(kept in retranscript.json; the live transcript is not changed)")
-    p.add_argument("--model", type=Path, help="the faster-whisper model folder for --retranscribe")
-    p.add_argument("--json", action="store_true", help="one JSON object per call, one per line")
-    p.add_argument("--db", help="records database kept in step (default: $ROLEPLAY_DB or the local file)")
+                   help=N_("hear the trainee channel of call.wav again turn by turn and score that text "
+                        "(kept in retranscript.json; the live transcript is not changed)"))
+    p.add_argument("--model", type=Path, help=N_("the faster-whisper model folder for --retranscribe"))
+    p.add_argument("--json", action="store_true", help=N_("one JSON object per call, one per line"))
+    p.add_argument("--db", help=N_("records database kept in step (default: $ROLEPLAY_DB or the local file)"))
 
 
-@command("rescore", "QA: re-score archived calls with the current phrasebank and rubric (history kept)",
+@command("rescore", N_("QA: re-score archived calls with the current phrasebank and rubric (history kept)"),
          configure_rescore)
 def run_rescore(args: argparse.Namespace) -> int:
     import json
@@ -57,14 +58,14 @@ def run_rescore(args: argparse.Namespace) -> int:
 
 
 def configure_replay(p: argparse.ArgumentParser) -> None:
-    p.add_argument("call_dir", type=Path, metavar="CALL_DIR", help="an archived call folder")
-    p.add_argument("--from", dest="from_turn", type=int, default=0, metavar="TURN", help="start at this turn")
-    p.add_argument("--speed", type=float, default=1.0, help="printing speed without audio (2 = twice as fast)")
-    p.add_argument("--no-audio", action="store_true", help="print the annotated transcript at once")
-    p.add_argument("--output", dest="output_device", help="headphones: device name or index")
+    p.add_argument("call_dir", type=Path, metavar="CALL_DIR", help=N_("an archived call folder"))
+    p.add_argument("--from", dest="from_turn", type=int, default=0, metavar="TURN", help=N_("start at this turn"))
+    p.add_argument("--speed", type=float, default=1.0, help=N_("printing speed without audio (2 = twice as fast)"))
+    p.add_argument("--no-audio", action="store_true", help=N_("print the annotated transcript at once"))
+    p.add_argument("--output", dest="output_device", help=N_("headphones: device name or index"))
 
 
-@command("replay", "QA: replay a call's transcript in time, with each score marked where it was earned or lost",
+@command("replay", N_("QA: replay a call's transcript in time, with each score marked where it was earned or lost"),
          configure_replay)
 @reads_one_call
 def run_replay(args: argparse.Namespace) -> int:
@@ -103,12 +104,12 @@ def run_replay(args: argparse.Namespace) -> int:
 
 
 def configure_report(p: argparse.ArgumentParser) -> None:
-    p.add_argument("call_dir", type=Path, metavar="CALL_DIR", help="an archived call folder")
-    p.add_argument("--html", type=Path, required=True, metavar="FILE", help="the HTML file to write")
-    p.add_argument("--db", help="records database with the call's reviews (default: $ROLEPLAY_DB or the local file)")
+    p.add_argument("call_dir", type=Path, metavar="CALL_DIR", help=N_("an archived call folder"))
+    p.add_argument("--html", type=Path, required=True, metavar="FILE", help=N_("the HTML file to write"))
+    p.add_argument("--db", help=N_("records database with the call's reviews (default: $ROLEPLAY_DB or the local file)"))
 
 
-@command("report", "QA: one self-contained HTML page of a call (audio, timeline, transcript, scorecard)",
+@command("report", N_("QA: one self-contained HTML page of a call (audio, timeline, transcript, scorecard)"),
          configure_report)
 @reads_one_call
 def run_report(args: argparse.Namespace) -> int:
@@ -127,21 +128,21 @@ def run_report(args: argparse.Namespace) -> int:
 
 # --- serve --------------------------------------------------------------------------------
 def configure_serve(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--host", default="127.0.0.1", help="beyond 127.0.0.1, stations sign in (roleplay accounts)")
+    p.add_argument("--host", default="127.0.0.1", help=N_("beyond 127.0.0.1, stations sign in (roleplay accounts)"))
     p.add_argument("--port", type=int, default=8765)
-    p.add_argument("--db", help="records database URL (default: the per-user SQLite file)")
-    p.add_argument("--calls", type=Path, default=Path("calls"), help="call archive folder (default: ./calls)")
-    p.add_argument("--scenarios", type=Path, help="scenario folder (default: the shipped library)")
+    p.add_argument("--db", help=N_("records database URL (default: the per-user SQLite file)"))
+    p.add_argument("--calls", type=Path, default=Path("calls"), help=N_("call archive folder (default: ./calls)"))
+    p.add_argument("--scenarios", type=Path, help=N_("scenario folder (default: the shipped library)"))
     p.add_argument("--abandon-s", type=float, default=60.0,
-                   help="a station unseen this long has gone: its call ends as hung up")
+                   help=N_("a station unseen this long has gone: its call ends as hung up"))
     p.add_argument("--headset", action="store_true",
-                   help="the server runs at the station: calls may be answered on its own headset")
-    p.add_argument("--input", dest="input_device", help="with --headset: microphone name or index")
-    p.add_argument("--output", dest="output_device", help="with --headset: headphones name or index")
-    p.add_argument("--model", type=Path, help="with --headset: Vosk model folder (default: the installed one)")
+                   help=N_("the server runs at the station: calls may be answered on its own headset"))
+    p.add_argument("--input", dest="input_device", help=N_("with --headset: microphone name or index"))
+    p.add_argument("--output", dest="output_device", help=N_("with --headset: headphones name or index"))
+    p.add_argument("--model", type=Path, help=N_("with --headset: Vosk model folder (default: the installed one)"))
 
 
-@command("serve", "the agent desktop: a web server for trainee stations (CRM, knowledge base, wrap-up)",
+@command("serve", N_("the agent desktop: a web server for trainee stations (CRM, knowledge base, wrap-up)"),
          configure_serve)
 def run_serve(args: argparse.Namespace) -> int:
     from roleplay.web.desk_headset import HeadsetConfig
@@ -157,13 +158,13 @@ def configure_accounts(p: argparse.ArgumentParser) -> None:
     p.add_argument("action", choices=["add"])
     p.add_argument("username")
     p.add_argument("--role", choices=["trainee", "trainer", "qa"], default="trainee")
-    p.add_argument("--password", help="(default: read from standard input, or asked for)")
+    p.add_argument("--password", help=N_("(default: read from standard input, or asked for)"))
     p.add_argument("--lang", choices=["en", "zh"],
-                   help="the account's interface language (default: the browser's); a station's switch still wins")
-    p.add_argument("--db", help="records database URL (default: the per-user SQLite file)")
+                   help=N_("the account's interface language (default: the browser's); a station's switch still wins"))
+    p.add_argument("--db", help=N_("records database URL (default: the per-user SQLite file)"))
 
 
-@command("accounts", "sign-in accounts for `roleplay serve` stations: add NAME --role trainee|trainer|qa",
+@command("accounts", N_("sign-in accounts for `roleplay serve` stations: add NAME --role trainee|trainer|qa"),
          configure_accounts)
 def run_accounts(args: argparse.Namespace) -> int:
     import getpass

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from roleplay.commands.registry import command, reads_one_call
 from roleplay.model.errors import RoleplayError
+from roleplay.model.i18n import N_
 from roleplay.model.message import Msg
 
 if TYPE_CHECKING:
@@ -18,15 +19,15 @@ if TYPE_CHECKING:
 
 # --- score --------------------------------------------------------------------------------
 def configure_score(p: argparse.ArgumentParser) -> None:
-    p.add_argument("call_dir", type=Path, metavar="CALL_DIR", help="an archived call folder")
-    p.add_argument("--json", action="store_true", help="print the scorecard as JSON")
-    p.add_argument("--rubric", type=Path, help="a centre's rubric YAML (default: the built-in rubric)")
-    p.add_argument("--save", action="store_true", help="store the new scorecard in the archive (history kept)")
-    p.add_argument("--quiet", action="store_true", help="only the items and total, no evidence lines")
-    p.add_argument("--db", help="with --save: records database URL (default: $ROLEPLAY_DB or the local file)")
+    p.add_argument("call_dir", type=Path, metavar="CALL_DIR", help=N_("an archived call folder"))
+    p.add_argument("--json", action="store_true", help=N_("print the scorecard as JSON"))
+    p.add_argument("--rubric", type=Path, help=N_("a centre's rubric YAML (default: the built-in rubric)"))
+    p.add_argument("--save", action="store_true", help=N_("store the new scorecard in the archive (history kept)"))
+    p.add_argument("--quiet", action="store_true", help=N_("only the items and total, no evidence lines"))
+    p.add_argument("--db", help=N_("with --save: records database URL (default: $ROLEPLAY_DB or the local file)"))
 
 
-@command("score", "re-score an archived call; exit 0 scored, 1 when the call cannot be scored",
+@command("score", N_("re-score an archived call; exit 0 scored, 1 when the call cannot be scored"),
          configure_score)
 @reads_one_call
 def run_score(args: argparse.Namespace) -> int:
@@ -58,16 +59,16 @@ def run_score(args: argparse.Namespace) -> int:
 def configure_export(p: argparse.ArgumentParser) -> None:
     from roleplay.records.exports import DEFAULT_BASE_IRI
 
-    p.add_argument("--csv", type=Path, help="one row per attempt")
-    p.add_argument("--items-csv", type=Path, help="one row per scored item")
-    p.add_argument("--xapi", type=Path, help="xAPI 1.0.3 statements (a JSON list)")
-    p.add_argument("--db", help="records database URL (default: $ROLEPLAY_DB or the local file)")
-    p.add_argument("--trainee", help="only this trainee's attempts")
-    p.add_argument("--base-iri", default=DEFAULT_BASE_IRI, help="IRI prefix for xAPI ids")
-    p.add_argument("--excel", action="store_true", help="CSV with a BOM so Excel shows Chinese")
+    p.add_argument("--csv", type=Path, help=N_("one row per attempt"))
+    p.add_argument("--items-csv", type=Path, help=N_("one row per scored item"))
+    p.add_argument("--xapi", type=Path, help=N_("xAPI 1.0.3 statements (a JSON list)"))
+    p.add_argument("--db", help=N_("records database URL (default: $ROLEPLAY_DB or the local file)"))
+    p.add_argument("--trainee", help=N_("only this trainee's attempts"))
+    p.add_argument("--base-iri", default=DEFAULT_BASE_IRI, help=N_("IRI prefix for xAPI ids"))
+    p.add_argument("--excel", action="store_true", help=N_("CSV with a BOM so Excel shows Chinese"))
 
 
-@command("export", "attempts and item scores as CSV, or as xAPI statements for an LMS",
+@command("export", N_("attempts and item scores as CSV, or as xAPI statements for an LMS"),
          configure_export)
 def run_export(args: argparse.Namespace) -> int:
     if not (args.csv or args.items_csv or args.xapi):
@@ -97,14 +98,14 @@ def run_export(args: argparse.Namespace) -> int:
 
 # --- progress, leaderboard, drill, scenario from-call (docs/curriculum.md) -----------------
 def configure_progress(p: argparse.ArgumentParser) -> None:
-    p.add_argument("trainee", metavar="TRAINEE", help="trainee id, as given to `roleplay run --trainee`")
-    p.add_argument("--db", help="records database URL (default: $ROLEPLAY_DB or the local file)")
-    p.add_argument("--curriculum", type=Path, help="a curriculum YAML (default: the library's curriculum/)")
-    p.add_argument("--window", type=int, default=3, help="calls compared at the start and end of the trend")
-    p.add_argument("--json", action="store_true", help="print the record as JSON")
+    p.add_argument("trainee", metavar="TRAINEE", help=N_("trainee id, as given to `roleplay run --trainee`"))
+    p.add_argument("--db", help=N_("records database URL (default: $ROLEPLAY_DB or the local file)"))
+    p.add_argument("--curriculum", type=Path, help=N_("a curriculum YAML (default: the library's curriculum/)"))
+    p.add_argument("--window", type=int, default=3, help=N_("calls compared at the start and end of the trend"))
+    p.add_argument("--json", action="store_true", help=N_("print the record as JSON"))
 
 
-@command("progress", "a trainee's levels, badges, certification tier, trends and weakest skills",
+@command("progress", N_("a trainee's levels, badges, certification tier, trends and weakest skills"),
          configure_progress)
 def run_progress(args: argparse.Namespace) -> int:
     import json
@@ -124,13 +125,13 @@ def run_progress(args: argparse.Namespace) -> int:
 
 
 def configure_leaderboard(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", help="records database URL (default: $ROLEPLAY_DB or the local file)")
-    p.add_argument("--lang", choices=["en", "zh"], help="only calls and the curriculum in this language")
-    p.add_argument("--curriculum", type=Path, help="a curriculum YAML (default: the library's curriculum/)")
-    p.add_argument("--json", action="store_true", help="print the ranking as JSON")
+    p.add_argument("--db", help=N_("records database URL (default: $ROLEPLAY_DB or the local file)"))
+    p.add_argument("--lang", choices=["en", "zh"], help=N_("only calls and the curriculum in this language"))
+    p.add_argument("--curriculum", type=Path, help=N_("a curriculum YAML (default: the library's curriculum/)"))
+    p.add_argument("--json", action="store_true", help=N_("print the ranking as JSON"))
 
 
-@command("leaderboard", "trainees ranked by levels passed, average score and badges",
+@command("leaderboard", N_("trainees ranked by levels passed, average score and badges"),
          configure_leaderboard)
 def run_leaderboard(args: argparse.Namespace) -> int:
     import json
@@ -147,21 +148,21 @@ def run_leaderboard(args: argparse.Namespace) -> int:
 def configure_drill(p: argparse.ArgumentParser) -> None:
     from roleplay.training.curriculum import DRILLABLE
 
-    p.add_argument("--category", required=True, choices=DRILLABLE, help="the phrase category to drill")
+    p.add_argument("--category", required=True, choices=DRILLABLE, help=N_("the phrase category to drill"))
     p.add_argument("--lang", choices=["en", "zh"], default="en")
-    p.add_argument("--rounds", type=int, default=20, help="at most this many rounds")
-    p.add_argument("--limit-s", type=float, default=5.0, help="seconds to start each answer")
-    p.add_argument("--fluent", type=int, default=5, help="right answers in a row that end the drill")
-    p.add_argument("--typed", action="store_true", help="type the answers (lines on stdin; scriptable)")
-    p.add_argument("--input", dest="input_device", help="spoken: microphone, device name or index")
-    p.add_argument("--output", dest="output_device", help="spoken: headphones, device name or index")
-    p.add_argument("--asr", choices=["vosk", "whisper"], default="vosk", help="spoken: speech recogniser")
-    p.add_argument("--model", type=Path, help="spoken: ASR model folder (default: the installed Vosk model)")
-    p.add_argument("--seed", type=int, help="fixed order of the customer's lines")
-    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--rounds", type=int, default=20, help=N_("at most this many rounds"))
+    p.add_argument("--limit-s", type=float, default=5.0, help=N_("seconds to start each answer"))
+    p.add_argument("--fluent", type=int, default=5, help=N_("right answers in a row that end the drill"))
+    p.add_argument("--typed", action="store_true", help=N_("type the answers (lines on stdin; scriptable)"))
+    p.add_argument("--input", dest="input_device", help=N_("spoken: microphone, device name or index"))
+    p.add_argument("--output", dest="output_device", help=N_("spoken: headphones, device name or index"))
+    p.add_argument("--asr", choices=["vosk", "whisper"], default="vosk", help=N_("spoken: speech recogniser"))
+    p.add_argument("--model", type=Path, help=N_("spoken: ASR model folder (default: the installed Vosk model)"))
+    p.add_argument("--seed", type=int, help=N_("fixed order of the customer's lines"))
+    p.add_argument("--json", action="store_true", help=N_("print the summary as JSON"))
 
 
-@command("drill", "short single-line exercises for one courtesy phrase; exit 0 once fluent, else 1",
+@command("drill", N_("short single-line exercises for one courtesy phrase; exit 0 once fluent, else 1"),
          configure_drill)
 def run_drill(args: argparse.Namespace) -> int:
     from roleplay.training.drill import DrillOptions, drill_command
@@ -178,12 +179,12 @@ def run_drill(args: argparse.Namespace) -> int:
 
 
 def configure_scenario(p: argparse.ArgumentParser) -> None:
-    p.add_argument("action", choices=["from-call"], help="from-call: a scenario draft from an archived call")
-    p.add_argument("call_dir", type=Path, metavar="CALL_DIR", help="an archived call folder")
-    p.add_argument("-o", "--output", type=Path, help="write the draft here (default: print it)")
+    p.add_argument("action", choices=["from-call"], help=N_("from-call: a scenario draft from an archived call"))
+    p.add_argument("call_dir", type=Path, metavar="CALL_DIR", help=N_("an archived call folder"))
+    p.add_argument("-o", "--output", type=Path, help=N_("write the draft here (default: print it)"))
 
 
-@command("scenario", "scenario tools: `scenario from-call CALL_DIR [-o FILE]` drafts a scenario from a call",
+@command("scenario", N_("scenario tools: `scenario from-call CALL_DIR [-o FILE]` drafts a scenario from a call"),
          configure_scenario)
 def run_scenario(args: argparse.Namespace) -> int:
     from roleplay.training.from_call import scenario_from_call
@@ -203,19 +204,19 @@ def run_scenario(args: argparse.Namespace) -> int:
 # --- review -------------------------------------------------------------------------------
 def configure_review(p: argparse.ArgumentParser) -> None:
     p.add_argument("call", nargs="?", metavar="CALL",
-                   help="the call to review or show: its id or its archive folder (omit with --calibration)")
-    p.add_argument("--item", help="the scorecard item to override")
-    p.add_argument("--points", type=float, help="the reviewer's points for --item")
-    p.add_argument("--fail", action="store_true", help="fail the whole call (with --comment saying why)")
-    p.add_argument("--clear-fail", action="store_true", help="withdraw a reviewer's fail")
-    p.add_argument("--reviewer", default="", help="who is reviewing (required to change anything)")
-    p.add_argument("--comment", default="", help="why")
-    p.add_argument("--calibration", action="store_true", help="agreement between reviewers")
-    p.add_argument("--db", help="records database URL (default: $ROLEPLAY_DB or the local file)")
+                   help=N_("the call to review or show: its id or its archive folder (omit with --calibration)"))
+    p.add_argument("--item", help=N_("the scorecard item to override"))
+    p.add_argument("--points", type=float, help=N_("the reviewer's points for --item"))
+    p.add_argument("--fail", action="store_true", help=N_("fail the whole call (with --comment saying why)"))
+    p.add_argument("--clear-fail", action="store_true", help=N_("withdraw a reviewer's fail"))
+    p.add_argument("--reviewer", default="", help=N_("who is reviewing (required to change anything)"))
+    p.add_argument("--comment", default="", help=N_("why"))
+    p.add_argument("--calibration", action="store_true", help=N_("agreement between reviewers"))
+    p.add_argument("--db", help=N_("records database URL (default: $ROLEPLAY_DB or the local file)"))
 
 
-@command("review", "QA: override an item's points or fail a call, with a comment; show a call's "
-         "reviews; compare reviewers", configure_review)
+@command("review", N_("QA: override an item's points or fail a call, with a comment; show a call's "
+         "reviews; compare reviewers"), configure_review)
 def run_review(args: argparse.Namespace) -> int:
     from roleplay.records.store import open_store
 

