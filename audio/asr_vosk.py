@@ -18,6 +18,7 @@ from typing import Any
 from audio.asr import AsrUpdate, Transcript, Word
 from audio.vad import Vad, VadConfig
 from roleplay.model.errors import ModelError
+from roleplay.model.message import Msg
 
 _MODELS: dict[Path, Any] = {}
 _LOCK = threading.Lock()
@@ -28,7 +29,7 @@ def _import_vosk() -> Any:
     try:
         import vosk
     except ImportError:
-        raise ModelError("vosk is not installed: pip install vosk") from None
+        raise ModelError(Msg("vosk is not installed: pip install vosk")) from None
     vosk.SetLogLevel(-1)
     return vosk
 
@@ -39,16 +40,16 @@ def load_model(path: Path) -> Any:
     with _LOCK:
         if path in _MODELS:
             return _MODELS[path]
-        hint = "run `roleplay models download en` (or zh), or pass --model FOLDER"
+        hint = Msg("run `roleplay models download en` (or zh), or pass --model FOLDER")
         if not path.is_dir():
-            raise ModelError(f"{path}: no Vosk model folder there; {hint}")
+            raise ModelError(Msg("{path}: no Vosk model folder there; {hint}", path=path, hint=hint))
         if not (path / "am").is_dir() and not (path / "final.mdl").exists():
-            raise ModelError(f"{path}: not a Vosk model folder (no am/ inside); {hint}")
+            raise ModelError(Msg("{path}: not a Vosk model folder (no am/ inside); {hint}", path=path, hint=hint))
         vosk = _import_vosk()
         try:
             model = vosk.Model(str(path))
         except Exception as error:  # noqa: BLE001 - vosk raises a bare Exception on a broken model
-            raise ModelError(f"{path}: the Vosk model failed to load ({error}); {hint}") from None
+            raise ModelError(Msg("{path}: the Vosk model failed to load ({error}); {hint}", path=path, error=error, hint=hint)) from None
         _MODELS[path] = model
         return model
 

@@ -17,6 +17,7 @@ import numpy as np
 from audio.asr import AsrUpdate, Transcript, Word
 from audio.vad import Vad, VadConfig
 from roleplay.model.errors import ModelError
+from roleplay.model.message import Msg
 
 _MODELS: dict[Path, Any] = {}
 _LOCK = threading.Lock()
@@ -34,11 +35,11 @@ def load_model(path: Path) -> Any:
             from faster_whisper import WhisperModel
         except ImportError:
             raise ModelError(
-                "faster-whisper is not installed: pip install 'roleplay[whisper]'"
+                Msg("faster-whisper is not installed: pip install 'roleplay[whisper]'")
             ) from None
         if not (path / "model.bin").is_file():
             raise ModelError(
-                f"{path}: not a faster-whisper model folder (no model.bin); pass --model FOLDER"
+                Msg("{path}: not a faster-whisper model folder (no model.bin); pass --model FOLDER", path=path)
             )
         try:
             model = WhisperModel(
@@ -49,7 +50,7 @@ def load_model(path: Path) -> Any:
                 local_files_only=True,
             )
         except Exception as error:  # noqa: BLE001 - CTranslate2 raises assorted types on bad files
-            raise ModelError(f"{path}: the Whisper model failed to load ({error})") from None
+            raise ModelError(Msg("{path}: the Whisper model failed to load ({error})", path=path, error=error)) from None
         _MODELS[path] = model
         return model
 
@@ -57,8 +58,7 @@ def load_model(path: Path) -> Any:
 def check_language(model: Any, path: Path, language: str) -> None:
     if not model.model.is_multilingual and language != "en":
         raise ModelError(
-            f"{path}: this Whisper model is English-only (.en); "
-            f"for --lang {language} use a multilingual model or --asr vosk"
+            Msg("{path}: this Whisper model is English-only (.en); for --lang {language} use a multilingual model or --asr vosk", path=path, language=language)
         )
 
 

@@ -12,6 +12,7 @@ from audio.tts import Line, Synth, mood_prosody
 from audio.wavio import read_wav, to_pcm16
 from roleplay.model.clock import Clock
 from roleplay.model.errors import AudioError
+from roleplay.model.message import Msg
 from roleplay.model.scenario import Scenario
 from roleplay.model.voices import Backend, line_voice, parse_voice
 
@@ -29,7 +30,7 @@ def persona_voice(scenario: Scenario) -> str:
             spec = parse_voice("natural", language)
         return line_voice(spec)
     except ValueError as why:
-        raise AudioError(f"voice {chosen!r}: {why}") from None
+        raise AudioError(Msg("voice {chosen!r}: {why}", chosen=chosen, why=why)) from None
 
 
 class CustomerAudioSink(Protocol):

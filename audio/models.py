@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO
 
 from roleplay.model.errors import ModelError
+from roleplay.model.message import Msg
 
 DEFAULT_URL = "https://alphacephei.com/vosk/models"
 CHUNK_BYTES = 1 << 16
@@ -65,7 +66,7 @@ def models_dir() -> Path:
 
 def _entry(language: str) -> CatalogEntry:
     if language not in CATALOG:
-        raise ModelError(f"no model for language {language!r}; use one of: {', '.join(CATALOG)}")
+        raise ModelError(Msg("no model for language {language!r}; use one of: {CATALOG}", language=language, CATALOG=', '.join(CATALOG)))
     return CATALOG[language]
 
 
@@ -106,8 +107,7 @@ def model_path(language: str) -> Path:
     if others:
         return others[0]
     raise ModelError(
-        f"no {language} speech model in {root}; run `roleplay models download {language}` "
-        f"or copy the unzipped {entry.name} folder there"
+        Msg("no {language} speech model in {root}; run `roleplay models download {language}` or copy the unzipped {name} folder there", language=language, root=root, name=entry.name)
     )
 
 
@@ -139,11 +139,10 @@ def _fetch(url: str, part: Path, entry: CatalogEntry, log: IO[str] | None) -> No
     except urllib.error.HTTPError as error:
         if error.code == 416 and have:  # the .part is already whole
             return
-        raise ModelError(f"cannot download {url}: HTTP {error.code}; try again later") from None
+        raise ModelError(Msg("cannot download {url}: HTTP {code}; try again later", url=url, code=error.code)) from None
     except (urllib.error.URLError, OSError) as error:
         raise ModelError(
-            f"cannot reach {url} ({getattr(error, 'reason', error)}): you are offline? "
-            f"copy the unzipped {entry.name} folder into {models_dir()}"
+            Msg("cannot reach {url} ({reason}): you are offline? copy the unzipped {name} folder into {models_dir}", url=url, reason=getattr(error, 'reason', error), name=entry.name, models_dir=models_dir())
         ) from None
     with response:
         if response.status != 206:  # the server ignored Range: start over
@@ -158,15 +157,13 @@ def _fetch(url: str, part: Path, entry: CatalogEntry, log: IO[str] | None) -> No
                     _show(log, entry.name, have, total)
         except (OSError, HTTPException) as error:
             raise ModelError(
-                f"download of {url} was cut at {have} bytes ({error}); "
-                f"run the same command again to resume"
+                Msg("download of {url} was cut at {have} bytes ({error}); run the same command again to resume", url=url, have=have, error=error)
             ) from None
     if log:
         log.write("\n")
     if total is not None and have < total:
         raise ModelError(
-            f"download of {url} was cut at {have} of {total} bytes; "
-            f"run the same command again to resume"
+            Msg("download of {url} was cut at {have} of {total} bytes; run the same command again to resume", url=url, have=have, total=total)
         )
 
 
@@ -212,8 +209,7 @@ def _verify(part: Path, entry: CatalogEntry, sidecar: Path) -> None:
     if problem:
         part.unlink()
         raise ModelError(
-            f"downloaded {entry.name}.zip is damaged: {problem}; it was deleted, "
-            f"run the same command again"
+            Msg("downloaded {name}.zip is damaged: {problem}; it was deleted, run the same command again", name=entry.name, problem=problem)
         )
     if not expected:
         sidecar.write_text(f"{digest}  {entry.name}.zip\n")
@@ -233,8 +229,7 @@ def _unzip(zip_path: Path, target: Path) -> None:
                     "/"
                 ):
                     raise ModelError(
-                        f"{zip_path}: member {member.filename!r} points outside the folder; "
-                        f"refusing to unzip it"
+                        Msg("{zip_path}: member {filename!r} points outside the folder; refusing to unzip it", zip_path=zip_path, filename=member.filename)
                     )
                 archive.extract(member, staging)
         entries = [p for p in staging.iterdir()]

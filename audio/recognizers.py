@@ -11,6 +11,7 @@ from pathlib import Path
 
 from audio.asr import Recognizer, Transcript, join_transcripts
 from roleplay.model.errors import ModelError
+from roleplay.model.message import Msg
 
 BACKENDS: tuple[str, ...] = ("vosk", "whisper")
 CHUNK_MS = 100  # how much audio file transcription feeds per accept() call
@@ -29,9 +30,9 @@ def open_recognizer(
         from audio.asr_whisper import WhisperRecognizer
 
         if model_path is None:
-            raise ModelError("--asr whisper needs --model PATH (a faster-whisper model folder)")
+            raise ModelError(Msg("--asr whisper needs --model PATH (a faster-whisper model folder)"))
         return WhisperRecognizer(model_path, language, trailing_silence_ms)
-    raise ModelError(f"unknown ASR backend {backend!r}; use one of: {', '.join(BACKENDS)}")
+    raise ModelError(Msg("unknown ASR backend {backend!r}; use one of: {BACKENDS}", backend=backend, BACKENDS=', '.join(BACKENDS)))
 
 
 def transcribe_file(

@@ -18,6 +18,7 @@ from typing import BinaryIO, Self
 import numpy as np
 
 from roleplay.model.errors import AudioError
+from roleplay.model.message import Msg
 
 LEFT, RIGHT = 0, 1  # customer, trainee
 HEADER_BYTES = 44
@@ -48,7 +49,7 @@ class StereoRecorder:
             self._file.write(wav_header(0, sample_rate_hz))
             self._file.flush()
         except OSError as error:
-            raise AudioError(f"{self.path}: cannot write the call recording ({error})") from None
+            raise AudioError(Msg("{path}: cannot write the call recording ({error})", path=self.path, error=error)) from None
 
     def _frame(self, t_ms: int) -> int:
         return max(0, int(t_ms) * self.sample_rate_hz // 1000)
@@ -116,7 +117,7 @@ class StereoRecorder:
             self._file.seek(0, 2)
             self._file.flush()
         except OSError as error:
-            raise AudioError(f"{self.path}: cannot write the call recording ({error})") from None
+            raise AudioError(Msg("{path}: cannot write the call recording ({error})", path=self.path, error=error)) from None
 
     @property
     def duration_ms(self) -> int:

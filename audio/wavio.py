@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from roleplay.model.errors import AudioError
+from roleplay.model.message import Msg
 
 ASR_RATE_HZ = 16000
 
@@ -24,13 +25,13 @@ def read_wav(path: Path, rate_hz: int | None = ASR_RATE_HZ) -> tuple[np.ndarray,
             channels, width, src_rate = wav.getnchannels(), wav.getsampwidth(), wav.getframerate()
             raw = wav.readframes(wav.getnframes())
     except FileNotFoundError:
-        raise AudioError(f"{path}: no such file") from None
+        raise AudioError(Msg("{path}: no such file", path=path)) from None
     except (wave.Error, EOFError, OSError) as error:
         raise AudioError(
-            f"{path}: not a readable WAV file ({error}); convert it to 16-bit PCM WAV"
+            Msg("{path}: not a readable WAV file ({error}); convert it to 16-bit PCM WAV", path=path, error=error)
         ) from None
     if width != 2:
-        raise AudioError(f"{path}: {8 * width}-bit samples; convert it to 16-bit PCM WAV")
+        raise AudioError(Msg("{path}: {width}-bit samples; convert it to 16-bit PCM WAV", path=path, width=8 * width))
     samples = np.frombuffer(raw[: len(raw) - len(raw) % (2 * channels)], dtype="<i2")
     if channels > 1:
         samples = samples.reshape(-1, channels).mean(axis=1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from roleplay.model.errors import RoleplayError
+from roleplay.model.message import Msg
 
 # Pairs that Mandarin speakers (and ASR models trained on them) blur together.
 _INITIAL_FOLD = {"zh": "z", "ch": "c", "sh": "s", "n": "l", "f": "h", "r": "l"}
@@ -17,7 +18,7 @@ def _syllable(char: str) -> tuple[str, str]:
     try:
         from pypinyin import Style, pinyin
     except ImportError:  # pragma: no cover - a declared dependency
-        raise RoleplayError("Chinese phrase matching needs pypinyin: pip install pypinyin") from None
+        raise RoleplayError(Msg("Chinese phrase matching needs pypinyin: pip install pypinyin")) from None
     initial = pinyin(char, style=Style.INITIALS, strict=False)[0][0]
     final = pinyin(char, style=Style.FINALS, strict=False)[0][0]
     return _INITIAL_FOLD.get(initial, initial), _FINAL_FOLD.get(final, final)

@@ -20,7 +20,7 @@ from scoring.view import render_scorecard
 
 ROOT = Path(__file__).resolve().parent.parent
 # The source trees whose human text goes through the catalogue.
-SOURCES = ("scoring", "roleplay", "phrasebank", "cli.py")
+SOURCES = ("scoring", "roleplay", "phrasebank", "audio", "cli.py")
 PO = ROOT / "roleplay/model/locale/zh/LC_MESSAGES/roleplay.po"
 # Msg("...", **args): a sentence rendered later in the interface's language (roleplay/model/message.py).
 KEYWORDS = {**DEFAULT_KEYWORDS, "Msg": None}

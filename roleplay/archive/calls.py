@@ -39,6 +39,7 @@ from roleplay.archive.safe_io import (
 from roleplay.model.errors import ArchiveError, RoleplayError
 from roleplay.model.events import Event, EventFormatError, Timeline, event_from_json, event_to_json
 from roleplay.model.ids import check_id
+from roleplay.model.message import Msg
 
 if TYPE_CHECKING:
     from roleplay.model.scenario import Scenario
@@ -124,9 +125,9 @@ class CallWriter:
             self.dir.mkdir(parents=True, exist_ok=False)
             shutil.copyfile(scenario.path, self.dir / SCENARIO)
         except FileExistsError:
-            raise ArchiveError(f"{self.dir}: call folder already exists; pick another call id") from None
+            raise ArchiveError(Msg("{dir}: call folder already exists; pick another call id", dir=self.dir)) from None
         except OSError as error:
-            raise ArchiveError(f"{self.dir}: cannot create the call archive ({error.strerror})") from None
+            raise ArchiveError(Msg("{dir}: cannot create the call archive ({strerror})", dir=self.dir, strerror=error.strerror)) from None
         write_json_atomic(self.dir / META, self._header())
         self._events: IO[str] | None = open(self.dir / EVENTS, "a", encoding="utf-8")  # noqa: SIM115
 
@@ -142,7 +143,7 @@ class CallWriter:
 
     def event(self, e: Event) -> None:
         if self._events is None:
-            raise ArchiveError(f"{self.dir / EVENTS}: the call is finished; no more events")
+            raise ArchiveError(Msg("{EVENTS}: the call is finished; no more events", EVENTS=self.dir / EVENTS))
         self._events.write(json.dumps(event_to_json(e), ensure_ascii=False) + "\n")
         self._events.flush()  # a process crash keeps every line written so far
 
@@ -194,13 +195,13 @@ def _load_json(path: Path) -> dict[str, Any]:
     try:
         data = read_bytes(path)
     except OSError as error:
-        raise ArchiveError(f"{path}: cannot read ({error.strerror})") from None
+        raise ArchiveError(Msg("{path}: cannot read ({strerror})", path=path, strerror=error.strerror)) from None
     try:
         raw = _fast_loads(data)
     except (ValueError, RecursionError):
         raw = _explain_bad_json(path, data)
     if not isinstance(raw, dict):
-        raise ArchiveError(f"{path}: expected a JSON object, found {type(raw).__name__}")
+        raise ArchiveError(Msg("{path}: expected a JSON object, found {kind}", path=path, kind=type(raw).__name__))
     return raw
 
 
@@ -209,17 +210,15 @@ def _explain_bad_json(path: Path, data: bytes) -> Any:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ArchiveError(f"{path}: corrupted (not UTF-8 text)") from None
+        raise ArchiveError(Msg("{path}: corrupted (not UTF-8 text)", path=path)) from None
     try:
         return json.loads(text)
     except RecursionError:
-        raise ArchiveError(f"{path}: corrupted JSON (nested too deeply to be a call); "
-                           "restore it or re-run the call") from None
+        raise ArchiveError(Msg("{path}: corrupted JSON (nested too deeply to be a call); restore it or re-run the call", path=path)) from None
     except json.JSONDecodeError as error:
         # A JSON object that does not end with "}" was cut off (disk full, copy interrupted).
         what = "corrupted" if text.rstrip().endswith("}") else "truncated"
-        raise ArchiveError(f"{path}: {what} JSON at line {error.lineno} column {error.colno} "
-                           f"({error.msg}); restore it or re-run the call") from None
+        raise ArchiveError(Msg("{path}: {what} JSON at line {lineno} column {colno} ({msg}); restore it or re-run the call", path=path, what=what, lineno=error.lineno, colno=error.colno, msg=error.msg)) from None
 
 
 def _read_events(path: Path) -> list[dict[str, Any]]:
@@ -227,9 +226,9 @@ def _read_events(path: Path) -> list[dict[str, Any]]:
     try:
         lines = read_bytes(path).decode("utf-8", errors="strict").split("\n")
     except UnicodeDecodeError:
-        raise ArchiveError(f"{path}: corrupted (not UTF-8 text)") from None
+        raise ArchiveError(Msg("{path}: corrupted (not UTF-8 text)", path=path)) from None
     except OSError as error:
-        raise ArchiveError(f"{path}: cannot read ({error.strerror})") from None
+        raise ArchiveError(Msg("{path}: cannot read ({strerror})", path=path, strerror=error.strerror)) from None
     last = len(lines) - 1  # the text after the final newline: "" unless cut mid-line
     events = []
     for number, line in enumerate(lines, start=1):
@@ -238,26 +237,26 @@ def _read_events(path: Path) -> list[dict[str, Any]]:
         try:
             item = json.loads(line)
         except RecursionError:
-            raise ArchiveError(f"{path}:{number}: corrupted event line (nested too deeply)") from None
+            raise ArchiveError(Msg("{path}:{number}: corrupted event line (nested too deeply)", path=path, number=number)) from None
         except json.JSONDecodeError as error:
             if number - 1 == last:
                 break
-            raise ArchiveError(f"{path}:{number}: corrupted event line ({error.msg})") from None
+            raise ArchiveError(Msg("{path}:{number}: corrupted event line ({msg})", path=path, number=number, msg=error.msg)) from None
         if not isinstance(item, dict):
-            raise ArchiveError(f"{path}:{number}: expected a JSON object per line")
+            raise ArchiveError(Msg("{path}:{number}: expected a JSON object per line", path=path, number=number))
         events.append(item)
     return events
 
 
 def _timeline(raw: list[Any], where: str) -> Timeline:
     if not isinstance(raw, list):
-        raise ArchiveError(f"{where}: 'timeline' must be a list of events")
+        raise ArchiveError(Msg("{where}: 'timeline' must be a list of events", where=where))
     events = []
     for index, item in enumerate(raw):
         try:
             events.append(event_from_json(item))
         except EventFormatError as error:
-            raise ArchiveError(f"{where}: event {index} is not a valid event ({error})") from None
+            raise ArchiveError(Msg("{where}: event {index} is not a valid event ({error})", where=where, index=index, error=error)) from None
     return Timeline(events)
 
 
@@ -268,7 +267,7 @@ def _load_archived_scenario(path: Path) -> Scenario:
     try:
         content = read_bytes(path)
     except OSError as error:
-        raise ArchiveError(f"{path}: cannot read the archived scenario ({error.strerror})") from None
+        raise ArchiveError(Msg("{path}: cannot read the archived scenario ({strerror})", path=path, strerror=error.strerror)) from None
     # Many archived calls share one scenario: parse each distinct file once per process.
     key = hashlib.sha256(content).digest()
     scenario = _SCENARIOS.get(key)
@@ -281,7 +280,7 @@ def _load_archived_scenario(path: Path) -> Scenario:
             scenario = load_scenario(path, content)
         except RoleplayError as error:
             first = str(error).splitlines()[0] if str(error) else "invalid scenario"
-            raise ArchiveError(f"{path}: archived scenario does not load: {first}") from None
+            raise ArchiveError(Msg("{path}: archived scenario does not load: {first}", path=path, first=first)) from None
         if len(_SCENARIOS) >= 256:
             _SCENARIOS.clear()
         _SCENARIOS[key] = scenario
@@ -304,7 +303,7 @@ def _raw_call(call_dir: Path) -> dict[str, Any]:
         return _load_json(path)
     if os.path.lexists(call_dir / EVENTS):
         return _recover(call_dir)
-    raise ArchiveError(f"{call_dir}: not a call archive (no {CALL_JSON} or {EVENTS})")
+    raise ArchiveError(Msg("{call_dir}: not a call archive (no {CALL_JSON} or {EVENTS})", call_dir=call_dir, CALL_JSON=CALL_JSON, EVENTS=EVENTS))
 
 
 def read_call(call_dir: Path) -> ArchivedCall:
@@ -312,12 +311,11 @@ def read_call(call_dir: Path) -> ArchivedCall:
     raw = _raw_call(call_dir)
     where = str(call_dir / (EVENTS if raw.get("recovered") else CALL_JSON))
     if raw.get("schema", SCHEMA) != SCHEMA:
-        raise ArchiveError(f"{where}: archive schema {raw.get('schema')!r} is not supported "
-                           f"(this version reads schema {SCHEMA}); upgrade roleplay")
+        raise ArchiveError(Msg("{where}: archive schema {schema!r} is not supported (this version reads schema {SCHEMA}); upgrade roleplay", where=where, schema=raw.get('schema'), SCHEMA=SCHEMA))
     scorecards = raw.get("scorecards") or []
     scorecard = raw.get("scorecard")
     if (scorecard is not None and not isinstance(scorecard, dict)) or not isinstance(scorecards, list):
-        raise ArchiveError(f"{where}: 'scorecard' must be an object and 'scorecards' a list")
+        raise ArchiveError(Msg("{where}: 'scorecard' must be an object and 'scorecards' a list", where=where))
     if scorecard is not None:
         _check_card(scorecard, where)
     timeline = _timeline(raw.get("timeline", []), where)
@@ -347,8 +345,7 @@ def _check_card(card: dict[str, Any], where: str) -> None:
         isinstance(item, dict) and isinstance(item.get("evidence", []), list)
         and all(_real(item.get(key, 0)) for key in ("points", "max_points")) for item in items)
     if not ok or not _real(card.get("score", 0) if card.get("score") is not None else 0):
-        raise ArchiveError(f"{where}: the stored scorecard is malformed ('items' must be objects "
-                           "with numeric points); restore call.json from a backup")
+        raise ArchiveError(Msg("{where}: the stored scorecard is malformed ('items' must be objects with numeric points); restore call.json from a backup", where=where))
 
 
 def _real(value: Any) -> bool:
@@ -364,7 +361,7 @@ def iter_calls(paths: Iterable[Path]) -> Iterator[ArchivedCall | ArchiveError]:
     call is yielded as its ArchiveError so a batch goes on past it."""
     for path in map(Path, paths):
         if not path.is_dir():
-            yield ArchiveError(f"{path}: no such call folder")
+            yield ArchiveError(Msg("{path}: no such call folder", path=path))
         elif _is_call_dir(path.resolve()):
             try:
                 yield read_call(path)
@@ -403,7 +400,7 @@ def save_scorecard(
     """Make `scorecard_json` the call's scorecard; earlier ones stay in "scorecards"."""
     call_dir = Path(call_dir)
     if not is_call_dir(call_dir):
-        raise ArchiveError(f"{call_dir}: not a call archive (no {CALL_JSON} or {EVENTS})")
+        raise ArchiveError(Msg("{call_dir}: not a call archive (no {CALL_JSON} or {EVENTS})", call_dir=call_dir, CALL_JSON=CALL_JSON, EVENTS=EVENTS))
     with _locked(call_dir):
         raw = _raw_call(call_dir)
         history = list(raw.get("scorecards") or [])

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from roleplay.model.errors import ArchiveError
+from roleplay.model.message import Msg
 
 # A write in progress takes milliseconds; a temp file this old whose writer is alive is stale.
 _TEMP_GRACE_S = 60.0
@@ -46,16 +47,14 @@ def read_bytes(path: Path, max_bytes: int | None = None) -> bytes:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError as error:
         if error.errno == errno.ELOOP:   # ELOOP: the name is a symlink
-            raise ArchiveError(f"{path}: is a symbolic link, which the archive does not follow; "
-                               "replace it with the file itself") from None
+            raise ArchiveError(Msg("{path}: is a symbolic link, which the archive does not follow; replace it with the file itself", path=path)) from None
         raise
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise ArchiveError(f"{path}: not a regular file; replace it with the file itself")
+            raise ArchiveError(Msg("{path}: not a regular file; replace it with the file itself", path=path))
         if max_bytes is not None and info.st_size > max_bytes:
-            raise ArchiveError(f"{path}: {info.st_size:,} bytes is more than the {max_bytes:,} "
-                               "this archive reads; check the file")
+            raise ArchiveError(Msg("{path}: {st_size:,} bytes is more than the {max_bytes:,} this archive reads; check the file", path=path, st_size=info.st_size, max_bytes=max_bytes))
         chunks = []
         while chunk := os.read(fd, 1 << 20):
             chunks.append(chunk)
@@ -70,8 +69,8 @@ def open_lock(path: Path) -> int:
         return os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
     except OSError as error:
         if error.errno == errno.ELOOP:
-            raise ArchiveError(f"{path}: is a symbolic link; remove it (the archive makes its own)") from None
-        raise ArchiveError(f"{path}: cannot lock the call ({error.strerror})") from None
+            raise ArchiveError(Msg("{path}: is a symbolic link; remove it (the archive makes its own)", path=path)) from None
+        raise ArchiveError(Msg("{path}: cannot lock the call ({strerror})", path=path, strerror=error.strerror)) from None
 
 
 def write_atomic(path: Path, data: bytes, sync_dir: bool = True) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from roleplay.authoring.file_kinds import yaml_files
 from roleplay.model.errors import RoleplayError, ScenarioErrors
+from roleplay.model.message import Msg
 from roleplay.model.scenario import Scenario
 
 
@@ -20,8 +21,7 @@ def shipped_library() -> Path:
     spec = importlib.util.find_spec("roleplay.scenarios")  # scenarios/__init__.py marks it
     locations = list(spec.submodule_search_locations or []) if spec else []
     if not locations:
-        raise RoleplayError("the shipped scenario library is missing from this install; "
-                            "reinstall roleplay or set ROLEPLAY_SCENARIOS")
+        raise RoleplayError(Msg("the shipped scenario library is missing from this install; reinstall roleplay or set ROLEPLAY_SCENARIOS"))
     return Path(locations[0])
 
 
@@ -44,7 +44,7 @@ class ScenarioRow:
 
 def scenario_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
-        raise RoleplayError(f"{folder}: no scenario folder here; pass --dir or set ROLEPLAY_SCENARIOS")
+        raise RoleplayError(Msg("{folder}: no scenario folder here; pass --dir or set ROLEPLAY_SCENARIOS", folder=folder))
     return sorted(p for p in yaml_files(folder) if "answers" not in p.parts)
 
 

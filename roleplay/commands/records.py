@@ -72,7 +72,7 @@ def configure_export(p: argparse.ArgumentParser) -> None:
          configure_export)
 def run_export(args: argparse.Namespace) -> int:
     if not (args.csv or args.items_csv or args.xapi):
-        raise RoleplayError("export: say what to write: --csv FILE, --items-csv FILE or --xapi FILE")
+        raise RoleplayError(Msg("export: say what to write: --csv FILE, --items-csv FILE or --xapi FILE"))
     from roleplay.model.i18n import translator
     from roleplay.records.exports import write_attempts_csv, write_items_csv, write_xapi
     from roleplay.records.store import open_store
@@ -168,7 +168,7 @@ def run_drill(args: argparse.Namespace) -> int:
     from roleplay.training.drill import DrillOptions, drill_command
 
     if args.rounds < 1 or args.limit_s <= 0 or args.fluent < 1:
-        raise RoleplayError("drill: --rounds and --fluent must be at least 1 and --limit-s above 0")
+        raise RoleplayError(Msg("drill: --rounds and --fluent must be at least 1 and --limit-s above 0"))
     headset = None
     if not args.typed:
         from roleplay.training.drill_voice import HeadsetSetup
@@ -222,8 +222,7 @@ def run_review(args: argparse.Namespace) -> int:
 
     if not args.calibration and (not args.call or (args.item is None) != (args.points is None)
                                  or (args.fail and args.clear_fail)):
-        raise RoleplayError("review: give CALL (and --item with --points, or --fail / --clear-fail), "
-                            "or --calibration")
+        raise RoleplayError(Msg("review: give CALL (and --item with --points, or --fail / --clear-fail), or --calibration"))
     with open_store(args.db) as store:
         if args.calibration:
             _print_calibration(store, args.ui_lang or "en")

@@ -6,6 +6,7 @@ from roleplay.authoring.answers import AnswerStep
 from roleplay.model.clock import VirtualClock
 from roleplay.model.errors import RoleplayError
 from roleplay.model.events import TalkOver, Timeline
+from roleplay.model.message import Msg
 from roleplay.model.ports import (
     Answer,
     Line,
@@ -28,7 +29,7 @@ class TextTrainee:
     def answer(self, node: Node, line: Line | None, after_ms: int, timeout_ms: int) -> Answer:
         step = self.steps.pop(0) if self.steps else AnswerStep(silence_s=timeout_ms / 1000)
         if step.audio is not None:
-            raise RoleplayError(f"answer {step.audio.name} is audio: simulate it with --asr vosk or --asr whisper")
+            raise RoleplayError(Msg("answer {name} is audio: simulate it with --asr vosk or --asr whisper", name=step.audio.name))
         if line and (step.is_silence or step.delay_s >= 0):
             self.clock.advance_to(line.end_ms)
             line.finish()

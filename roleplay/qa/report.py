@@ -23,6 +23,7 @@ from roleplay.archive.safe_io import read_bytes
 from roleplay.model.errors import ArchiveError
 from roleplay.model.events import CustomerLineStarted, MoodChanged, Timeline
 from roleplay.model.i18n import N_, translator
+from roleplay.model.message import Msg
 from roleplay.qa.replay import turn_words
 from scoring.evidence import DeadAirGap, FactResult, HoldEvidence, PhraseFound, read_evidence
 from scoring.turns import Turn, derive_turns
@@ -349,5 +350,5 @@ def write_report(call: ArchivedCall, path: Path, standing: EffectiveScore | None
     try:
         Path(path).write_text(build_report(call, standing=standing, lang=lang), encoding="utf-8")
     except OSError as error:
-        raise ArchiveError(f"{path}: cannot write the report ({error.strerror})") from None
+        raise ArchiveError(Msg("{path}: cannot write the report ({strerror})", path=path, strerror=error.strerror)) from None
     return Path(path)

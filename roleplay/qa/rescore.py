@@ -35,6 +35,7 @@ from roleplay.archive.calls import (
 )
 from roleplay.model.errors import RoleplayError
 from roleplay.model.i18n import translator
+from roleplay.model.message import Msg
 
 if TYPE_CHECKING:
     from roleplay.qa.retranscribe import Retranscription
@@ -95,7 +96,7 @@ def call_dirs(paths: Iterable[Path]) -> Iterator[Path | RoleplayError]:
     """Call folders under `paths`, in name order (same walk as archive.iter_calls, no reads)."""
     for path in map(Path, paths):
         if not path.is_dir():
-            yield RoleplayError(f"{path}: no such call folder")
+            yield RoleplayError(Msg("{path}: no such call folder", path=path))
         elif is_call_dir(path):
             yield path
         else:
@@ -212,7 +213,7 @@ def rescore_all(paths: Iterable[Path], options: Options = Options(), jobs: int =
         from roleplay.qa.retranscribe import BACKENDS, check_model
 
         if options.retranscribe not in BACKENDS:
-            raise RoleplayError(f"--retranscribe {options.retranscribe}: use one of: {', '.join(BACKENDS)}")
+            raise RoleplayError(Msg("--retranscribe {retranscribe}: use one of: {BACKENDS}", retranscribe=options.retranscribe, BACKENDS=', '.join(BACKENDS)))
         check_model(options.model)
     return _results(paths, options, jobs, chunksize)
 

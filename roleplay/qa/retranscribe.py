@@ -34,6 +34,7 @@ from roleplay.model.events import (
     TraineeSpeechEnded,
     TraineeSpeechStarted,
 )
+from roleplay.model.message import Msg
 
 BACKENDS = ("whisper",)
 SIDECAR = "retranscript.json"
@@ -94,12 +95,12 @@ def check_model(model_path: Path | None) -> Path:
     """A cheap look before a batch starts: the folder and faster-whisper are there. The model
     itself is loaded in each worker (loading it here too would cost time and memory)."""
     if model_path is None:
-        raise ModelError("--retranscribe whisper needs --model PATH (a faster-whisper model folder)")
+        raise ModelError(Msg("--retranscribe whisper needs --model PATH (a faster-whisper model folder)"))
     path = Path(model_path).expanduser()
     if not (path / "model.bin").is_file():
-        raise ModelError(f"{path}: not a faster-whisper model folder (no model.bin); pass --model FOLDER")
+        raise ModelError(Msg("{path}: not a faster-whisper model folder (no model.bin); pass --model FOLDER", path=path))
     if importlib.util.find_spec("faster_whisper") is None:
-        raise ModelError("faster-whisper is not installed: pip install 'roleplay[whisper]'")
+        raise ModelError(Msg("faster-whisper is not installed: pip install 'roleplay[whisper]'"))
     return path
 
 
@@ -115,8 +116,7 @@ def whisper_transcriber(model_path: Path, language: str, where: Path) -> Transcr
 
     model = load_whisper(model_path)
     if language != "en" and not model.model.is_multilingual:
-        raise ModelError(f"{where}: a {language} call, but {Path(model_path).name} is an English-only "
-                         f"Whisper model; pass --model with a multilingual Whisper model folder")
+        raise ModelError(Msg("{where}: a {language} call, but {name} is an English-only Whisper model; pass --model with a multilingual Whisper model folder", where=where, language=language, name=Path(model_path).name))
     return lambda samples, offset_s: transcribe_samples(model_path, language, samples, ASR_RATE_HZ, offset_s)
 
 
@@ -144,23 +144,21 @@ def trainee_cuts(timeline: Timeline) -> list[TurnCut]:
 
 def read_trainee_channel(path: Path) -> np.ndarray:
     """The right channel of the stereo call recording, int16 at 16 kHz."""
-    fix = "restore the recording from a backup, or rescore without --retranscribe"
+    fix = Msg("restore the recording from a backup, or rescore without --retranscribe")
     try:
         with wave.open(str(path), "rb") as wav:
             channels, width, rate = wav.getnchannels(), wav.getsampwidth(), wav.getframerate()
             promised = wav.getnframes()
             raw = wav.readframes(promised)
     except FileNotFoundError:
-        raise AudioError(f"{path}: no recording (a typed or text call); rescore it without --retranscribe") from None
+        raise AudioError(Msg("{path}: no recording (a typed or text call); rescore it without --retranscribe", path=path)) from None
     except (wave.Error, EOFError, OSError) as error:
-        raise AudioError(f"{path}: not a readable WAV file ({error}); {fix}") from None
+        raise AudioError(Msg("{path}: not a readable WAV file ({error}); {fix}", path=path, error=error, fix=fix)) from None
     if channels != 2 or width != 2:
-        raise AudioError(f"{path}: {channels} channel(s) of {8 * width}-bit audio, not the stereo 16-bit "
-                         f"call recording (trainee on the right); rescore without --retranscribe")
+        raise AudioError(Msg("{path}: {channels} channel(s) of {width}-bit audio, not the stereo 16-bit call recording (trainee on the right); rescore without --retranscribe", path=path, channels=channels, width=8 * width))
     frames = len(raw) // (2 * channels)
     if frames < promised:
-        raise AudioError(f"{path}: truncated (the header promises {promised / rate:.1f} s, the file holds "
-                         f"{frames / rate:.1f} s); {fix}")
+        raise AudioError(Msg("{path}: truncated (the header promises {promised:.1f} s, the file holds {held:.1f} s); {fix}", path=path, promised=promised / rate, held=frames / rate, fix=fix))
     right = np.frombuffer(raw[: frames * 4], dtype="<i2").reshape(-1, 2)[:, 1]
     return resample(right, rate, ASR_RATE_HZ) if rate != ASR_RATE_HZ else right.copy()
 
@@ -170,18 +168,15 @@ def retranscribe_call(call: ArchivedCall, transcribe: Transcribe) -> Retranscrip
     the call cannot be (no trainee speech, no or a short recording, a silent trainee channel)."""
     cuts = trainee_cuts(call.timeline)
     if not cuts:
-        raise ArchiveError(f"{call.dir}: no trainee speech in the timeline, nothing to re-transcribe; "
-                           f"rescore it without --retranscribe")
+        raise ArchiveError(Msg("{dir}: no trainee speech in the timeline, nothing to re-transcribe; rescore it without --retranscribe", dir=call.dir))
     wav = call.dir / "call.wav"
     audio = read_trainee_channel(wav)
     audio_ms = len(audio) * 1000 // ASR_RATE_HZ
     needed_ms = cuts[-1].end_ms - TAIL_MS
     if audio_ms + WAV_SLACK_MS < needed_ms:
-        raise AudioError(f"{wav}: truncated (the recording ends at {audio_ms / 1000:.1f} s, the trainee "
-                         f"speaks until {needed_ms / 1000:.1f} s); restore it, or rescore without --retranscribe")
+        raise AudioError(Msg("{wav}: truncated (the recording ends at {audio_ms:.1f} s, the trainee speaks until {needed_ms:.1f} s); restore it, or rescore without --retranscribe", wav=wav, audio_ms=audio_ms / 1000, needed_ms=needed_ms / 1000))
     if not len(audio) or int(np.abs(audio.astype(np.int32)).max()) < SILENT_PEAK:
-        raise AudioError(f"{wav}: the trainee channel (right) is silent, nothing to re-transcribe; "
-                         f"rescore without --retranscribe")
+        raise AudioError(Msg("{wav}: the trainee channel (right) is silent, nothing to re-transcribe; rescore without --retranscribe", wav=wav))
     turns = tuple(_hear(cut, audio, transcribe) for cut in cuts)
     events = list(call.timeline.events)
     for turn in turns:
@@ -210,7 +205,7 @@ def save_sidecar(call_dir: Path, result: Retranscription, backend: str, model_pa
     try:
         write_json_atomic(path, payload)
     except OSError as error:
-        raise RoleplayError(f"{path}: cannot write the re-transcription ({error.strerror})") from None
+        raise RoleplayError(Msg("{path}: cannot write the re-transcription ({strerror})", path=path, strerror=error.strerror)) from None
     return path
 
 

@@ -14,6 +14,7 @@ from typing import Literal
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 
 from roleplay.model.errors import RoleplayError
+from roleplay.model.message import Msg
 from roleplay.records import review_states
 from roleplay.records.review_states import ReviewState, state_changes
 from roleplay.records.reviews import EffectiveScore, apply_overrides, effective_score
@@ -44,9 +45,9 @@ class ArchiveQuery:
 
     def __post_init__(self) -> None:
         if self.sort not in SORTS:
-            raise RoleplayError(f"sort {self.sort!r}: use one of {', '.join(SORTS)}")
+            raise RoleplayError(Msg("sort {sort!r}: use one of {SORTS}", sort=self.sort, SORTS=', '.join(SORTS)))
         if self.page < 1 or not 1 <= self.per_page <= PER_PAGE_MAX:
-            raise RoleplayError(f"page must be 1 or more and per_page 1 to {PER_PAGE_MAX}")
+            raise RoleplayError(Msg("page must be 1 or more and per_page 1 to {PER_PAGE_MAX}", PER_PAGE_MAX=PER_PAGE_MAX))
 
 
 @dataclass(frozen=True)

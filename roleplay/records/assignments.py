@@ -19,6 +19,7 @@ from sqlalchemy import Column, Date, DateTime, Integer, MetaData, String, Table,
 
 from roleplay.model.errors import RoleplayError
 from roleplay.model.ids import MAX_ID_CHARS, check_id
+from roleplay.model.message import Msg
 from roleplay.records.store import Store, _utc, attempts
 
 MAX_ATTEMPTS = 100
@@ -83,17 +84,17 @@ class AssignmentStatus:
 def check_request(request: AssignmentRequest) -> AssignmentRequest:
     """The request, or one line saying which field to change."""
     if not request.trainees:
-        raise RoleplayError("'trainees': give at least one trainee id")
+        raise RoleplayError(Msg("'trainees': give at least one trainee id"))
     if len(request.trainees) > MAX_GROUP:
-        raise RoleplayError(f"'trainees': at most {MAX_GROUP} trainees at once")
+        raise RoleplayError(Msg("'trainees': at most {MAX_GROUP} trainees at once", MAX_GROUP=MAX_GROUP))
     for trainee in request.trainees:
         check_id(trainee, f"'trainees': trainee '{trainee[:40]}'")
     if not request.scenarios:
-        raise RoleplayError("'scenarios': give at least one scenario id")
+        raise RoleplayError(Msg("'scenarios': give at least one scenario id"))
     if len(request.scenarios) > MAX_SCENARIOS:
-        raise RoleplayError(f"'scenarios': at most {MAX_SCENARIOS} scenarios at once")
+        raise RoleplayError(Msg("'scenarios': at most {MAX_SCENARIOS} scenarios at once", MAX_SCENARIOS=MAX_SCENARIOS))
     if not 1 <= request.attempts <= MAX_ATTEMPTS:
-        raise RoleplayError(f"'attempts' must be between 1 and {MAX_ATTEMPTS}")
+        raise RoleplayError(Msg("'attempts' must be between 1 and {MAX_ATTEMPTS}", MAX_ATTEMPTS=MAX_ATTEMPTS))
     return request
 
 

@@ -23,6 +23,7 @@ from roleplay.authoring.library import library_dir
 from roleplay.authoring.yamlmarks import did_you_mean
 from roleplay.model.errors import RoleplayError
 from roleplay.model.i18n import N_, translator
+from roleplay.model.message import Msg
 from roleplay.records.reviews import effective_scores
 from roleplay.records.store import AttemptRecord, Store, attempt_record, open_store
 from roleplay.training.badges import (
@@ -208,8 +209,7 @@ def trainee_progress(trainee: str, db_url: str | None = None, curriculum: Path |
         records = load_records(store, trainee)
         if not records:
             known = store.trainees()
-            raise RoleplayError(f"no attempts by trainee '{trainee}' in {store.url}"
-                                f"{did_you_mean(trainee, known)}; `roleplay leaderboard` lists trainees")
+            raise RoleplayError(Msg("no attempts by trainee '{trainee}' in {url}{known}; `roleplay leaderboard` lists trainees", trainee=trainee, url=store.url, known=did_you_mean(trainee, known)))
     curricula = [load_curriculum(curriculum)] if curriculum else shipped_curricula()
     return build_progress(trainee, records, curricula, window)
 

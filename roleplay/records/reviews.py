@@ -22,6 +22,7 @@ from statistics import mean
 
 from roleplay.model.errors import RoleplayError
 from roleplay.model.i18n import N_, translator
+from roleplay.model.message import Msg
 from roleplay.records.store import Attempt, ItemScore, Review, Store, Verdict
 from scoring.view import ITEM_TITLES
 
@@ -85,15 +86,14 @@ def override_item(store: Store, call_id: str, item_id: str, reviewer: str, point
     items = {i.item_id: i for i in store.item_scores(call_id)}
     if item_id not in items:
         known = ", ".join(sorted(items)) or "none; the call was not scored"
-        raise ReviewError(f"{call_id}: no item '{item_id}' to override (items: {known})")
+        raise ReviewError(Msg("{call_id}: no item '{item_id}' to override (items: {known})", call_id=call_id, item_id=item_id, known=known))
     top = items[item_id].max_points
     if not 0 <= points <= top:
-        raise ReviewError(f"{call_id}: {item_id} takes 0 to {top:g} points, not {points:g}")
+        raise ReviewError(Msg("{call_id}: {item_id} takes 0 to {top:g} points, not {points:g}", call_id=call_id, item_id=item_id, top=top, points=points))
     if item_id in store.attempt(call_id).auto_failed and not comment.strip():
-        raise ReviewError(f"{call_id}: {item_id} failed the call outright; overriding it needs "
-                          "a --comment saying why")
+        raise ReviewError(Msg("{call_id}: {item_id} failed the call outright; overriding it needs a --comment saying why", call_id=call_id, item_id=item_id))
     if turn is not None and turn < 0:
-        raise ReviewError(f"{call_id}: turn {turn} is not a turn of the call (they are numbered from 0)")
+        raise ReviewError(Msg("{call_id}: turn {turn} is not a turn of the call (they are numbered from 0)", call_id=call_id, turn=turn))
     return store.add_review(call_id, item_id, reviewer.strip(), float(points), comment, at, turn)
 
 
@@ -102,15 +102,15 @@ def set_verdict(store: Store, call_id: str, reviewer: str, verdict: str, comment
     """A reviewer fails the whole call ("fail", with a comment) or withdraws that ("clear")."""
     _check_reviewer(call_id, reviewer)
     if verdict not in VERDICTS:
-        raise ReviewError(f"{call_id}: verdict {verdict!r}: use one of {', '.join(VERDICTS)}")
+        raise ReviewError(Msg("{call_id}: verdict {verdict!r}: use one of {VERDICTS}", call_id=call_id, verdict=verdict, VERDICTS=', '.join(VERDICTS)))
     if verdict == "fail" and not comment.strip():
-        raise ReviewError(f"{call_id}: failing a call needs a --comment saying why")
+        raise ReviewError(Msg("{call_id}: failing a call needs a --comment saying why", call_id=call_id))
     return store.add_verdict(call_id, reviewer.strip(), verdict, comment, at)
 
 
 def _check_reviewer(call_id: str, reviewer: str) -> None:
     if not reviewer.strip():
-        raise ReviewError(f"{call_id}: a review needs the reviewer's name (--reviewer)")
+        raise ReviewError(Msg("{call_id}: a review needs the reviewer's name (--reviewer)", call_id=call_id))
 
 
 def replaced_by(history: list[Review], review: Review) -> Review | None:

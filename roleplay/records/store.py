@@ -40,6 +40,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from roleplay.model.errors import RoleplayError
 from roleplay.model.ids import MAX_ID_CHARS, check_id
+from roleplay.model.message import Msg
 
 DEFAULT_URL = "sqlite:///~/.local/share/roleplay/records.db"
 _SCHEMA_LOCK = 7301   # PostgreSQL advisory lock held while any table is created
@@ -236,7 +237,7 @@ class AttemptRecord:
 
 def attempt_record(call_json: dict[str, Any]) -> AttemptRecord:
     if not call_json.get("call_id"):
-        raise RoleplayError("call record has no call_id; is it a call.json from the archive?")
+        raise RoleplayError(Msg("call record has no call_id; is it a call.json from the archive?"))
     row = _attempt_row(call_json)
     for key, what in (("call_id", "call id"), ("trainee_id", "trainee"), ("scenario_id", "scenario id")):
         check_id(row[key], f"{what} '{row[key][:40]}'")
@@ -277,7 +278,7 @@ class Store:
                   conn.begin()):
                 yield conn
         except SQLAlchemyError as error:   # every driver error: one line, never a traceback
-            raise RoleplayError(f"{self.url}: database error: {_first_line(error)}") from None
+            raise RoleplayError(Msg("{url}: database error: {first_line}", url=self.url, first_line=_first_line(error))) from None
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -285,7 +286,7 @@ class Store:
             with self.engine.connect() as conn:
                 yield conn
         except SQLAlchemyError as error:
-            raise RoleplayError(f"{self.url}: database error: {_first_line(error)}") from None
+            raise RoleplayError(Msg("{url}: database error: {first_line}", url=self.url, first_line=_first_line(error))) from None
 
     def create_schema(self) -> None:
         self.ensure_tables(metadata)
@@ -349,7 +350,7 @@ class Store:
         with self.read() as conn:
             row = conn.execute(select(attempts).where(attempts.c.call_id == call_id)).mappings().first()
         if row is None:
-            raise RoleplayError(f"{call_id}: no such call in {self.url}; record it first")
+            raise RoleplayError(Msg("{call_id}: no such call in {url}; record it first", call_id=call_id, url=self.url))
         return row_attempt(row)
 
     def trainees(self) -> list[str]:
@@ -478,13 +479,11 @@ def open_store(url: str | None = None) -> Store:
         else:
             engine = create_engine(url, pool_pre_ping=True)
     except ArgumentError:
-        raise RoleplayError(f"{url}: not a database URL (sqlite:///PATH or "
-                            "postgresql+psycopg://USER@HOST/DB)") from None
+        raise RoleplayError(Msg("{url}: not a database URL (sqlite:///PATH or postgresql+psycopg://USER@HOST/DB)", url=url)) from None
     except ModuleNotFoundError as error:
-        raise RoleplayError(f"{url}: database driver {error.name} is missing; "
-                            "pip install 'roleplay[postgres]'") from None
+        raise RoleplayError(Msg("{url}: database driver {name} is missing; pip install 'roleplay[postgres]'", url=url, name=error.name)) from None
     except OSError as error:
-        raise RoleplayError(f"{url}: cannot create the database folder ({error.strerror})") from None
+        raise RoleplayError(Msg("{url}: cannot create the database folder ({strerror})", url=url, strerror=error.strerror)) from None
     store = Store(engine)
     store.create_schema()
     return store

@@ -27,6 +27,7 @@ from roleplay.engine.keys import read_typed_line
 from roleplay.model.clock import Clock, SystemClock
 from roleplay.model.errors import RoleplayError
 from roleplay.model.i18n import translator
+from roleplay.model.message import Msg
 from roleplay.training.curriculum import DRILLABLE
 from scoring.items import CATEGORY_LABELS
 from scoring.phrases import find_phrases
@@ -43,7 +44,7 @@ def drill_prompts(language: str, category: str) -> tuple[str, ...]:
     lines = (raw.get(language) or {}).get(category) or []
     if not lines:
         have = ", ".join(sorted(raw.get(language) or {})) or "none"
-        raise RoleplayError(f"{PROMPTS}: no drill lines for {category} in {language!r}; categories there: {have}")
+        raise RoleplayError(Msg("{PROMPTS}: no drill lines for {category} in {language!r}; categories there: {have}", PROMPTS=PROMPTS, category=category, language=language, have=have))
     return tuple(str(line) for line in lines)
 
 
@@ -183,7 +184,7 @@ def run_drill(options: DrillOptions, source: AnswerSource, *,
     category, language = options.category, options.language
     rounds, limit_s, fluent_after = options.rounds, options.limit_s, options.fluent_after
     if category not in DRILLABLE:
-        raise RoleplayError(f"no drill for '{category}'; choose one of: {', '.join(DRILLABLE)}")
+        raise RoleplayError(Msg("no drill for '{category}'; choose one of: {DRILLABLE}", category=category, DRILLABLE=', '.join(DRILLABLE)))
     bank = bank or load_phrasebank(language)
     prompts = list(drill_prompts(language, category))
     order = random.Random(options.seed)

@@ -23,6 +23,7 @@ from roleplay.authoring.answers import AnswerStep
 from roleplay.frontends.spoken import SimulatedSource, SimulatedTrainee, Transform
 from roleplay.model.clock import Clock, VirtualClock
 from roleplay.model.events import CustomerLineStarted, Timeline
+from roleplay.model.message import Msg
 from roleplay.model.ports import Line as CallLine
 from roleplay.model.ports import TraineeInput
 from roleplay.model.scenario import Node
@@ -185,7 +186,7 @@ def open_headset_source(
         microphone = pick_device(setup.input_device, "input")
         headphones = pick_device(setup.output_device, "output")
         if not shutil.which("espeak-ng"):
-            raise AudioError("espeak-ng is not installed for the customer's voice (apt-get install espeak-ng)")
+            raise AudioError(Msg("espeak-ng is not installed for the customer's voice (apt-get install espeak-ng)"))
         recognizer = open_recognizer(setup.asr, language, setup.model)
         voice = DrillVoice(EspeakSynth(), SpeakerSink(headphones), language)
         voice.prepare(prompts)

@@ -17,6 +17,7 @@ from typing import Any
 from phrasebank import load_phrasebank
 from roleplay.archive.calls import ArchivedCall, read_call
 from roleplay.model.errors import RoleplayError
+from roleplay.model.message import Msg
 from roleplay.model.scenario import NOT_REQUIRED_CATEGORIES, Outcome
 from scoring.evidence import FactResult, read_evidence
 from scoring.phrases import find_phrases
@@ -96,7 +97,7 @@ def draft_scenario(call: ArchivedCall) -> str:
     """The draft YAML text."""
     nodes, knowledge = draft_nodes(call)
     if not nodes:
-        raise RoleplayError(f"{call.dir}: the call has no customer line to turn into a scenario")
+        raise RoleplayError(Msg("{dir}: the call has no customer line to turn into a scenario", dir=call.dir))
     s = call.scenario
     p = s.persona
     out = [
@@ -153,10 +154,10 @@ def scenario_from_call(call_dir: Path, out: Path | None = None) -> str:
     text = draft_scenario(read_call(call_dir))
     if out is not None:
         if out.exists():
-            raise RoleplayError(f"{out}: already exists; choose another -o file or remove it")
+            raise RoleplayError(Msg("{out}: already exists; choose another -o file or remove it", out=out))
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(text, encoding="utf-8")
         except OSError as error:
-            raise RoleplayError(f"{out}: cannot write ({error.strerror})") from None
+            raise RoleplayError(Msg("{out}: cannot write ({strerror})", out=out, strerror=error.strerror)) from None
     return text
