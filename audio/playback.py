@@ -16,6 +16,7 @@ import numpy as np
 from audio.devices import DeviceInfo, native_stderr_silenced, sounddevice_module
 from audio.wavio import read_wav, resample
 from roleplay.model.errors import AudioError
+from roleplay.model.message import Msg
 
 
 class Sink(Protocol):
@@ -88,8 +89,7 @@ class SpeakerSink:
         raise self._error(f"takes neither {wav_rate_hz} Hz nor {self.device.default_samplerate_hz} Hz")
 
     def _error(self, what: str) -> AudioError:
-        return AudioError(f"headphones {self.device.index} '{self.device.name}' failed: {what}; "
-                          "check the headset, pick another with --output, or use --no-tts")
+        return AudioError(Msg("headphones {index} '{name}' failed: {what}; check the headset, pick another with --output, or use --no-tts", index=self.device.index, name=self.device.name, what=what))
 
     def play(self, wav: Path) -> int:
         self.stop()

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from roleplay.model.errors import RoleplayError
+from roleplay.model.message import Msg
 
 Handler = Callable[[argparse.Namespace], int]
 Configure = Callable[[argparse.ArgumentParser], None]
@@ -54,8 +55,6 @@ def reads_one_call(handler: Handler) -> Handler:
                 raise
             detail = (str(error).splitlines() or [""])[0][:200]
             raise RoleplayError(
-                f"{args.call_dir}: cannot read this call ({type(error).__name__}: {detail}); "
-                f"the folder may be damaged: check its call.json, or rerun with {DEBUG_ENV}=1 "
-                "for the details") from None
+                Msg("{call_dir}: cannot read this call ({kind}: {detail}); the folder may be damaged: check its call.json, or rerun with {DEBUG_ENV}=1 for the details", call_dir=args.call_dir, kind=type(error).__name__, detail=detail, DEBUG_ENV=DEBUG_ENV)) from None
 
     return guarded

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar, TypeVar
 
+from roleplay.model.message import Msg
+
 
 class EventKind(StrEnum):
     CALL_STARTED = "call_started"
@@ -282,11 +284,11 @@ def event_to_json(event: Event) -> dict[str, Any]:
 def event_from_json(raw: Any) -> Event:
     """One archived event, type-checked field by field; unknown fields are ignored."""
     if not isinstance(raw, dict):
-        raise EventFormatError(f"an event is {type(raw).__name__}, not an object")
+        raise EventFormatError(Msg("an event is {kind}, not an object", kind=type(raw).__name__))
     try:
         kind = EventKind(str(raw.get("kind")))
     except ValueError:
-        raise EventFormatError(f"unknown event kind {str(raw.get('kind'))[:40]!r}") from None
+        raise EventFormatError(Msg("unknown event kind {kind!r}", kind=str(raw.get('kind'))[:40])) from None
     payload_type = PAYLOAD_TYPES[kind]
     hints = _hints(payload_type)
     values: dict[str, Any] = {}
@@ -312,7 +314,7 @@ def _hints(payload_type: type) -> dict[str, str]:
 
 def _clamp_ms(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise EventFormatError(f"{name} is {str(value)[:40]!r}, not a number of milliseconds")
+        raise EventFormatError(Msg("{name} is {value!r}, not a number of milliseconds", name=name, value=str(value)[:40]))
     return max(-MAX_T_MS, min(MAX_T_MS, int(value)))
 
 
@@ -337,12 +339,12 @@ def _coerce(type_name: str, value: Any, where: str) -> Any:
             return tuple(value)
     elif type_name == "tuple[SpokenWord, ...]" and isinstance(value, list):
         return tuple(_word(w, where) for w in value)
-    raise EventFormatError(f"{where} is {str(value)[:40]!r}, which is not a {type_name}")
+    raise EventFormatError(Msg("{where} is {value!r}, which is not a {type_name}", where=where, value=str(value)[:40], type_name=type_name))
 
 
 def _word(raw: Any, where: str) -> SpokenWord:
     if not isinstance(raw, dict) or not isinstance(raw.get("word"), str):
-        raise EventFormatError(f"{where} holds {str(raw)[:40]!r}, not a word")
+        raise EventFormatError(Msg("{where} holds {raw!r}, not a word", where=where, raw=str(raw)[:40]))
     conf = raw.get("conf", 1.0)
     return SpokenWord(raw["word"], _clamp_ms(raw.get("start_ms", 0), where),
                       _clamp_ms(raw.get("end_ms", 0), where),
@@ -405,5 +407,5 @@ class Timeline:
     @classmethod
     def from_json(cls, raw: Any) -> Timeline:
         if not isinstance(raw, list):
-            raise EventFormatError(f"the timeline is {type(raw).__name__}, not a list")
+            raise EventFormatError(Msg("the timeline is {kind}, not a list", kind=type(raw).__name__))
         return cls([event_from_json(r) for r in raw])

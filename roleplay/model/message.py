@@ -22,6 +22,16 @@ def _same(text: str) -> str:
     return text
 
 
+def _rendered(args: dict[str, object], translate: Translate) -> dict[str, object]:
+    """Arguments in the sentence's language: a Msg, or an error built from one, is rendered."""
+    values = {}
+    for key, value in args.items():
+        if isinstance(value, BaseException) and len(value.args) == 1 and isinstance(value.args[0], Msg):
+            value = value.args[0]
+        values[key] = value.render(translate) if isinstance(value, Msg) else value
+    return values
+
+
 class Msg:
     """One sentence: an English msgid with `{name}` fields and their values."""
 
@@ -35,7 +45,7 @@ class Msg:
         return cls(_VERBATIM, text=text)
 
     def render(self, translate: Translate = _same) -> str:
-        values = {k: v.render(translate) if isinstance(v, Msg) else v for k, v in self.args.items()}
+        values = _rendered(self.args, translate)
         return translate(self.msgid).format(**values) if values else translate(self.msgid)
 
     def __str__(self) -> str:
@@ -71,8 +81,7 @@ class _Template(Msg):
     """A template built in code (a join), not a sentence: its text is never looked up."""
 
     def render(self, translate: Translate = _same) -> str:
-        values = {k: v.render(translate) if isinstance(v, Msg) else v for k, v in self.args.items()}
-        return self.msgid.format(**values)
+        return self.msgid.format(**_rendered(self.args, translate))
 
 
 class _Unprefixed(Msg):
