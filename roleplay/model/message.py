@@ -92,7 +92,15 @@ class _Unprefixed(Msg):
         self.prefix = prefix
 
     def render(self, translate: Translate = _same) -> str:
-        return super().render(translate).removeprefix(self.prefix)
+        text = super().render(translate)
+        where = self.prefix.rstrip(": ")
+        if not where or not text.startswith(where):
+            return text
+        rest = text[len(where):]
+        for separator in (": ", "："):   # the colon as each language writes it
+            if rest.startswith(separator):
+                return rest[len(separator):]
+        return text
 
 
 def unprefixed(text: Msg, prefix: str) -> Msg:
