@@ -6,7 +6,13 @@ import pickle
 
 import pytest
 
-from roleplay.model.errors import FileProblems, ProblemCollector, RoleplayError, ScenarioError, ScenarioErrors
+from roleplay.model.errors import (
+    FileProblems,
+    ProblemCollector,
+    RoleplayError,
+    ScenarioError,
+    ScenarioErrors,
+)
 from roleplay.model.i18n import localise
 from roleplay.model.message import Msg, joined, unprefixed
 
