@@ -99,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"roleplay: {localise(error, getattr(args, 'ui_lang', None))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("roleplay: interrupted", file=sys.stderr)
+        print("roleplay: " + translator(getattr(args, "ui_lang", None) or "en").gettext("interrupted"), file=sys.stderr)
         return 130
 
 
