@@ -215,3 +215,18 @@ def test_crm_fields_tables_and_dispositions_have_labels_in_the_page_language(tmp
     labels = desk_labels(scenario, "zh")
     assert labels.dispositions == {"已解决": "已解决", "待回访": "待回访", "已升级": "已升级"}   # the author's own words
     c.post(f"/api/calls/{cid}/hangup")
+
+
+def test_validation_problems_in_the_page_language(tmp_path: Path) -> None:
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "broken.yaml").write_text("id: broken\nlang: zh\n", encoding="utf-8")
+    c = client(tmp_path, scenarios=library)
+    checked = c.post("/api/scenarios/validate", content=b"id: x\nlang: zh\n", headers=ZH).json()["errors"]
+    # Only the quoted YAML keys and ids stay as written.
+    assert checked and not any(re.search(r"[A-Za-z]", re.sub(r"“[^”]*”", "", e["message"])) for e in checked), checked
+    english = c.post("/api/scenarios/validate", content=b"id: x\nlang: zh\n").json()["errors"]
+    assert "missing required key" in english[0]["message"]
+    index = c.get("/", headers=ZH).text
+    assert "broken.yaml:1:1: " in index and "missing required key" not in index
+    assert "missing required key" in c.get("/").text

@@ -16,10 +16,12 @@ from starlette.routing import Route
 from roleplay.authoring.loader import load_scenario
 from roleplay.model.errors import ScenarioErrors
 from roleplay.model.i18n import N_
+from roleplay.training.validate import problem_text
 from roleplay.web.context import account, body_json, field_of, server
 from roleplay.web.desk_call import DeskCall
 from roleplay.web.desk_headset import HeadsetParts
 from roleplay.web.said import ApiError
+from roleplay.web.ui_lang import page_language
 
 MAX_LIVE_CALLS = 200
 _HEADSET_BUSY = N_("the station's headset is in another call: end that call first")
@@ -54,7 +56,7 @@ async def start_call(request: Request) -> JSONResponse:
         broken = next((b for b in srv.library.broken if b.path.stem == scenario_id), None)
         if broken:
             raise ApiError(422, N_("scenario '{scenario}' does not validate: {problem}"), scenario=scenario_id,
-                               problem=broken.errors[0])
+                               problem=broken.errors(page_language(request))[0])
         raise ApiError(404, N_("no scenario '{scenario}'; {listing} lists them"), scenario=scenario_id,
                            listing="GET /api/scenarios")
     headset = None
@@ -224,7 +226,8 @@ async def validate(request: Request) -> JSONResponse:
             load_scenario(path)
             errors: list[dict[str, Any]] = []
         except ScenarioErrors as e:
-            errors = [{"line": x.line, "col": x.col, "message": x.message} for x in e.errors]
+            lang = page_language(request)
+            errors = [{"line": x.line, "col": x.col, "message": problem_text(x, lang)} for x in e.errors]
     return JSONResponse({"errors": errors})
 
 

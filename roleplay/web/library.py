@@ -8,7 +8,7 @@ from pathlib import Path
 from roleplay.authoring.file_kinds import is_curriculum
 from roleplay.authoring.library import library_dir, scenario_files
 from roleplay.authoring.loader import load_scenario
-from roleplay.model.errors import ScenarioErrors
+from roleplay.model.errors import ScenarioError, ScenarioErrors
 from roleplay.model.scenario import Scenario
 from roleplay.training.validate import format_error
 
@@ -16,7 +16,15 @@ from roleplay.training.validate import format_error
 @dataclass(frozen=True)
 class Broken:
     path: Path
-    errors: tuple[str, ...]          # "file:line:col: message"
+    problems: tuple[ScenarioError, ...]
+
+    def errors(self, lang: str | None = None) -> tuple[str, ...]:
+        """"file:line:col: message", the message in `lang`."""
+        return problem_lines(self.problems, lang)
+
+
+def problem_lines(problems: tuple[ScenarioError, ...], lang: str | None = None) -> tuple[str, ...]:
+    return tuple(format_error(err, lang).splitlines()[0] for err in problems)
 
 
 class Library:
@@ -35,7 +43,7 @@ class Library:
             try:
                 s = load_scenario(path)
             except ScenarioErrors as e:
-                broken.append(Broken(path, tuple(format_error(err).splitlines()[0] for err in e.errors)))
+                broken.append(Broken(path, tuple(e.errors)))
                 continue
             scenarios.setdefault(s.id, s)
         self.scenarios = dict(sorted(scenarios.items(), key=lambda kv: (kv[1].language, kv[1].level, kv[0])))

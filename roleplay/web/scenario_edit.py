@@ -24,7 +24,7 @@ from roleplay.authoring.loader import content_version, load_scenario, top_level_
 from roleplay.model.errors import ScenarioError, ScenarioErrors
 from roleplay.model.i18n import N_
 from roleplay.model.scenario import Scenario
-from roleplay.web.library import Library
+from roleplay.web.library import Library, problem_lines
 from roleplay.web.said import ApiError
 
 VERSIONS = ".versions"
@@ -48,7 +48,11 @@ class Entry:
     id: str
     path: Path
     scenario: Scenario | None  # None when it does not validate
-    errors: tuple[str, ...]    # "file:line:col: message"
+    problems: tuple[ScenarioError, ...]  # why it does not validate
+
+    def errors(self, lang: str | None = None) -> tuple[str, ...]:
+        """"file:line:col: message", the message in `lang`."""
+        return problem_lines(self.problems, lang)
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,7 @@ def entries(library: Library) -> dict[str, Entry]:
     found = {s.id: Entry(s.id, Path(s.path), s, ()) for s in library.scenarios.values()}
     for broken in library.broken:
         scenario_id = top_level_id(broken.path) or broken.path.stem
-        found.setdefault(scenario_id, Entry(scenario_id, broken.path, None, broken.errors))
+        found.setdefault(scenario_id, Entry(scenario_id, broken.path, None, broken.problems))
     return found
 
 

@@ -19,6 +19,7 @@ from starlette.routing import Route
 from roleplay.authoring.graphview import graph_view
 from roleplay.model.i18n import N_, translator
 from roleplay.records.scenario_stats import Played, played_by_scenario
+from roleplay.training.validate import problem_text
 from roleplay.web import scenario_edit
 from roleplay.web.accounts import Role
 from roleplay.web.context import account, server
@@ -72,7 +73,7 @@ async def scenario_source(request: Request) -> JSONResponse:
     lib = server(request).library
     return JSONResponse({
         "id": found.id, "file": found.path.name, "yaml": found.path.read_text(encoding="utf-8"),
-        "version": found.scenario.version if found.scenario else None, "errors": list(found.errors),
+        "version": found.scenario.version if found.scenario else None, "errors": list(found.errors(page_language(request))),
         "editable": scenario_edit.editable(lib),
         "versions": [{"name": v.name, "saved_at": v.saved_at.isoformat(), "content": v.content}
                      for v in scenario_edit.versions(lib, found.path)]})
@@ -88,7 +89,7 @@ async def save_scenario(request: Request) -> JSONResponse:
         saved = await run_in_threadpool(scenario_edit.save, lib, request.path_params["scenario_id"], data)
     except BadScenario as bad:
         return JSONResponse({"error": bad.detail, "errors": [
-            {"line": e.line, "col": e.col, "message": e.message} for e in bad.errors]}, bad.status_code)
+            {"line": e.line, "col": e.col, "message": problem_text(e, page_language(request))} for e in bad.errors]}, bad.status_code)
     path = scenario_edit.entry(lib, saved.id).path
     return JSONResponse({"id": saved.id, "version": saved.version, "changed": saved.changed,
                          "versions": [v.name for v in scenario_edit.versions(lib, path)]})
