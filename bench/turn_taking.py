@@ -219,13 +219,13 @@ def main() -> int:
     parser.add_argument("--voice", choices=sorted(VOICES), default="natural")
     parser.add_argument("--asr", choices=["oracle", "whisper"], default="oracle")
     parser.add_argument("--languages", nargs="+", default=["en", "zh"])
-    parser.add_argument("--limit", type=int, default=0, help="answers per language (0: all)")
+    parser.add_argument("--limit", type=int, default=0, help="answers per language, spread evenly (0: all)")
     parser.add_argument("--show-cuts", metavar="ENDPOINTER", help="list the answers this one cut")
     args = parser.parse_args()
     started_all = time.perf_counter()
     materials = [m for m in shipped_answers() if m.language in args.languages]
-    if args.limit:
-        materials = [m for lang in args.languages for m in [m for m in materials if m.language == lang][: args.limit]]
+    if args.limit:  # spread over the scenarios, not the first few
+        materials = [m for lang in args.languages for m in _spread([m for m in materials if m.language == lang], args.limit)]
     synth = VoiceSynth()
     makers = endpointers(round(args.patience * 1000))
     recognizers: dict[str, Recognizer] = {}
@@ -262,6 +262,12 @@ def main() -> int:
                             tally.add(pause, cut, ended - answer.end_ms, seconds)
     report(args, materials, count, tallies, per_section, time.perf_counter() - started_all)
     return 0
+
+
+def _spread(items: list[Material], count: int) -> list[Material]:
+    if count >= len(items):
+        return items
+    return [items[i * len(items) // count] for i in range(count)]
 
 
 def _whisper(language: str) -> Recognizer:
