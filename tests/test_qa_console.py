@@ -209,6 +209,9 @@ def test_exports_follow_the_search_filters(tmp_path: Path, source: Path) -> None
     assert rows[0]["scenario_title"].startswith("'=")            # a formula stays text
     assert float(rows[0]["effective_score"]) > float(rows[0]["score"]) and rows[0]["reviewed"] == "true"
     assert len(list(csv.DictReader(io.StringIO(c.get("/api/archive/export.csv").text)))) == 2
+    # A person opening it in a spreadsheet reads the page's language in the header row.
+    zh_header = c.get("/api/archive/export.csv", headers={"accept-language": "zh-CN"}).text.splitlines()[0]
+    assert "学员" in zh_header and "trainee" not in zh_header
     statements = c.get("/api/archive/export.json", params={"state": "shared"}).json()
     assert [s["context"]["extensions"]["https://roleplay.local/extensions/call-id"] for s in statements] == ["x-ann"]
     assert statements[0]["result"]["score"]["raw"] == float(rows[0]["effective_score"])

@@ -249,7 +249,7 @@ def drill_command(options: DrillOptions, *, as_json: bool = False, stream: TextI
 
         # Opens and checks everything (microphone, model, voice) before the first round.
         source = open_headset_source(language, drill_prompts(language, category), round(limit_s * 1000),
-                                     headset, view)
+                                     headset, view, lang)
         how = _("answer each line out loud after the customer")
     print(_("drill: {category} ({language}); {how}, {limit:g} s to start, {n} right in a row to finish").format(
         category=_(CATEGORY_LABELS.get(category, category)), language=_(language), how=how, limit=limit_s,

@@ -23,6 +23,7 @@ from roleplay.authoring.answers import AnswerStep
 from roleplay.frontends.spoken import SimulatedSource, SimulatedTrainee, Transform
 from roleplay.model.clock import Clock, VirtualClock
 from roleplay.model.events import CustomerLineStarted, Timeline
+from roleplay.model.i18n import translator
 from roleplay.model.message import Msg
 from roleplay.model.ports import Line as CallLine
 from roleplay.model.ports import TraineeInput
@@ -87,6 +88,7 @@ class SpokenSource:
     def __init__(
         self, voice: DrillVoice, listener: Listener, clock: Clock, view: TextIO, limit_ms: int,
         grace_ms: int = GRACE_MS, trainee: TraineeInput | None = None, live: bool = False,
+        lang: str = "en",
     ) -> None:
         self.voice = voice
         self.listener = listener
@@ -100,10 +102,11 @@ class SpokenSource:
         self.replies: list[SpokenReply] = []
         self.closers: list[Callable[[], None]] = []  # what the source was opened with (the microphone)
         self.timeline.add_sink(PartialPrinter(view))
+        self._ = translator(lang).gettext  # the words around the lines
 
     def ask(self, prompt: str) -> tuple[str, int] | None:
         node = Node(f"drill-{len(self.replies) + 1}", (prompt,))
-        print(f"\ncustomer: {prompt}", file=self.view, flush=True)
+        print("\n" + self._("customer: ") + prompt, file=self.view, flush=True)
         try:
             reply = self._round(node, prompt)
         except KeyboardInterrupt:  # Ctrl-C ends the drill with its summary, not a traceback
@@ -133,13 +136,15 @@ class SpokenSource:
         return SpokenReply(answer.text, elapsed, answer.onset_ms, line.end_ms, answer.error)
 
     def _show(self, reply: SpokenReply) -> None:
+        _ = self._
         if reply.error:
-            print(f"you: (not recognised: {reply.error})", file=self.view, flush=True)
+            shown = _("you: (not recognised: {error})").format(error=reply.error)
         elif reply.onset_ms is None:
-            print("you: (nothing heard)", file=self.view, flush=True)
+            shown = _("you: (nothing heard)")
         else:
-            early = " (started before the customer finished)" if reply.onset_ms < reply.line_end_ms else ""
-            print(f"you: {reply.text or '(no words recognised)'}{early}", file=self.view, flush=True)
+            early = _(" (started before the customer finished)") if reply.onset_ms < reply.line_end_ms else ""
+            shown = _("you: {text}").format(text=reply.text or _("(no words recognised)")) + early
+        print(shown, file=self.view, flush=True)
 
     def close(self) -> None:
         self.trainee.close()
@@ -168,6 +173,7 @@ class HeadsetSetup:
 
 def open_headset_source(
     language: str, prompts: Iterable[str], limit_ms: int, setup: HeadsetSetup, view: TextIO | None = None,
+    lang: str | None = None,
 ) -> SpokenSource:
     """Everything a spoken drill needs, checked before the first round: the microphone, the
     headphones, the speech model and the customer's rendered lines. Any failure is one
@@ -199,7 +205,7 @@ def open_headset_source(
         voice.close()
         raise RoleplayError(typed_hint(error)) from None
     listener = Listener(mic, recognizer, Timeline(), clock, origin_ms=clock.now_ms())
-    source = SpokenSource(voice, listener, clock, view, limit_ms, live=True)
+    source = SpokenSource(voice, listener, clock, view, limit_ms, live=True, lang=lang or language)
     source.closers.append(mic.close)
     return source
 

@@ -33,6 +33,7 @@ from roleplay.web.qa_access import (
 )
 from roleplay.web.qa_jobs import RescoreJobs
 from roleplay.web.said import ApiError
+from roleplay.web.ui_lang import page_language
 
 
 def recorded(request: Request) -> Attempt:
@@ -144,7 +145,8 @@ async def export_csv(request: Request) -> Response:
     from roleplay.records.exports import ATTEMPT_COLUMNS, attempt_rows, csv_text
 
     def build() -> str:
-        return csv_text(ATTEMPT_COLUMNS, attempt_rows(server(request).store, calls=_found(request)))[0]
+        return csv_text(ATTEMPT_COLUMNS, attempt_rows(server(request).store, calls=_found(request)),
+                        page_language(request))[0]
 
     text = await run_in_threadpool(build)
     return Response(text, media_type="text/csv; charset=utf-8",
