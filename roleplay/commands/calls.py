@@ -83,7 +83,7 @@ def run_run(args: argparse.Namespace) -> int:
         scenario=args.scenario, typed=args.typed, trainee_id=args.trainee, out_dir=args.out,
         speak=not args.no_tts, input_device=args.input_device, output_device=args.output_device,
         model=args.model, as_json=args.json, ui_lang=args.ui_lang,
-        on_archived=lambda call_dir: record_attempt(call_dir, args.db),
+        on_archived=lambda call_dir: record_attempt(call_dir, args.db, args.ui_lang),
     ))
 
 
@@ -107,7 +107,7 @@ def run_simulate(args: argparse.Namespace) -> int:
     from roleplay.records.progress import record_attempt
 
     return simulate_call(args.scenario, args.answers, args.asr, args.model, args.out, args.json,
-                         args.quiet, args.trainee, lambda call_dir: record_attempt(call_dir, args.db),
+                         args.quiet, args.trainee, lambda call_dir: record_attempt(call_dir, args.db, args.ui_lang),
                          args.ui_lang)
 
 

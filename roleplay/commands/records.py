@@ -47,7 +47,7 @@ def run_score(args: argparse.Namespace) -> int:
         from roleplay.records.progress import record_attempt
 
         save_scorecard(args.call_dir, card.to_json(), "roleplay score")
-        record_attempt(args.call_dir, args.db)   # the records follow the archive's new card
+        record_attempt(args.call_dir, args.db, args.ui_lang)   # the records follow the archive's new card
     if args.json:
         print(json.dumps(card.to_json(), ensure_ascii=False))
     else:

@@ -22,7 +22,7 @@ from sqlalchemy import Column, MetaData, String, Table, Text, select
 from roleplay.authoring.library import library_dir
 from roleplay.authoring.yamlmarks import did_you_mean
 from roleplay.model.errors import RoleplayError
-from roleplay.model.i18n import N_, translator
+from roleplay.model.i18n import N_, localise, translator
 from roleplay.model.message import Msg
 from roleplay.records.reviews import effective_scores
 from roleplay.records.store import AttemptRecord, Store, attempt_record, open_store
@@ -334,12 +334,14 @@ def render_leaderboard(rows: Sequence[Standing], lang: str = "en") -> str:
     return "\n".join(out) + "\n"
 
 
-def record_attempt(call_dir: Path, db_url: str | None) -> None:
+def record_attempt(call_dir: Path, db_url: str | None, lang: str | None = None) -> None:
     """A database that cannot be reached costs the record, never the archived call."""
     try:
         record_call(call_dir, db_url)
     except RoleplayError as error:
-        print(f"roleplay: the call is archived in {call_dir} but not recorded: {error}", file=sys.stderr)
+        told = Msg("the call is archived in {folder} but not recorded: {error}", folder=call_dir,
+                   error=localise(error, lang))
+        print(f"roleplay: {localise(told, lang)}", file=sys.stderr)
 
 
 class RecordBatch:
