@@ -301,16 +301,17 @@ def knowledge(call: CallFacts) -> Finding:
                 continue
             total += 1
             critical = call.scenario.knowledge[fact_id].critical
+            named = call.scenario.knowledge[fact_id].name
             turn, check = _fact_result(call, visits, fact_id)
             visit = next((v for v in visits if turn is not None and turn.visit == v.index), visits[-1])
             right += check.status is FactStatus.RIGHT
             if check.status is FactStatus.MISSING:
                 note = _("{fact} not stated at {node}: expected \"{expected}\"").format(
-                    fact=fact_id, node=visit.node, expected=check.expected)
+                    fact=named, node=visit.node, expected=check.expected)
             else:
                 note = _("turn {turn} ({node}): {fact} stated \"{stated}\"{at}, expected"
                          " \"{expected}\": {status}").format(
-                    turn=turn.index if turn else None, node=visit.node, fact=fact_id, stated=check.stated,
+                    turn=turn.index if turn else None, node=visit.node, fact=named, stated=check.stated,
                     at=_at(call, turn, check.start, check.end) if turn else "",
                     expected=check.expected, status=_(FACT_STATUS_LABELS[check.status]))
             entry = FactResult(turn.index if turn else None, visit.node, fact_id, str(check.status),
@@ -318,7 +319,7 @@ def knowledge(call: CallFacts) -> Finding:
                                _words(turn, check.start, check.end) if turn is not None else None, note)
             if critical and check.status is FactStatus.WRONG:
                 fails.append(_("wrong critical fact {fact} at {node}: said \"{stated}\", expected"
-                               " \"{expected}\"").format(fact=fact_id, node=visit.node,
+                               " \"{expected}\"").format(fact=named, node=visit.node,
                                                             stated=check.stated, expected=check.expected))
             evidence.append(entry)
     if not total:

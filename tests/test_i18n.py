@@ -112,3 +112,14 @@ def test_the_card_language_is_a_parameter_and_ids_stay_english():
     assert en["items"][0]["explanation"] == "2 of 2 opening phrases"
     assert zh["items"][0]["explanation"] == "开场用语 2 项中完成 2 项"
     assert score(timeline, scenario, bank, call_id="x").to_json() == zh   # deterministic
+
+
+def test_a_chinese_scorecard_names_facts_by_their_labels():
+    from roleplay.frontends.simulate import simulate
+
+    answers = Path(__file__).resolve().parent.parent / "scenarios" / "zh" / "answers" / "card-inquiry-good.yaml"
+    card = simulate("card-inquiry-zh", answers).scorecard.to_json()
+    knowledge = next(item for item in card["items"] if item["id"] == "knowledge")
+    notes = " ".join(e["note"] for e in knowledge["evidence"])
+    assert "境外交易手续费说的是" in notes and "foreign_fee" not in notes
+    assert knowledge["evidence"][0]["fact"] == "foreign_fee"  # the JSON keeps the id

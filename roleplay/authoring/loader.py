@@ -40,7 +40,7 @@ TOP_REQUIRED = ("id", "title", "language", "level", "stage", "domain", "persona"
 TOP_OPTIONAL = ("pass_mark", "barge_in", "knowledge", "crm", "kb", "desk", "mood", "phrases", "rubric",
                 "turn_patience_s")
 PERSONA_KEYS = ("voice", "rate_wpm", "mood", "patience_s")
-FACT_KEYS = ("value", "unit", "accept", "critical", "crm")
+FACT_KEYS = ("value", "unit", "accept", "critical", "crm", "label")
 MOOD_KEYS = tuple(MoodModel.__dataclass_fields__)
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
 NAME_RE = re.compile(r"[a-z_][a-z0-9_]*")     # CRM tables and fields usable in templates
@@ -256,6 +256,7 @@ class _ScenarioReader(NodeReader, DeskReader):
                 unit=self._opt(f, "unit", lambda v: doc.text(v, "unit"), ""),
                 accept=tuple(a.text for a in doc.texts(f["accept"], "accept")) if "accept" in f else (),
                 critical=self._opt(f, "critical", lambda v: doc.boolean(v, "critical"), False),
+                label=self._opt(f, "label", lambda v: doc.text(v, "label"), ""),
             )
         return facts
 

@@ -68,6 +68,11 @@ class Fact:
     accept: tuple[str, ...] = ()  # other phrasings that count as right
     critical: bool = False       # a wrong critical fact fails the call
     crm: str = ""                # "record.field" when the value comes from the CRM
+    label: str = ""              # how the scorecard names it ("境外手续费"); "" -> the id
+
+    @property
+    def name(self) -> str:
+        return self.label or self.id
 
 
 @dataclass(frozen=True)
