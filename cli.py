@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
+import typing
 from collections.abc import Callable, Iterable, Sequence
 
 from roleplay.commands import calls, qa, records, voices  # noqa: F401  (they register the commands)
@@ -21,10 +23,42 @@ UI_LANG_HELP = N_("the interface's language (default: $ROLEPLAY_UI_LANG, else ea
 DESCRIPTION = N_("The `roleplay` command: parses arguments and calls the library, nothing more.")
 
 
+# argparse's own error wording, recognised and said again in the interface's language (the
+# English templates give back argparse's text exactly).
+ARGPARSE_ERRORS = (
+    (re.compile(r"the following arguments are required: (?P<args>.+)"),
+     N_("the following arguments are required: {args}")),
+    (re.compile(r"unrecognized arguments: (?P<args>.+)"), N_("unrecognized arguments: {args}")),
+    (re.compile(r"argument (?P<arg>.+?): invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)"),
+     N_("argument {arg}: invalid choice: {value} (choose from {choices})")),
+    (re.compile(r"argument (?P<arg>.+?): expected one argument"), N_("argument {arg}: expected one argument")),
+    (re.compile(r"argument (?P<arg>.+?): invalid (?P<kind>\w+) value: (?P<value>.+)"),
+     N_("argument {arg}: invalid {kind} value: {value}")),
+)
+VALUE_KINDS = {"float": N_("float"), "int": N_("int")}
+
+
+def _parser_class(lang: str) -> type[argparse.ArgumentParser]:
+    class Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> typing.NoReturn:
+            _ = translator(lang).gettext
+            for pattern, template in ARGPARSE_ERRORS:
+                found = pattern.fullmatch(message)
+                if found:
+                    fields = found.groupdict()
+                    if fields.get("kind") in VALUE_KINDS:
+                        fields["kind"] = _(VALUE_KINDS[fields["kind"]])
+                    message = _(template).format(**fields)
+                    break
+            self.print_usage(sys.stderr)
+            self.exit(2, _("{prog}: error: {message}").format(prog=self.prog, message=message) + "\n")
+    return Parser
+
+
 def build_parser(lang: str = "en") -> argparse.ArgumentParser:
-    """The parser, its help in `lang` (argparse's own error wording stays English)."""
+    """The parser, its help and its errors in `lang`."""
     _ = translator(lang).gettext
-    parser = argparse.ArgumentParser(prog="roleplay", description=_(DESCRIPTION), add_help=False)
+    parser = _parser_class(lang)(prog="roleplay", description=_(DESCRIPTION), add_help=False)
     subparsers = parser.add_subparsers(dest="command", metavar=_("COMMAND"))
     for name, entry in COMMANDS.items():
         sub = subparsers.add_parser(name, help=_(entry.help), description=_(entry.help), add_help=False)

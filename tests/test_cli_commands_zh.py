@@ -80,3 +80,19 @@ def test_help_in_chinese(command: str, capsys: pytest.CaptureFixture[str]) -> No
     with pytest.raises(SystemExit):
         cli.main([command, "--help"])
     assert "show this help message and exit" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("argv", "english", "chinese"), [
+    (["simulate"], "the following arguments are required: scenario, --answers",
+     "roleplay simulate：错误：缺少必需的参数：scenario, --answers"),
+    (["nosuch"], "invalid choice: 'nosuch'", "无效的选项 'nosuch'"),
+    (["simulate", "x", "--answers", "y", "--bogus"], "unrecognized arguments: --bogus", "无法识别的参数：--bogus"),
+    (["drill", "--limit-s", "abc"], "invalid float value: 'abc'", "参数 --limit-s：'abc' 不是有效的数字"),
+])
+def test_argument_errors_in_the_interface_language(argv: list[str], english: str, chinese: str,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    for lang, expected in (("en", english), ("zh", chinese)):
+        with pytest.raises(SystemExit) as stop:
+            cli.main(["--ui-lang", lang, *argv])
+        assert stop.value.code == 2
+        assert expected in capsys.readouterr().err
