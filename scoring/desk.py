@@ -138,7 +138,7 @@ def _read_back(call: CallFacts, row: dict[str, str], right: dict[str, str], afte
                 hits.append(ReadBack(turn.index, turn.node, name, value, right.get(name, ""),
                                      call._("turn {turn} ({node}) read {field} \"{value}\" from the wrong"
                                             " record (the customer's is \"{right}\")").format(
-                                         turn=turn.index, node=turn.node, field=name, value=value,
+                                         turn=turn.index, node=call.node_name(turn.node), field=name, value=value,
                                          right=right.get(name, ""))))
                 break
     return hits
@@ -159,7 +159,7 @@ def kb_lookup(call: CallFacts) -> Finding:
     if opened is None:
         return Finding(0.0, True, _("no knowledge-base article opened"), (
             KbTime(asked.node, "", asked.t_ms / 1000, None, limit,
-                   _("{node}: no article opened").format(node=asked.node)),))
+                   _("{node}: no article opened").format(node=call.node_name(asked.node))),))
     elapsed = max(0, opened.t_ms - asked.t_ms)
     assert isinstance(opened.payload, KbArticleOpened)
     text = _("article opened {seconds:.1f} s after the question").format(seconds=elapsed / 1000)
@@ -167,7 +167,7 @@ def kb_lookup(call: CallFacts) -> Finding:
         KbTime(asked.node, opened.payload.article, asked.t_ms / 1000, max(asked.t_ms, opened.t_ms) / 1000, limit,
                _("article {article} opened {seconds:.1f} s after the customer asked at {node}"
                  " (limit {limit:g} s)").format(article=opened.payload.article, seconds=elapsed / 1000,
-                                                node=asked.node, limit=limit)),))
+                                                node=call.node_name(asked.node), limit=limit)),))
 
 
 def hold_button(call: CallFacts) -> Finding:

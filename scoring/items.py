@@ -68,6 +68,11 @@ class CallFacts:
         self.ui_lang = ui_lang or self.language
         self._ = translator(self.ui_lang).gettext
 
+    def node_name(self, node_id: str | None) -> str:
+        """A node as the card names it: its label, else its id."""
+        node = self.scenario.nodes.get(node_id or "")
+        return node.name if node else str(node_id)
+
     def label(self, category: str) -> str:
         """A phrase category as a reader of the card's language names it."""
         return self._(CATEGORY_LABELS.get(category, category))
@@ -117,7 +122,7 @@ def phrase_hit(call: CallFacts, turn: Turn, match: PhraseMatch) -> PhraseFound:
         turn.index, turn.node, match.category, match.phrase, round(match.score, 1), match.text,
         _words(turn, match.start, match.end),
         call._("turn {turn} ({node}): {category} \"{text}\" ~ \"{phrase}\" {score:.0f}%{at}").format(
-            turn=turn.index, node=turn.node, category=call.label(match.category), text=match.text,
+            turn=turn.index, node=call.node_name(turn.node), category=call.label(match.category), text=match.text,
             phrase=match.phrase, score=match.score, at=_at(call, turn, match.start, match.end)),
     )
 
@@ -182,7 +187,7 @@ def _phrase_finding(call: CallFacts, wanted: list[Wanted], what: str, none: str)
 def opening(call: CallFacts) -> Finding:
     _ = call._
     first = call.answered_visits()[:1]
-    wanted = [Wanted(v, c, call.answers(v), _("in the first answer ({node})").format(node=v.node))
+    wanted = [Wanted(v, c, call.answers(v), _("in the first answer ({node})").format(node=call.node_name(v.node)))
               for v in first for c in ("greeting", "self_introduction")]
     return _phrase_finding(call, wanted, _("{hits} of {total} opening phrases"), _("the trainee never answered"))
 
@@ -226,7 +231,7 @@ def required_phrases(call: CallFacts) -> Finding:
     wanted = []
     for node_id, visits in _answered_nodes(call).items():
         turns = [t for v in visits for t in call.answers(v)]
-        wanted += [Wanted(visits[-1], c, turns, call._("at {node}").format(node=node_id),
+        wanted += [Wanted(visits[-1], c, turns, call._("at {node}").format(node=call.node_name(node_id)),
                           _hold_judgement(call, visits, c))
                    for c in call.scenario.nodes[node_id].expect.phrases if c not in NOT_REQUIRED_CATEGORIES]
     return _phrase_finding(call, wanted, call._("{hits} of {total} required phrases"),
@@ -252,7 +257,7 @@ def verification(call: CallFacts) -> Finding:
             before = [v for v in answered if v.index < visit.index][-1:]
             turns += [t for v in (*before, visit) for t in call.answers(v) if t not in turns]
         wanted.append(Wanted(visits[-1], "verification", turns,
-                             call._("before or at lookup node {node}").format(node=node_id)))
+                             call._("before or at lookup node {node}").format(node=call.node_name(node_id))))
     return _phrase_finding(call, wanted, call._("{hits} of {total} lookups verified"),
                            call._("no lookup node in this call"))
 
@@ -266,9 +271,9 @@ def empathy(call: CallFacts) -> Finding:
             line = call.turns[visit.line] if visit.line is not None else None
             upset = line is not None and line.mood is not None and line.mood >= call.settings.upset_mood
             if upset and line:
-                why = why or call._("at {node} (customer anger {mood:g})").format(node=node_id, mood=line.mood)
+                why = why or call._("at {node} (customer anger {mood:g})").format(node=call.node_name(node_id), mood=line.mood)
             elif node_id == call.scenario.mood.escalate_to or {"apology", "empathy"} & set(node.expect.phrases):
-                why = why or call._("at {node}").format(node=node_id)
+                why = why or call._("at {node}").format(node=call.node_name(node_id))
         if why:
             turns = [t for v in visits for t in call.answers(v)]
             wanted += [Wanted(visits[-1], c, turns, why) for c in ("apology", "empathy")]
@@ -307,11 +312,11 @@ def knowledge(call: CallFacts) -> Finding:
             right += check.status is FactStatus.RIGHT
             if check.status is FactStatus.MISSING:
                 note = _("{fact} not stated at {node}: expected \"{expected}\"").format(
-                    fact=named, node=visit.node, expected=check.expected)
+                    fact=named, node=call.node_name(visit.node), expected=check.expected)
             else:
                 note = _("turn {turn} ({node}): {fact} stated \"{stated}\"{at}, expected"
                          " \"{expected}\": {status}").format(
-                    turn=turn.index if turn else None, node=visit.node, fact=named, stated=check.stated,
+                    turn=turn.index if turn else None, node=call.node_name(visit.node), fact=named, stated=check.stated,
                     at=_at(call, turn, check.start, check.end) if turn else "",
                     expected=check.expected, status=_(FACT_STATUS_LABELS[check.status]))
             entry = FactResult(turn.index if turn else None, visit.node, fact_id, str(check.status),
@@ -319,7 +324,7 @@ def knowledge(call: CallFacts) -> Finding:
                                _words(turn, check.start, check.end) if turn is not None else None, note)
             if critical and check.status is FactStatus.WRONG:
                 fails.append(_("wrong critical fact {fact} at {node}: said \"{stated}\", expected"
-                               " \"{expected}\"").format(fact=named, node=visit.node,
+                               " \"{expected}\"").format(fact=named, node=call.node_name(visit.node),
                                                             stated=check.stated, expected=check.expected))
             evidence.append(entry)
     if not total:
@@ -353,7 +358,7 @@ def latency(call: CallFacts) -> Finding:
             said = _("started before the customer finished (talk-over)")
         else:
             said = _("answered after {seconds:.1f} s").format(seconds=c.latency_ms / 1000)
-        note = _("{node}: {said} (limit {limit:g} s)").format(node=c.node, said=said, limit=c.limit_ms / 1000)
+        note = _("{node}: {said} (limit {limit:g} s)").format(node=call.node_name(c.node), said=said, limit=c.limit_ms / 1000)
         if c.credit < 1:
             note += _(": {credit:.0%} credit").format(credit=c.credit)
         evidence.append(AnswerTime(c.turn, c.node, c.latency_ms, c.limit_ms, round(c.credit, 3), note))
@@ -372,7 +377,7 @@ def hold_note(call: CallFacts, where: str, node: str, duration_ms: int | None, p
     said = listed(call, [_(HOLD_PROBLEMS[p]) if p in HOLD_PROBLEMS
                          else _("over {seconds:g} s").format(seconds=call.settings.max_hold_s)
                          for p in problems])
-    return where.format(node=node, length=length) + (said or _("announced and thanked"))
+    return where.format(node=call.node_name(node), length=length) + (said or _("announced and thanked"))
 
 
 HOLD_PROBLEMS = {"not announced": N_("not announced"), "not thanked after": N_("not thanked after")}
@@ -390,7 +395,7 @@ def dead_air(call: CallFacts) -> Finding:
         place = (_("between turns {after} and {before}") if gap.where == "gap"
                  else _("inside turn {after}")).format(after=gap.after_turn, before=gap.before_turn)
         note = _("{seconds:.1f} s of dead air {place} ({node})").format(
-            seconds=gap.duration_ms / 1000, place=place, node=gap.node)
+            seconds=gap.duration_ms / 1000, place=place, node=call.node_name(gap.node))
         if not counted:
             note += _(", the customer's delay: not counted")
         evidence.append(DeadAirGap(gap.node, _sec(gap.start_ms), _sec(gap.end_ms), gap.duration_ms,
@@ -466,5 +471,5 @@ def resolution(call: CallFacts) -> Finding:
             seconds=last / 1000), (CallOutcome(None, None, None, _("no call_ended event: the call was cut off")),))
     credit = call.settings.outcome_credit(ended.outcome or "")
     outcome = _(OUTCOME_LABELS.get(ended.outcome or "", ended.outcome or ""))
-    note = _("the call ended {outcome} at {node}").format(outcome=outcome, node=ended.node)
+    note = _("the call ended {outcome} at {node}").format(outcome=outcome, node=call.node_name(ended.node))
     return Finding(credit, True, note, (CallOutcome(ended.node, ended.outcome, credit, note),))

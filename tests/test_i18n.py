@@ -114,7 +114,7 @@ def test_the_card_language_is_a_parameter_and_ids_stay_english():
     assert score(timeline, scenario, bank, call_id="x").to_json() == zh   # deterministic
 
 
-def test_a_chinese_scorecard_names_facts_by_their_labels():
+def test_a_chinese_scorecard_names_facts_and_nodes_by_their_labels():
     from roleplay.frontends.simulate import simulate
 
     answers = Path(__file__).resolve().parent.parent / "scenarios" / "zh" / "answers" / "card-inquiry-good.yaml"
@@ -123,3 +123,4 @@ def test_a_chinese_scorecard_names_facts_by_their_labels():
     notes = " ".join(e["note"] for e in knowledge["evidence"])
     assert "境外交易手续费说的是" in notes and "foreign_fee" not in notes
     assert knowledge["evidence"][0]["fact"] == "foreign_fee"  # the JSON keeps the id
+    assert "第 3 轮（询问手续费）" in notes and knowledge["evidence"][0]["node"] == "ask_fee"  # nodes likewise

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios/zh/card-lookup.yaml"
 ANSWERS = ROOT / "scenarios/zh/answers/card-lookup-good.yaml"
 TYPED = "您好，感谢致电，我是客服小张。请您提供一下持卡人姓名和卡号后四位。\n好的，请您稍等。\n再见。\n"
-PATHS = re.compile(r"(/|[A-Za-z]:\\)[^\s：，。）)\"'<]+|\b\d{8}-\d{6}-[\w-]+|sqlite:///\S+")
+PATHS = re.compile(r"(/|[A-Za-z]:\\)[^\s：，。）)\"'<]+|\b\d{8}-\d{6}-[\w-]+|sqlite:///\S+|\b[0-9a-f]{12}\b")  # paths, call ids, URLs, version hashes
 BRANDS: set[str] = set()
 
 

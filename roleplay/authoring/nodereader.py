@@ -27,7 +27,7 @@ from roleplay.model.scenario import (
     Outcome,
 )
 
-NODE_KEYS = ("expect", "next", "end", "timeout_s", "hold", "lookup_s")
+NODE_KEYS = ("expect", "next", "end", "timeout_s", "hold", "lookup_s", "label")
 CONDITION_KEYS = tuple(k.value for k in ConditionKind)
 BRACES_RE = re.compile(r"\{[^{}\n]*\}")
 T = TypeVar("T")
@@ -134,6 +134,7 @@ class NodeReader(ReaderBase):
             timeout_s=self._opt(n, "timeout_s", lambda v: doc.number(v, "timeout_s", lo=0), 10.0),
             hold=self._opt(n, "hold", lambda v: doc.boolean(v, "hold"), False),
             lookup_s=self._opt(n, "lookup_s", lambda v: doc.number(v, "lookup_s", lo=1), None),
+            label=self._opt(n, "label", lambda v: doc.text(v, "label"), ""),
         )
         return node, GraphNode(targets, "end" in n, "next" in n, open_exit)
 

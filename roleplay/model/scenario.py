@@ -143,6 +143,11 @@ class Node:
     timeout_s: float = 10.0          # how long to wait for the trainee before it counts as silence
     hold: bool = False               # the trainee may put the customer on hold here (a lookup)
     lookup_s: float | None = None    # the desk's lookup limit at this node; None: desk.lookup_s
+    label: str = ""                  # how the scorecard names it ("问候"); "" -> the id
+
+    @property
+    def name(self) -> str:
+        return self.label or self.id
 
     @property
     def is_end(self) -> bool:
