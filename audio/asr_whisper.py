@@ -29,8 +29,11 @@ PRE_ROLL_MS = 300  # audio kept before a VAD onset: the onset may be a little la
 CPU_THREADS = 2
 
 
-# A prompt in simplified Mandarin: measured in docs/benchmarks.md ("Mandarin recognition").
-INITIAL_PROMPTS: dict[str, str] = {"zh": "您好，请问有什么可以帮您？"}
+# Initial prompts by language: none. A simplified Mandarin one (您好，请问有什么可以帮您？)
+# measured worse with Whisper base (docs/benchmarks.md, "Mandarin recognition"): it starts
+# repetition loops (请问有什么可以帮您 twenty times, runs of ？) and does not stop traditional
+# characters, which audio/whisper_zh.py converts anyway. bench/zh_asr_bench.py --prompt tries one.
+INITIAL_PROMPTS: dict[str, str] = {}
 
 
 def load_model(path: Path) -> Any:

