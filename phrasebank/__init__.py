@@ -36,6 +36,9 @@ class Matching:
 
     tolerance: float = 0.2        # share of the phrase's characters that may be edited
     min_fuzzy_chars: int = 5      # shorter phrases must match exactly
+    # Chinese numerals as digits on both sides: a fact's value (五十兆宽带) is what ASR writes
+    # as 50兆宽带. Courtesy phrases keep theirs (一下 is no number).
+    digits: bool = False
 
 
 DEFAULT_MATCHING = {"en": Matching(0.2, 5), "zh": Matching(0.25, 3)}

@@ -148,6 +148,8 @@ PIPELINES: dict[str, tuple[str, ...]] = {
     "phrases_en": ("half_width", "lowercase", "expand_contractions", "numbers_to_digits",
                    "remove_punctuation", "drop_intensifiers", "collapse_spaces"),
     "phrases_zh": ("half_width", "lowercase", "remove_punctuation", "join_cjk_spaces", "collapse_spaces"),
+    "phrases_zh_digits": ("half_width", "lowercase", "numbers_to_digits", "remove_punctuation", "join_cjk_spaces",
+                          "collapse_spaces"),
     "numbers": ("half_width", "lowercase", "expand_contractions", "numbers_to_digits",
                 "join_cjk_spaces", "collapse_spaces"),
 }
@@ -162,5 +164,8 @@ def normalize(text: str, pipeline: str | Sequence[str]) -> Normalized:
     return norm
 
 
-def phrase_pipeline(language: str) -> str:
-    return "phrases_zh" if language.startswith("zh") else "phrases_en"
+def phrase_pipeline(language: str, digits: bool = False) -> str:
+    """English phrases always see numbers as digits; Chinese ones when asked (fact values)."""
+    if language.startswith("zh"):
+        return "phrases_zh_digits" if digits else "phrases_zh"
+    return "phrases_en"

@@ -17,7 +17,7 @@ not match "2 working days").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from phrasebank import Phrasebank
@@ -81,10 +81,17 @@ def _said_phrasing(text: str, phrasings: tuple[str, ...], language: str) -> tupl
     with the same quantities in it as in the phrasing."""
     if not phrasings:
         return None
-    found = find_phrases(text, Phrasebank(language, {"fact": phrasings}))
+    found = find_phrases(text, _bank(language, "fact", phrasings))
     if not found or not _same_values(found[0].text, found[0].phrase):
         return None
     return found[0].text, found[0].start, found[0].end
+
+
+def _bank(language: str, category: str, phrasings: tuple[str, ...]) -> Phrasebank:
+    """The fact's phrasings as a bank that reads numerals as digits on both sides: ASR writes
+    五十兆宽带 as 50兆宽带, a CRM may write 50兆 where the trainee says 五十兆."""
+    matching = replace(Phrasebank(language).settings, digits=True)
+    return Phrasebank(language, {category: phrasings}, matching=matching)
 
 
 def _same_values(said: str, phrasing: str) -> bool:
@@ -100,7 +107,7 @@ def _other_named_value(text: str, stated: list[Quantity], value: str, language: 
     name = (value[:own.start] + " " + value[own.end:]).strip()
     if not name:
         return None
-    bank = Phrasebank(language, {"name": (name,)})
+    bank = _bank(language, "name", (name,))
     reach = len(name) + 4   # the name right before or after the number, as a plan is named
     for q in stated:
         if abs(q.value - own.value) < 1e-6 or q.family not in (own.family, Family.NUMBER, Family.COUNT):

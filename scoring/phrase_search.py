@@ -23,7 +23,7 @@ from rapidfuzz.distance import OSA, Levenshtein
 
 from phrasebank import Matching, Phrasebank
 from phrasebank.normalize import normalize, phrase_pipeline
-from phrasebank.pinyin import sounds_alike
+from phrasebank.pinyin import homophones, is_cjk, sound, sounds_alike
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,7 @@ class PatternSet:
         self._index: dict[str, list[int]] = {}
         self._needed: dict[int, int] = {}
         self._always: list[int] = []
+        self._needed_sounds: dict[int, int] = {}
         for number in (n for n, p in enumerate(patterns) if p.exact):
             units = set(patterns[number].norm if chinese else patterns[number].norm.split())
             self._needed[number] = len(units)
@@ -98,6 +99,22 @@ class PatternSet:
             if not units:
                 self._always.append(number)
         self._groups: dict[tuple[str, ...] | None, dict[int, _Group]] = {}
+        # Chinese: (folded toneless) syllable -> the short exact phrases holding it
+        self._by_sound: dict[str, list[int]] = {}
+        for number in (n for n, p in enumerate(patterns) if chinese and p.exact and not p.wildcard):
+            syllables = {sound(c) for c in patterns[number].norm}
+            if len(patterns[number].norm) >= 2 and all(is_cjk(c) for c in patterns[number].norm):
+                self._needed_sounds[number] = len(syllables)
+                for syllable in syllables:
+                    self._by_sound.setdefault(syllable, []).append(number)
+
+    def sound_candidates(self, present: set[str]) -> list[int]:
+        """The short exact phrases whose every syllable is in the answer."""
+        counts: dict[int, int] = {}
+        for syllable in present:
+            for number in self._by_sound.get(syllable, ()):
+                counts[number] = counts.get(number, 0) + 1
+        return [n for n, count in counts.items() if count == self._needed_sounds[n]]
 
     def exact_candidates(self, present: set[str]) -> list[int]:
         counts: dict[int, int] = {}
@@ -137,6 +154,8 @@ def search(text: str, patterns: PatternSet, categories: tuple[str, ...] | None) 
         if categories is None or p.category in categories:
             regex = p.wildcard or _exact_re(p.norm, patterns.chinese)
             spots.extend((number, m.start(), m.end(), 0) for m in regex.finditer(text))
+    if patterns.chinese:
+        spots += _homophone_spots(answer, patterns, categories)
     scorer = Levenshtein.distance if patterns.chinese else OSA.distance
     fuzzy: list[tuple[int, int, int, float]] = []       # pattern, window, window units, cost
     for count, group in patterns.groups(categories).items():
@@ -156,6 +175,9 @@ def search(text: str, patterns: PatternSet, categories: tuple[str, ...] | None) 
               for n, column, count, cost in fuzzy]
     keyed.sort(key=lambda item: item[0])
     return [hit for _, hit in keyed]
+
+
+HOMOPHONE_COST = 0.25   # the syllable heard right, the character guessed wrong
 
 
 # Words whose change turns a phrase into its opposite or into another phrase: never fuzzy.
@@ -207,13 +229,15 @@ def _consonants(word: str) -> str:
 def _chinese_cost(window: str, pattern: Pattern) -> float | None:
     if abs(len(window) - len(pattern.norm)) > pattern.max_edits:
         return None  # an edit distance is at least the difference in length
-    if window[0] != pattern.norm[0] and (len(pattern.norm) <= 4 or not sounds_alike(window[0], pattern.norm[0])):
+    first, meant = window[0], pattern.norm[0]
+    if first != meant and not homophones(first, meant) and (len(pattern.norm) <= 4 or not sounds_alike(first, meant)):
         return None  # a phrase hinges on its first character: 不知道 vs 我知道, 还有什么 vs 有什么
     return _cost(window, pattern)
 
 
 def _cost(window: str, pattern: Pattern) -> float | None:
-    """Chinese edit distance: a sound-alike substitution (账/帐, 等/的) costs half, and in a
+    """Chinese edit distance: a homophone (机/记: the syllable heard right, the character
+    guessed wrong) costs a quarter, a sound-alike substitution (账/帐, 等/的) half, and in a
     short phrase a substitution that sounds nothing alike (上午好/上午上) rules the window out."""
     distance = Levenshtein.distance(window, pattern.norm, score_cutoff=2 * pattern.max_edits)
     if distance == 0 or distance > 2 * pattern.max_edits:
@@ -225,6 +249,8 @@ def _cost(window: str, pattern: Pattern) -> float | None:
             if len(pattern.norm) <= 4 or op.dest_pos == 0:
                 return None  # 上午 is not a mangled 上午好, 理您的 not 理解您的: short phrases keep every character
             cost += 1
+        elif homophones(window[op.src_pos], pattern.norm[op.dest_pos]):
+            cost += HOMOPHONE_COST
         elif sounds_alike(window[op.src_pos], pattern.norm[op.dest_pos]):
             if len(pattern.norm) <= 3 and cost:
                 return None  # 您收到 is not 您稍等: a three-character phrase survives one slip
@@ -235,6 +261,25 @@ def _cost(window: str, pattern: Pattern) -> float | None:
             unlike_at = op.dest_pos
             cost += 1
     return cost
+
+
+def _homophone_spots(answer: Answer, patterns: PatternSet, categories: tuple[str, ...] | None,
+                     ) -> list[tuple[int, int, int, float]]:
+    """Short exact phrases (您好, 再见, a two-character name) heard as homophones: the same
+    syllables written with other characters (王方 for 王芳), a quarter edit per character."""
+    text = answer.text
+    spots: list[tuple[int, int, int, float]] = []
+    for number in patterns.sound_candidates({sound(c) for c in text}):
+        p = patterns.patterns[number]
+        if categories is not None and p.category not in categories:
+            continue
+        size = len(p.norm)
+        for start in range(len(text) - size + 1):
+            window = text[start:start + size]
+            if window != p.norm and all(s == t or homophones(s, t) for s, t in zip(window, p.norm, strict=True)):
+                spots.append((number, start, start + size,
+                              HOMOPHONE_COST * sum(s != t for s, t in zip(window, p.norm, strict=True))))
+    return spots
 
 
 @lru_cache(maxsize=4096)
@@ -274,7 +319,7 @@ def _compile(key: tuple[object, ...]) -> PatternSet:
     assert isinstance(language, str) and isinstance(settings, Matching)
     assert isinstance(categories, tuple) and isinstance(not_after_pairs, tuple)
     not_afters = dict(not_after_pairs)
-    pipeline = phrase_pipeline(language)
+    pipeline = phrase_pipeline(language, settings.digits)
     chinese = language.startswith("zh")
     patterns = []
     for category, phrases in categories:

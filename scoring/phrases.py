@@ -38,7 +38,7 @@ MARGIN = 5.0   # score points by which a rival category must win to silence a fu
 
 def find_phrases(text: str, bank: Phrasebank, categories: tuple[str, ...] | None = None) -> list[PhraseMatch]:
     """Every category found in `text`, best match per category, in order of appearance."""
-    norm = normalize(text, phrase_pipeline(bank.language))
+    norm = normalize(text, phrase_pipeline(bank.language, bank.settings.digits))
     best: dict[str, _Hit] = {}
     for hit in _resolve(_all_hits(norm, bank, categories)):
         current = best.get(hit.pattern.category)
@@ -50,7 +50,7 @@ def find_phrases(text: str, bank: Phrasebank, categories: tuple[str, ...] | None
 def find_all_phrases(text: str, bank: Phrasebank, categories: tuple[str, ...] | None = None) -> list[PhraseMatch]:
     """Every occurrence (e.g. each forbidden phrase, each filler), overlapping ones within a
     category reduced to the best, in order of appearance."""
-    norm = normalize(text, phrase_pipeline(bank.language))
+    norm = normalize(text, phrase_pipeline(bank.language, bank.settings.digits))
     chosen: list[_Hit] = []
     for hit in sorted(_resolve(_all_hits(norm, bank, categories)), key=_rank):
         if not any(h.pattern.category == hit.pattern.category and h.start < hit.end and hit.start < h.end

