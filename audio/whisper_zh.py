@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any
 
 from roleplay.model.errors import ModelError
+from roleplay.model.message import Msg
 
 _SPLIT_DECIMAL = re.compile(r"(?<=[点點])[,，、]\s*(?=[0-9零〇一二两兩三四五六七八九])")
 
@@ -24,8 +25,8 @@ def _t2s() -> Any:
     try:
         from opencc import OpenCC
     except ImportError:
-        raise ModelError("Chinese from Whisper needs the package opencc-python-reimplemented: "
-                         "pip install 'roleplay[whisper]'") from None
+        raise ModelError(Msg("Chinese from Whisper needs the package opencc-python-reimplemented: "
+                             "pip install 'roleplay[whisper]'")) from None
     return OpenCC("t2s")
 
 
