@@ -6,7 +6,9 @@ phrase's length is compared with the phrase by edit distance. All phrases whose 
 is n are compared with all windows of n units in one rapidfuzz `cdist` call, in C: re-scoring a
 batch of calls spends most of its time here, and a Python loop per phrase and window was
 most of that. Exact and wildcard phrases are regular expressions, tried only when every
-word (Chinese: character) of the phrase is in the answer.
+word (Chinese: character) of the phrase is in the answer. Chinese is also compared by sound:
+ASR hears the syllable and guesses the character (机主姓名 as 记主性民), so a homophone costs a
+quarter edit, and a short exact phrase may be written in homophones (再见 as 在见).
 """
 
 from __future__ import annotations
