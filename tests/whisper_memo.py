@@ -4,7 +4,7 @@ A spoken library call costs one 30-s encoder pass (~1.5 s on two cores) per answ
 its length, so the Mandarin library calls take minutes when the recogniser runs for each one.
 Whisper's result is a function of the model file, the audio, the options and the library
 versions (but for a rare close call that CTranslate2's threaded sums may tip: two full bench
-runs differed by 0.1 point of CER), so its raw result (segments and words, before our
+runs differed by 0.1 and 0.8 points of CER), so its raw result (segments and words, before our
 simplified-character and decimal fixes) is stored under a key of all of them; a changed line,
 option, model or faster-whisper re-runs it. Like the TTS cache, a fresh machine fills it on
 its first run, when every call is recognised live.
