@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
 import speechgen
 
@@ -271,9 +271,11 @@ def _spread(items: list[Material], count: int) -> list[Material]:
 
 
 def _whisper(language: str) -> Recognizer:
+    from asr_bench import default_model
+
     from audio.recognizers import open_recognizer
 
-    return open_recognizer("whisper", language, None)
+    return open_recognizer("whisper", language, default_model("whisper"))  # tiny.en
 
 
 def report(args: argparse.Namespace, materials: list[Material], count: int, tallies: dict[str, Tally],
