@@ -21,19 +21,16 @@ import re
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT / "tests")]
 
 from asr_bench import default_model
+from asr_figures import answer_lines, measure
 from docs_section import write_section
-from phrase_f1 import Sample, Scores, evaluate
-from rapidfuzz.distance import Levenshtein
 from speechgen import telephone_band
 
 from audio.asr_whisper import transcribe_samples
@@ -41,9 +38,7 @@ from audio.models import models_dir
 from audio.tts import DEFAULT_PITCH, DEFAULT_RATE_WPM, Line
 from audio.tts_piper import PiperSynth
 from audio.wavio import ASR_RATE_HZ, read_wav
-from phrasebank import load_phrasebank
 from phrasebank.normalize import normalize
-from scoring.phrases import find_phrases
 
 ANSWERS = ROOT / "scenarios" / "en" / "answers"
 COMMAND = "python bench/en_asr_bench.py --write-docs"
@@ -68,24 +63,6 @@ Channel = Callable[[np.ndarray], np.ndarray]
 CHANNELS: dict[str, Channel] = {"clean": lambda s: s, "telephone": telephone_band}
 
 
-@dataclass(frozen=True)
-class Figures:
-    model: str
-    channel: str
-    wer: float
-    phrases: Scores
-    rtf: float
-    misses: list[str]
-
-
-def corpus() -> list[str]:
-    lines: list[str] = []
-    for path in sorted(ANSWERS.glob("*.yaml")):
-        lines += [str(step["say"]) for step in yaml.safe_load(path.read_text(encoding="utf-8"))
-                  if "say" in step]
-    return list(dict.fromkeys(lines))
-
-
 def words(text: str) -> list[str]:
     """What WER counts: normalised words, numbers as digits, written forms as spoken."""
     digits = normalize(text, ("half_width", "lowercase", "numbers_to_digits")).text
@@ -105,30 +82,6 @@ def render(texts: list[str]) -> list[np.ndarray]:
     return [read_wav(paths[line])[0] for line in lines]
 
 
-def measure(model_name: str, model: Path, channel: str, texts: list[str],
-            speech: list[np.ndarray]) -> Figures:
-    bank = load_phrasebank("en")
-    errors = length = 0
-    asr_s = audio_s = 0.0
-    samples, misses = [], []
-    for text, clean in zip(texts, speech, strict=True):
-        heard = CHANNELS[channel](clean)
-        started = time.perf_counter()
-        said = transcribe_samples(model, "en", heard, ASR_RATE_HZ).text
-        asr_s += time.perf_counter() - started
-        audio_s += len(heard) / ASR_RATE_HZ
-        ref, hyp = words(text), words(said)
-        errors += Levenshtein.distance(ref, hyp)
-        length += len(ref)
-        expect = frozenset(m.category for m in find_phrases(text, bank))
-        samples.append(Sample(channel, said, expect))
-        if ref != hyp:
-            misses.append(f"  {text}\n  {said}")
-    scores, _ = evaluate(samples, bank)
-    return Figures(model_name, channel, errors / max(length, 1), scores["all"],
-                   asr_s / max(audio_s, 1e-9), misses)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tiny-model", type=Path, default=default_model("whisper"),
@@ -143,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, folder in models.items():
         if folder is None or not (folder / "model.bin").is_file():
             raise SystemExit(f"Whisper {name}: no model.bin in {folder}; pass --{name[:4]}-model DIR")
-    texts = corpus()[: args.limit]
+    texts = answer_lines(ANSWERS)[: args.limit]
     load = os.getloadavg()[0]  # the machine is shared: RTF depends on what else runs
     started = time.perf_counter()
     speech = render(texts)
@@ -153,18 +106,19 @@ def main(argv: list[str] | None = None) -> int:
     figures = []
     for name, folder in models.items():
         transcribe_samples(folder, "en", speech[0])  # load and warm up outside the timing
-        figures += [measure(name, folder, channel, texts, speech) for channel in CHANNELS]
+        figures += [(name, channel, measure(folder, "en", channel, texts, speech, line, words))
+                    for channel, line in CHANNELS.items()]
     load = f"load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
-    rows = [f"| {f.model} | {f.channel} | {f.wer:.1%} | {f.phrases.precision:.3f} | "
-            f"{f.phrases.recall:.3f} | {f.phrases.f1:.3f} | {f.rtf:.3f} |" for f in figures]
+    rows = [f"| {name} | {channel} | {f.error_rate:.1%} | {f.phrases.precision:.3f} | "
+            f"{f.phrases.recall:.3f} | {f.phrases.f1:.3f} | {f.rtf:.3f} |" for name, channel, f in figures]
     table = "\n".join(["| model | line | WER | phrase P | phrase R | phrase F1 | RTF |",
                        "|---|---|---|---|---|---|---|", *rows])
     print(f"{len(texts)} sentences, {n_words} words, {total_s:.0f} s of Piper speech (rendered "
           f"or cached in {render_s:.0f} s); Whisper int8, 2 threads, beam 1; {load}")
     print(table)
     if args.errors:
-        for f in figures:
-            print(f"{f.model} {f.channel}: {len(f.misses)} sentences not heard exactly")
+        for name, channel, f in figures:
+            print(f"{name} {channel}: {len(f.misses)} sentences not heard exactly")
             print(*f.misses, sep="\n")
     if args.write_docs:
         write_section("## English recognition", (

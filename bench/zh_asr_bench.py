@@ -17,82 +17,33 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
-import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from asr_figures import answer_lines, measure
 from docs_section import write_section
-from phrase_f1 import Sample, Scores, evaluate
-from rapidfuzz.distance import Levenshtein
 from speechgen import telephone_band
 
 from audio import asr_whisper
-from audio.asr_whisper import transcribe_samples
 from audio.voices import make_synth
 from audio.wavio import ASR_RATE_HZ
 from audio.whisper_base import assemble_whisper_base
-from phrasebank import load_phrasebank
 from phrasebank.normalize import normalize
 from phrasebank.numerals import zh_numeral_to_digits
 from roleplay.frontends.spoken import MAX_PAUSE_MS, TRAINEE_VOICES, speak
-from scoring.phrases import find_phrases
 
 ANSWERS = ROOT / "scenarios" / "zh" / "answers"
 COMMAND = "python bench/zh_asr_bench.py --write-docs"
-
-
-@dataclass(frozen=True)
-class Channel:
-    name: str
-    cer: float
-    phrases: Scores
-    rtf: float
-    misses: list[str]
-
-
-def corpus() -> list[str]:
-    lines: list[str] = []
-    for path in sorted(ANSWERS.glob("*.yaml")):
-        lines += [str(step["say"]) for step in yaml.safe_load(path.read_text(encoding="utf-8"))
-                  if "say" in step]
-    return list(dict.fromkeys(lines))
 
 
 def characters(text: str) -> str:
     """What CER counts: no punctuation or spaces, numerals as digits."""
     norm = zh_numeral_to_digits(normalize(text, "phrases_zh"))
     return norm.text.replace(" ", "")
-
-
-def run_channel(name: str, texts: list[str], speech: list[np.ndarray], model: Path,
-                line: Callable[[np.ndarray], np.ndarray]) -> Channel:
-    bank = load_phrasebank("zh")
-    errors = length = 0
-    asr_s = audio_s = 0.0
-    samples, misses = [], []
-    for text, clean in zip(texts, speech, strict=True):
-        heard = line(clean)
-        started = time.monotonic()
-        said = transcribe_samples(model, "zh", heard, ASR_RATE_HZ).text
-        asr_s += time.monotonic() - started
-        audio_s += len(heard) / ASR_RATE_HZ
-        ref, hyp = characters(text), characters(said)
-        errors += Levenshtein.distance(ref, hyp)
-        length += len(ref)
-        expect = frozenset(m.category for m in find_phrases(text, bank))
-        samples.append(Sample(name, said, expect))
-        if ref != hyp:
-            misses.append(f"  {text}\n  {said}")
-    scores, _ = evaluate(samples, bank)
-    return Channel(name, errors / max(length, 1), scores["all"], asr_s / max(audio_s, 1e-9), misses)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -106,17 +57,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.prompt:
         asr_whisper.INITIAL_PROMPTS["zh"] = args.prompt
     model = args.model or assemble_whisper_base()
-    texts = corpus()[: args.limit]
+    texts = answer_lines(ANSWERS)[: args.limit]
     synth = make_synth(strict=True)
     started = time.monotonic()
     speech = [speak(synth, text, TRAINEE_VOICES["zh"], MAX_PAUSE_MS["zh"]) for text in texts]
     render_s = time.monotonic() - started
     total_s = sum(len(s) for s in speech) / ASR_RATE_HZ
-    channels = [run_channel("clean", texts, speech, model, lambda s: s),
-                run_channel("telephone", texts, speech, model, telephone_band)]
+    lines = {"clean": lambda s: s, "telephone": telephone_band}
+    channels = [(name, measure(model, "zh", name, texts, speech, line, characters))
+                for name, line in lines.items()]
     load = os.getloadavg()[1]  # the machine is shared: RTF depends on what else ran
-    rows = [f"| {c.name} | {c.cer:.1%} | {c.phrases.precision:.3f} | {c.phrases.recall:.3f} | "
-            f"{c.phrases.f1:.3f} | {c.rtf:.2f} |" for c in channels]
+    rows = [f"| {name} | {c.error_rate:.1%} | {c.phrases.precision:.3f} | {c.phrases.recall:.3f} | "
+            f"{c.phrases.f1:.3f} | {c.rtf:.2f} |" for name, c in channels]
     prompt = repr(args.prompt) if args.prompt else "none"
     table = "\n".join(["| line | CER | phrase P | phrase R | phrase F1 | RTF |",
                        "|---|---|---|---|---|---|", *rows])
@@ -125,9 +77,9 @@ def main(argv: list[str] | None = None) -> int:
           f"load average {load:.1f} (5 min) at the end")
     print(table)
     if args.errors:
-        for channel in channels:
-            print(f"{channel.name}: {len(channel.misses)} sentences not heard exactly")
-            print("\n".join(channel.misses))
+        for name, c in channels:
+            print(f"{name}: {len(c.misses)} sentences not heard exactly")
+            print("\n".join(c.misses))
     if args.write_docs:
         write_section("## Mandarin recognition", (
             "## Mandarin recognition\n\n"
