@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import _missing
+from test_library_speech import GOOD_MIN, assert_in_band
 from whisper_memo import MemoWhisper
 
 from audio import asr_whisper
@@ -31,8 +32,6 @@ from roleplay.frontends.transcript import NullStream
 
 ROOT = Path(__file__).resolve().parent.parent
 ZH = ROOT / "scenarios" / "zh"
-GOOD_MIN = 70.0
-POOR_MAX = 50.0
 STEMS = sorted(p.stem for p in ZH.glob("*.yaml"))
 
 
@@ -79,14 +78,7 @@ def test_spoken_mandarin_answers_land_in_their_band(
     sim = SpeechSimulation("whisper", whisper_base_path)
     result = simulate_speech_call(open_scenario(str(ZH / f"{stem}.yaml")),
                                   load_answers(ZH / "answers" / f"{stem}-{kind}.yaml"), sim, NullStream())
-    card = result.scorecard
-    heard = " | ".join(t.text for t in card.turns if t.speaker == "trainee")
-    if kind == "good":
-        assert card.score >= GOOD_MIN and card.passed, f"{stem}: {card.score} {card.reason}; heard: {heard}"
-        assert str(result.call.outcome) == "resolved", heard
-    else:
-        assert card.score < POOR_MAX and not card.passed, f"{stem}: {card.score}; heard: {heard}"
-        assert str(result.call.outcome) != "resolved", heard
+    assert_in_band(stem, kind, result)
 
 
 @pytest.mark.slow
