@@ -177,7 +177,7 @@ class Listener:
 
     def _hear_content(self, node: Node) -> None:
         if self.endpointer and self.content:
-            said = " ".join(part.text for part in self._parts if part.text)
+            said = join_transcripts(self._parts, 0.0).text
             self.endpointer.hear_content(self.content.complete(node, said))
 
     def _final(self, node: Node, turn_origin: int, onset: int, offset: int, now: int) -> Answer:
