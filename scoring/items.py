@@ -196,7 +196,7 @@ def closing(call: CallFacts) -> Finding:
     _ = call._
     last = call.answered_visits()[-2:]
     turns = [t for v in last for t in call.answers(v)]
-    where = _("in the last answers ({nodes})").format(nodes=listed(call, [v.node for v in last]))
+    where = _("in the last answers ({nodes})").format(nodes=listed(call, [call.node_name(v.node) for v in last]))
     wanted = [Wanted(last[-1], c, turns, where) for c in ("offer_more_help", "closing")] if last else []
     return _phrase_finding(call, wanted, _("{hits} of {total} closing phrases"), _("the trainee never answered"))
 

@@ -124,3 +124,12 @@ def test_a_chinese_scorecard_names_facts_and_nodes_by_their_labels():
     assert "境外交易手续费说的是" in notes and "foreign_fee" not in notes
     assert knowledge["evidence"][0]["fact"] == "foreign_fee"  # the JSON keeps the id
     assert "第 3 轮（询问手续费）" in notes and knowledge["evidence"][0]["node"] == "ask_fee"  # nodes likewise
+
+
+def test_the_last_answers_of_a_chinese_call_are_named_by_their_nodes_labels():
+    from roleplay.frontends.simulate import simulate
+
+    answers = Path(__file__).resolve().parent.parent / "scenarios" / "zh" / "answers" / "card-inquiry-poor.yaml"
+    card = simulate("card-inquiry-zh", answers).scorecard.to_json()
+    closing = next(item for item in card["items"] if item["id"] == "closing")
+    assert "最后的回答（询问手续费、客户不满）" in " ".join(e["note"] for e in closing["evidence"])
