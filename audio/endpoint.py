@@ -5,9 +5,10 @@ so a breath between two sentences hands the turn to the customer. `SmartTurnEndp
 uses Silero VAD to find pauses and asks Smart Turn v3.2 (a model of whether an utterance
 sounds finished, from its last 8 s of audio) at each one: finished ends the turn, not
 finished keeps listening, and a silence of `patience_ms` ends it regardless.
-`ContentAwareEndpointer` adds what the words say: while the answer still lacks something
-the node asks for (a fact, a hold request), a pause does not end the turn before
-`unfinished_ms`; once it has everything, the inner endpointer's decision stands.
+`ContentAwareEndpointer` adds what the words say: until the answer has everything the node
+asks for (a fact, a hold request) and ends handing the floor over (a question, a request, a
+farewell), a pause does not end the turn before `unfinished_ms`; after that the first pause
+does.
 `open_endpointer()` picks the model one when its files are there, the fallback otherwise,
 and wraps it so.
 
@@ -203,31 +204,37 @@ class SmartTurnEndpointer:
         pass
 
 
-UNFINISHED_MS = 1500  # an answer that still lacks something: pauses up to this keep the turn
+UNFINISHED_MS = 1800  # an answer not yet finished: pauses up to this keep the turn
+# (1.2 s of true pause, plus up to 0.3 s the energy VAD ends speech early on a noisy phone line)
 
 
 class ContentAwareEndpointer:
-    """The inner endpointer, overruled by the content of the answer.
+    """The inner endpointer, overruled by what the words say.
 
     A trainee who has said "Thank you." and not yet the fee the customer asked for is
-    mid-answer however final the full stop sounds: the turn ends only after `unfinished_ms`
-    of silence (or the inner endpointer's patience). An answer with everything the node asks
-    for ends when the inner endpointer says so. Without content (`hear_content(None)`, a node
-    that asks for nothing) the inner endpointer decides alone.
+    mid-answer however final the full stop sounds, and so is one whose complete answer ends
+    on a statement ("...I understand how frustrating that must be."): the turn ends only
+    after `unfinished_ms` of silence. An answer with everything the node asks for that ends
+    handing the floor over ("Could you confirm your account number?") ends at the first
+    pause the VAD hears, or earlier if the inner endpointer says so. Without a cue
+    (`hear_content(None)`) the inner endpointer decides alone.
     """
 
-    def __init__(self, inner: Endpointer, unfinished_ms: int = UNFINISHED_MS) -> None:
+    def __init__(self, inner: Endpointer, unfinished_ms: int = UNFINISHED_MS, hangover_ms: int = 300) -> None:
         self.inner = inner
         self.name = f"{inner.name}+content"
         self.unfinished_ms = unfinished_ms
+        # Its own VAD times the pauses: Smart Turn reports no offset at a pause it calls unfinished.
+        self._vad = Vad(RATE_HZ, config=VadConfig(hangover_ms=hangover_ms))
         self.reset()
 
     def reset(self) -> None:
         self.inner.reset()
+        self._vad.reset()
         self._complete: bool | None = None
         self._samples = 0
-        self._speech_end_ms: int | None = None  # the inner endpointer's last offset
-        self._inner_ended = False               # it ended the turn there
+        self._speech_end_ms: int | None = None  # the start of the pause we are in, if any
+        self._inner_offset = False              # the inner endpointer reported this pause
 
     def hear_content(self, complete: bool | None) -> None:
         self._complete = complete
@@ -236,21 +243,22 @@ class ContentAwareEndpointer:
         update = self.inner.feed(pcm16)
         self._samples += len(pcm16) // 2
         now_ms = self._samples * 1000 // RATE_HZ
+        for event in self._vad.feed(pcm16):
+            self._speech_end_ms = event.t_ms if event.kind == "offset" else None
         for event in update.events:
-            if event.kind == "onset":
-                self._speech_end_ms, self._inner_ended = None, False
-            else:
-                self._speech_end_ms = event.t_ms
-        if update.turn_end:
-            self._inner_ended = True
-            if self._speech_end_ms is None:
-                self._speech_end_ms = now_ms
+            self._inner_offset = event.kind == "offset"
         if self._complete is None:
             return update
+        paused = self._speech_end_ms is not None
         if self._complete:
-            return EndpointUpdate(update.events, self._inner_ended)
-        waited = self._speech_end_ms is not None and now_ms - self._speech_end_ms >= self.unfinished_ms
-        return EndpointUpdate(update.events, waited)
+            ended = update.turn_end or paused
+        else:
+            ended = paused and now_ms - (self._speech_end_ms or 0) >= self.unfinished_ms
+        if ended and not self._inner_offset and self._speech_end_ms is not None:
+            # The listener takes the end of speech from an offset event: give it ours.
+            self._inner_offset = True
+            return EndpointUpdate((*update.events, VadEvent("offset", self._speech_end_ms, now_ms)), True)
+        return EndpointUpdate(update.events, ended)
 
 
 def open_endpointer(patience_ms: int = DEFAULT_PATIENCE_MS, model_path: Path | None = None,

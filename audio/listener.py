@@ -7,7 +7,7 @@ latencies do not depend on when the recogniser finishes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol, TextIO
 
 from audio.asr import AsrUpdate, Recognizer, Transcript, join_transcripts
@@ -65,8 +65,9 @@ class TraineeAudioSink(Protocol):
 
 
 class AnswerContent(Protocol):
-    def complete(self, node: Node, text: str) -> bool | None:
-        """Whether `text` already has everything `node` asks for; None: it asks for nothing."""
+    def complete(self, node: Node, utterances: Sequence[str]) -> bool | None:
+        """Whether the utterances closed so far (one per pause) finish the answer to `node`:
+        everything it asks for, ending on a hand-over; None: the words give no cue."""
         ...
 
 
@@ -177,7 +178,7 @@ class Listener:
 
     def _hear_content(self, node: Node) -> None:
         if self.endpointer and self.content:
-            said = join_transcripts(self._parts, 0.0).text
+            said = [part.text for part in self._parts]
             self.endpointer.hear_content(self.content.complete(node, said))
 
     def _final(self, node: Node, turn_origin: int, onset: int, offset: int, now: int) -> Answer:

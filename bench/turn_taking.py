@@ -221,6 +221,7 @@ def main() -> int:
     parser.add_argument("--languages", nargs="+", default=["en", "zh"])
     parser.add_argument("--limit", type=int, default=0, help="answers per language, spread evenly (0: all)")
     parser.add_argument("--show-cuts", metavar="ENDPOINTER", help="list the answers this one cut")
+    parser.add_argument("--only", nargs="+", metavar="ENDPOINTER", help="run only these endpointers")
     args = parser.parse_args()
     started_all = time.perf_counter()
     materials = [m for m in shipped_answers() if m.language in args.languages]
@@ -228,6 +229,8 @@ def main() -> int:
         materials = [m for lang in args.languages for m in _spread([m for m in materials if m.language == lang], args.limit)]
     synth = VoiceSynth()
     makers = endpointers(round(args.patience * 1000))
+    if args.only:
+        makers = {name: make for name, make in makers.items() if name in args.only}
     recognizers: dict[str, Recognizer] = {}
     tallies = {name: Tally({p: [] for p in args.pauses}) for name in makers}
     per_section: dict[str, dict[str, Tally]] = {}

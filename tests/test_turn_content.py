@@ -1,13 +1,16 @@
 """The content cue of turn-taking: a pause inside an answer that still lacks what the node
-asks for keeps the turn; a complete answer ends it as soon as the endpointer would."""
+asks for, or that has it all but ends on a statement, keeps the turn; a complete answer that
+hands the floor over ends it at the first pause."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
 
 from audio.asr import ScriptedRecognizer
-from audio.endpoint import UNFINISHED_MS, ContentAwareEndpointer, VadEndpointer
+from audio.endpoint import UNFINISHED_MS, ContentAwareEndpointer, EndpointUpdate, VadEndpointer
 from audio.listener import Listener
 from roleplay.authoring.library import open_scenario
 from roleplay.engine.expectations import NodeExpectations
@@ -71,6 +74,39 @@ def test_a_complete_answer_ends_at_the_first_pause() -> None:
     assert got == 1800
 
 
+class Undecided:
+    """An inner endpointer that hears speech but never calls the turn over, as Smart Turn
+    does when it finds a true end unfinished."""
+
+    name = "undecided"
+
+    def __init__(self) -> None:
+        self._vad = VadEndpointer()
+
+    def reset(self) -> None:
+        self._vad.reset()
+
+    def feed(self, pcm16: bytes) -> EndpointUpdate:
+        onsets = tuple(e for e in self._vad.feed(pcm16).events if e.kind == "onset")
+        return EndpointUpdate(onsets, False)
+
+    def hear_content(self, complete: bool | None) -> None:
+        pass
+
+
+def test_a_finished_answer_ends_at_the_pause_even_if_the_inner_endpointer_waits() -> None:
+    endpointer = ContentAwareEndpointer(Undecided())
+    endpointer.reset()
+    endpointer.hear_content(True)
+    ended = None
+    for start in range(0, len(ANSWER) - FRAME + 1, FRAME):
+        update = endpointer.feed(ANSWER[start : start + FRAME].tobytes())
+        if update.turn_end:
+            ended = ((start + FRAME) * 1000 // RATE, [e.kind for e in update.events])
+            break
+    assert ended == (1800, ["offset"])  # and the listener gets the end of speech from it
+
+
 @pytest.fixture(scope="module")
 def card_inquiry() -> NodeExpectations:
     return NodeExpectations.of(open_scenario("card-inquiry-en"))
@@ -79,24 +115,56 @@ def card_inquiry() -> NodeExpectations:
 @pytest.mark.parametrize(("node", "text", "complete"), [
     ("ask_fee", "", False),
     ("ask_fee", "Thank you for the question.", False),
-    ("ask_fee", "Thank you. There is a fee of 3 percent.", True),
-    ("ask_fee", "There is a fee of 5 percent.", False),  # only a right value counts
-    ("ask_cash", "Each withdrawal costs 4 dollars.", False),
-    ("ask_cash", "Each withdrawal costs 4 dollars, and the limit is 800 dollars a day.", True),
-    ("greet", "Good morning, thank you for calling.", False),
-    ("greet", "Good morning, thank you for calling. My name is Sam.", True),
-    ("supervisor", "Of course.", None),  # asks for nothing: the words say nothing
+    ("ask_fee", "Thank you. There is a fee of 3 percent. Is there anything else?", True),
+    ("ask_fee", "There is a fee of 5 percent. Anything else?", False),  # only a right value counts
+    ("ask_cash", "Each withdrawal costs 4 dollars. Anything else?", False),
+    ("ask_cash", "Each withdrawal costs 4 dollars, and the limit is 800 dollars a day, okay?", True),
+    ("greet", "Good morning, thank you for calling. How can I help?", False),
+    ("greet", "Good morning, thank you for calling. My name is Sam. How can I help?", True),
+    # everything said, but a statement may be followed by more
+    ("greet", "Good morning, thank you for calling. My name is Sam.", False),
+    ("ask_fee", "Thank you. There is a fee of 3 percent.", False),
+    ("supervisor", "Of course.", None),  # asks for nothing, and the words give no cue
+    ("supervisor", "Of course. Could you hold on?", True),
 ])
 def test_what_a_node_asks_for(card_inquiry: NodeExpectations, node: str, text: str,
                               complete: bool | None) -> None:
-    assert card_inquiry.complete(card_inquiry.scenario.nodes[node], text) is complete
+    assert card_inquiry.complete(card_inquiry.scenario.nodes[node], [text]) is complete
+
+
+def test_a_complete_greeting_that_ends_on_a_statement_is_not_over() -> None:
+    # The shipped good answer, at its second pause: everything the greeting asks for has been
+    # said, and the request for the account number is still to come.
+    complaint = NodeExpectations.of(open_scenario("broadband-complaint-en"))
+    greet = complaint.scenario.nodes["greet"]
+    so_far = ["Good morning, my name is Sam.",
+              "I am really sorry the engineer did not come, I understand how frustrating that must be."]
+    assert complaint.complete(greet, so_far) is False
+    assert complaint.complete(greet, [*so_far, "Could you confirm your account number?"]) is True
+
+
+def test_the_hand_over_is_read_in_the_last_utterance_only() -> None:
+    # Vosk writes no punctuation: the utterance closed at the last pause is the last sentence.
+    complaint = NodeExpectations.of(open_scenario("broadband-complaint-en"))
+    greet = complaint.scenario.nodes["greet"]
+    heard = ["good morning my name is sam could you hold on", "i am so sorry i understand how frustrating that is"]
+    assert complaint.complete(greet, heard) is False
+    assert complaint.complete(greet, heard[::-1]) is True
+
+
+def test_a_mandarin_answer_hands_over_with_a_request() -> None:
+    complaint = NodeExpectations.of(open_scenario("broadband-complaint-zh"))
+    greet = complaint.scenario.nodes["greet"]
+    so_far = ["您好，我是客服小张。", "非常抱歉师傅没有按时上门，我非常理解您的心情。"]
+    assert complaint.complete(greet, so_far) is False
+    assert complaint.complete(greet, [*so_far, "麻烦您提供一下宽带账号和户主姓名，我马上为您处理。"]) is True
 
 
 def test_a_hold_request_completes_the_answer_before_a_hold() -> None:
     lookup = NodeExpectations.of(open_scenario("card-lookup-en"))
     node = next(n for n in lookup.scenario.nodes.values() if n.hold)
-    assert lookup.complete(node, "Thank you.") is False
-    assert lookup.complete(node, "Thank you. Let me check that for you, one moment please.") is True
+    assert lookup.complete(node, ["Thank you."]) is False
+    assert lookup.complete(node, ["Thank you.", "Let me check that for you, one moment please."]) is True
 
 
 class Frames:
@@ -119,7 +187,8 @@ class Asks:
         self.needs = needs
         self.heard: list[str] = []
 
-    def complete(self, node: Node, text: str) -> bool | None:
+    def complete(self, node: Node, utterances: Sequence[str]) -> bool | None:
+        text = " ".join(utterances)
         self.heard.append(text)
         return self.needs in text
 

@@ -1,14 +1,20 @@
-"""Has the trainee said everything a node asks for? The content cue of turn-taking.
+"""Has the trainee finished what a node asks for? The content cue of turn-taking.
 
 A pause after "Thank you." is not the end of an answer to "what is the fee?": the fee has
-not been said. The endpointer keeps the turn while something asked for is still missing.
+not been said. Nor is a pause after "I understand how frustrating that must be." at a
+greeting that has everything by then: a statement is often followed by more, and here by
+"Could you confirm your account number?". The turn is over when the answer has everything
+the node asks for and its last sentence hands the floor over (roleplay/engine/handover.py);
+until then the endpointer keeps it through a pause.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from phrasebank import Phrasebank, load_phrasebank
+from roleplay.engine.handover import hands_over, last_sentence
 from roleplay.model.scenario import Node, Scenario
 from scoring.facts import FactStatus, check_fact
 from scoring.phrases import find_phrases
@@ -23,16 +29,29 @@ class NodeExpectations:
     def of(cls, scenario: Scenario) -> NodeExpectations:
         return cls(scenario, load_phrasebank(str(scenario.language)))
 
-    def complete(self, node: Node, text: str) -> bool | None:
-        wanted = set(node.expect.phrases)
-        facts = [f for f in node.expect.facts if f in self.scenario.knowledge]
-        if not wanted and not facts:
-            return None
+    def complete(self, node: Node, utterances: Sequence[str]) -> bool | None:
+        """True: the answer so far (the recogniser's utterances, one per pause) has everything
+        `node` asks for and ends handing the floor over. False: something is missing, or it
+        ends on a statement. None: the node asks for nothing and the words give no cue."""
+        spoken = [u for u in utterances if u]
+        text = " ".join(spoken)  # as the listener joins them
         said = {m.category for m in find_phrases(text, self.bank)} if text else set()
+        if node.hold and "hold_request" in said:
+            return True  # the answer hands the line over to the hold
+        if not self._has_everything(node, text, said):
+            return False
+        if spoken and hands_over(last_sentence(spoken[-1]), self.bank):
+            return True
+        return False if self._asks_for_something(node) else None
+
+    def _asks_for_something(self, node: Node) -> bool:
+        return bool(node.expect.phrases) or any(f in self.scenario.knowledge for f in node.expect.facts)
+
+    def _has_everything(self, node: Node, text: str, said: set[str]) -> bool:
+        wanted = set(node.expect.phrases)
         if node.hold:
-            if "hold_request" in said:
-                return True  # the answer hands the line over to the hold
             wanted.discard("hold_request")  # asked for before the hold; the rest comes after it
+        facts = [f for f in node.expect.facts if f in self.scenario.knowledge]
         # Only a right value counts as said: a "wrong" one may be another fact's value still
         # being read out ("4 dollars" against the daily limit); a wrong answer waits longer.
         return wanted <= said and all(
