@@ -14,8 +14,8 @@ hiss) and "phone" (300-3400 Hz, through 8 kHz, noise at 17 dB SNR). Fed in 20 ms
 
 The content cue needs the words said before each pause. `--asr oracle` (the default) gives
 the listener the text of the sentences finished at each pause the recogniser's VAD closes, as
-a perfect recogniser would; `--asr whisper` runs the real recogniser (English only: Whisper
-tiny.en) and so includes its slips and its time.
+a perfect recogniser would; `--asr whisper` runs the real recogniser (Whisper tiny.en for
+English, the multilingual base for Mandarin) and so includes its slips and its time.
 
     python bench/turn_taking.py [--pauses 0.3 0.6 0.9 1.2 1.5] [--patience 2.5] [--asr oracle|whisper]
 """
@@ -274,11 +274,14 @@ def _spread(items: list[Material], count: int) -> list[Material]:
 
 
 def _whisper(language: str) -> Recognizer:
+    """What the product hears with: Whisper tiny.en for English, the multilingual base for Mandarin."""
     from asr_bench import default_model
 
     from audio.recognizers import open_recognizer
+    from audio.whisper_base import assemble_whisper_base
 
-    return open_recognizer("whisper", language, default_model("whisper"))  # tiny.en
+    model = default_model("whisper") if language == "en" else assemble_whisper_base()
+    return open_recognizer("whisper", language, model)
 
 
 def report(args: argparse.Namespace, materials: list[Material], count: int, tallies: dict[str, Tally],

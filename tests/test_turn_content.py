@@ -204,3 +204,12 @@ def test_the_listener_tells_the_endpointer_what_the_words_so_far_say() -> None:
     assert got.text == "thank you the fee is three percent"
     assert content.heard == ["", "thank you", "thank you the fee is three percent"]
     assert got.offset_ms is not None and 3400 <= got.offset_ms <= 3500
+
+
+def test_an_utterance_closed_at_a_comma_is_not_the_end() -> None:
+    # Whisper closes an utterance at a comma on a phone line: "Let me check that for you," is
+    # already a hold request, and "one moment please" is still to come.
+    lookup = NodeExpectations.of(open_scenario("card-lookup-en"))
+    node = next(n for n in lookup.scenario.nodes.values() if n.hold)
+    assert lookup.complete(node, ["Thank you.", "Let me check that for you,"]) is False
+    assert lookup.complete(node, ["Thank you.", "Let me check that for you,", "one moment please."]) is True

@@ -20,6 +20,9 @@ from scoring.facts import FactStatus, check_fact
 from scoring.phrases import find_phrases
 
 
+MID_SENTENCE = (",", "，", "、", ";", "；", ":", "：")  # marks a recogniser writes inside a sentence
+
+
 @dataclass(frozen=True)
 class NodeExpectations:
     scenario: Scenario
@@ -36,6 +39,8 @@ class NodeExpectations:
         spoken = [u for u in utterances if u]
         text = " ".join(spoken)  # as the listener joins them
         said = {m.category for m in find_phrases(text, self.bank)} if text else set()
+        if spoken and spoken[-1].rstrip().endswith(MID_SENTENCE):
+            return False  # the recogniser closed it at a comma: the sentence goes on
         if node.hold and "hold_request" in said:
             return True  # the answer hands the line over to the hold
         if not self._has_everything(node, text, said):
