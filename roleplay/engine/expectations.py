@@ -19,7 +19,6 @@ from roleplay.model.scenario import Node, Scenario
 from scoring.facts import FactStatus, check_fact
 from scoring.phrases import find_phrases
 
-
 MID_SENTENCE = (",", "，", "、", ";", "；", ":", "：")  # marks a recogniser writes inside a sentence
 
 
