@@ -26,6 +26,8 @@ def test_last_sentence(text: str, last: str) -> None:
     ("could you confirm your account number", True),  # no punctuation (Vosk)
     ("Is there anything else I can help you with?", True),
     ("Let me check that for you, one moment please.", True),
+    ("Bear with me while I look.", True),
+    ("Let me check that for you.", False),  # an announcement: more may follow
     ("Have a good day, goodbye.", True),
     ("Thank you, what is the order number", True),
     ("The fee is 3 percent, okay?", True),
@@ -43,6 +45,7 @@ def test_english_hand_overs(sentence: str, hands: bool) -> None:
     ("请问还有其他需要吗？", True),
     ("好的，请问机主姓名是王芳吗", True),
     ("我帮您查询一下，请您稍等。", True),
+    ("我帮您查询一下。", False),
     ("祝您生活愉快，再见。", True),
     ("非常抱歉师傅没有按时上门，我非常理解您的心情。", False),
     ("我已经为您申请了退款。", False),  # 申请 is no request to the caller

@@ -213,3 +213,13 @@ def test_an_utterance_closed_at_a_comma_is_not_the_end() -> None:
     node = next(n for n in lookup.scenario.nodes.values() if n.hold)
     assert lookup.complete(node, ["Thank you.", "Let me check that for you,"]) is False
     assert lookup.complete(node, ["Thank you.", "Let me check that for you,", "one moment please."]) is True
+
+
+def test_a_hold_starts_when_the_caller_is_asked_to_wait() -> None:
+    # Whisper closed "Let me check that." at a breath inside "Let me check that for you, one
+    # moment please.": the announcement alone does not hand the line over yet.
+    lookup = NodeExpectations.of(open_scenario("card-lookup-en"))
+    node = next(n for n in lookup.scenario.nodes.values() if n.hold)
+    assert lookup.complete(node, ["Thank you.", "Let me check that."]) is False
+    assert lookup.complete(node, ["Thank you.", "Let me check that.", "for you, one moment please."]) is True
+    assert lookup.complete(node, ["One moment, let me check that for you."]) is True

@@ -40,11 +40,14 @@ class NodeExpectations:
         said = {m.category for m in find_phrases(text, self.bank)} if text else set()
         if spoken and spoken[-1].rstrip().endswith(MID_SENTENCE):
             return False  # the recogniser closed it at a comma: the sentence goes on
-        if node.hold and "hold_request" in said:
-            return True  # the answer hands the line over to the hold
+        last = last_sentence(spoken[-1]) if spoken else ""
+        if node.hold and "hold_request" in said and hands_over(last, self.bank):
+            # The line goes over to the hold once the caller is asked to wait: "Let me check
+            # that." is often followed by "for you, one moment please".
+            return True
         if not self._has_everything(node, text, said):
             return False
-        if spoken and hands_over(last_sentence(spoken[-1]), self.bank):
+        if hands_over(last, self.bank):
             return True
         return False if self._asks_for_something(node) else None
 

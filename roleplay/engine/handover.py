@@ -23,15 +23,15 @@ _EN_ASKING = re.compile(
     r"\b(?:could|can|would|will|may|do|does|did|shall|should)\s+(?:you|i|we)\b"
     # a clause that opens like a question: "is there", "what is", "how can I"
     r"|(?:^|[,;:]\s*)(?:(?:is|are)\s+(?:there|you|that|this|it)\b|(?:what|which|when|where|who|whose|why|how)\b)"
-    # a request or a farewell anywhere, a question mark at the end
-    r"|\bplease\b|\b(?:good)?bye\b|\?\s*$",
+    # a request (to wait, too) or a farewell anywhere, a question mark at the end
+    r"|\bplease\b|\b(?:one|a) moment\b|\bhold on\b|\bbear with me\b|\b(?:good)?bye\b|\?\s*$",
     re.IGNORECASE,
 )
 _ZH_ASKING = re.compile(
     r"[吗呢么][，。？！,.?!\s]*$"       # a question particle at the end
     r"|[？?]\s*$"
     r"|请问|麻烦您|(?<![申邀])请您?(?:提供|告诉|确认|报|说|先|稍|不要|放心)"  # requests, not 申请
-    r"|再见|拜拜")
+    r"|稍等|稍候|不要挂|别挂|再见|拜拜")
 
 
 def last_sentence(text: str) -> str:
