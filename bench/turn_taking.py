@@ -57,10 +57,11 @@ from audio.wavio import read_wav
 from roleplay.authoring.library import open_scenario
 from roleplay.engine.expectations import NodeExpectations
 from roleplay.frontends.simulate import simulate
-from roleplay.frontends.spoken import split_sentences, trim_silence
+from roleplay.frontends.spoken import trim_silence
 from roleplay.model.clock import VirtualClock
 from roleplay.model.events import Timeline, TraineeSpeechEnded
 from roleplay.model.scenario import Node
+from roleplay.model.sentences import split_sentences
 
 RATE = 16000
 FRAME = RATE * 20 // 1000

