@@ -36,32 +36,32 @@ class NodeExpectations:
         `node` asks for and ends handing the floor over. False: something is missing, or it
         ends on a statement. None: the node asks for nothing and the words give no cue."""
         spoken = [u for u in utterances if u]
-        text = " ".join(spoken)  # as the listener joins them
-        said = {m.category for m in find_phrases(text, self.bank)} if text else set()
         if spoken and spoken[-1].rstrip().endswith(MID_SENTENCE):
             return False  # the recogniser closed it at a comma: the sentence goes on
-        last = last_sentence(spoken[-1]) if spoken else ""
-        if node.hold and "hold_request" in said and hands_over(last, self.bank):
+        text = " ".join(spoken)  # as the listener joins them
+        said = {m.category for m in find_phrases(text, self.bank)} if text else set()
+        handing_over = bool(spoken) and hands_over(last_sentence(spoken[-1]), self.bank)
+        if node.hold and "hold_request" in said and handing_over:
             # The line goes over to the hold once the caller is asked to wait: "Let me check
             # that." is often followed by "for you, one moment please".
             return True
         if not self._has_everything(node, text, said):
             return False
-        if hands_over(last, self.bank):
+        if handing_over:
             return True
-        return False if self._asks_for_something(node) else None
+        return False if node.expect.phrases or self._facts(node) else None
 
-    def _asks_for_something(self, node: Node) -> bool:
-        return bool(node.expect.phrases) or any(f in self.scenario.knowledge for f in node.expect.facts)
+    def _facts(self, node: Node) -> list[str]:
+        """The node's expected facts that the scenario knows (the validator reports the rest)."""
+        return [f for f in node.expect.facts if f in self.scenario.knowledge]
 
     def _has_everything(self, node: Node, text: str, said: set[str]) -> bool:
         wanted = set(node.expect.phrases)
         if node.hold:
             wanted.discard("hold_request")  # asked for before the hold; the rest comes after it
-        facts = [f for f in node.expect.facts if f in self.scenario.knowledge]
         # Only a right value counts as said: a "wrong" one may be another fact's value still
         # being read out ("4 dollars" against the daily limit); a wrong answer waits longer.
         return wanted <= said and all(
             check_fact(text, self.scenario.knowledge[f], str(self.scenario.language)).status
             is FactStatus.RIGHT
-            for f in facts)
+            for f in self._facts(node))
