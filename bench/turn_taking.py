@@ -56,6 +56,7 @@ from audio.voices import VoiceSynth
 from audio.wavio import read_wav
 from roleplay.authoring.library import open_scenario
 from roleplay.engine.expectations import NodeExpectations
+from roleplay.engine.handover import ends_handing_over
 from roleplay.frontends.simulate import simulate
 from roleplay.frontends.spoken import trim_silence
 from roleplay.model.clock import VirtualClock
@@ -223,9 +224,13 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=0, help="answers per language, spread evenly (0: all)")
     parser.add_argument("--show-cuts", metavar="ENDPOINTER", help="list the answers this one cut")
     parser.add_argument("--only", nargs="+", metavar="ENDPOINTER", help="run only these endpointers")
+    parser.add_argument("--statements", action="store_true",
+                        help="only count the pauses after a complete answer's statement, and what follows them")
     args = parser.parse_args()
     started_all = time.perf_counter()
     materials = [m for m in shipped_answers() if m.language in args.languages]
+    if args.statements:
+        return statements(materials, args.languages)
     if args.limit:  # spread over the scenarios, not the first few
         materials = [m for lang in args.languages for m in _spread([m for m in materials if m.language == lang], args.limit)]
     synth = VoiceSynth()
@@ -265,6 +270,23 @@ def main() -> int:
                         for tally in (tallies[name], section[name]):
                             tally.add(pause, cut, ended - answer.end_ms, seconds)
     report(args, materials, count, tallies, per_section, time.perf_counter() - started_all)
+    return 0
+
+
+def statements(materials: list[Material], languages: list[str]) -> int:
+    """The pauses at which the answer has everything its node asks for but ends on a statement:
+    ending the turn there is right when the answer is over, a cut when more follows."""
+    for language in languages:
+        ending, followed = 0, 0
+        for m in (m for m in materials if m.language == language):
+            for i in range(1, len(m.sentences) + 1):
+                said = m.sentences[:i]
+                if m.content.has_everything(m.node, said) and not ends_handing_over(said, m.content.bank):
+                    ending += i == len(m.sentences)
+                    followed += i < len(m.sentences)
+        answers = sum(m.language == language for m in materials)
+        print(f"{language}: {answers} answers; a complete answer pauses after a statement {ending + followed} "
+              f"times: {ending} at its end, {followed} with more to follow")
     return 0
 
 

@@ -161,6 +161,7 @@ def test_a_complete_greeting_that_ends_on_a_statement_is_not_over() -> None:
     greet = complaint.scenario.nodes["greet"]
     so_far = ["Good morning, my name is Sam.",
               "I am really sorry the engineer did not come, I understand how frustrating that must be."]
+    assert complaint.has_everything(greet, so_far) and not complaint.has_everything(greet, so_far[:1])
     assert complaint.complete(greet, so_far) is False
     assert complaint.complete(greet, [*so_far, "Could you confirm your account number?"]) is True
 

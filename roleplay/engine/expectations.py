@@ -51,6 +51,12 @@ class NodeExpectations:
             return True
         return False if node.expect.phrases or self._facts(node) else None
 
+    def has_everything(self, node: Node, utterances: Sequence[str]) -> bool:
+        """Whether the answer so far has everything `node` asks for, however it ends."""
+        text = " ".join(u for u in utterances if u)
+        said = {m.category for m in find_phrases(text, self.bank)} if text else set()
+        return self._has_everything(node, text, said)
+
     def _facts(self, node: Node) -> list[str]:
         """The node's expected facts that the scenario knows (the validator reports the rest)."""
         return [f for f in node.expect.facts if f in self.scenario.knowledge]
