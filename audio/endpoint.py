@@ -7,8 +7,8 @@ sounds finished, from its last 8 s of audio) at each one: finished ends the turn
 finished keeps listening, and a silence of `patience_ms` ends it regardless.
 `ContentAwareEndpointer` adds what the words say: until the answer has everything the node
 asks for (a fact, a hold request) and ends handing the floor over (a question, a request, a
-farewell), a pause does not end the turn before `unfinished_ms` (at most the patience); once it has, a
-pause of `HANDOVER_PAUSE_MS` (longer than a comma's) does.
+farewell), a pause does not end the turn before `unfinished_ms` (at most the patience);
+once it has, a pause of `HANDOVER_PAUSE_MS` (longer than a comma's) does.
 `open_endpointer()` picks the model one when its files are there, the fallback otherwise,
 and wraps it so.
 

@@ -38,8 +38,7 @@ class NodeExpectations:
         spoken = [u for u in utterances if u]
         if spoken and spoken[-1].rstrip().endswith(MID_SENTENCE):
             return False  # the recogniser closed it at a comma: the sentence goes on
-        text = " ".join(spoken)  # as the listener joins them
-        said = {m.category for m in find_phrases(text, self.bank)} if text else set()
+        text, said = self._heard(spoken)
         handing_over = ends_handing_over(spoken, self.bank)
         if node.hold and "hold_request" in said and handing_over:
             # The line goes over to the hold once the caller is asked to wait: "Let me check
@@ -53,9 +52,12 @@ class NodeExpectations:
 
     def has_everything(self, node: Node, utterances: Sequence[str]) -> bool:
         """Whether the answer so far has everything `node` asks for, however it ends."""
+        return self._has_everything(node, *self._heard(utterances))
+
+    def _heard(self, utterances: Sequence[str]) -> tuple[str, set[str]]:
+        """The answer's text, joined as the listener joins it, and the phrase categories in it."""
         text = " ".join(u for u in utterances if u)
-        said = {m.category for m in find_phrases(text, self.bank)} if text else set()
-        return self._has_everything(node, text, said)
+        return text, {m.category for m in find_phrases(text, self.bank)} if text else set()
 
     def _facts(self, node: Node) -> list[str]:
         """The node's expected facts that the scenario knows (the validator reports the rest)."""

@@ -40,7 +40,7 @@ _ZH_ASKING = re.compile(
 _EN_PROMISE = re.compile(
     r"^(?:and\s+)?(?:i|we)(?:'ll|\s+will)\b.*\b(?:right away|straight away|right now|at once|immediately)\b",
     re.IGNORECASE)
-_ZH_PROMISE = re.compile(r"^(?:好的[，,]?)?我们?(?:马上|立刻|立即|这就|现在就?)(?:为|帮|给)?您?")
+_ZH_PROMISE = re.compile(r"^(?:好的[，,]?)?我们?(?:马上|立刻|立即|这就|现在)")
 
 
 def hands_over(sentence: str, bank: Phrasebank) -> bool:
